@@ -1,0 +1,62 @@
+// Chooses the debugger for PROGRAM (debugpy for Python, lldb/gdb for native, Node's inspector for JS) and starts it.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { ArrayLensError } from '../core/errors';
+import { PythonTarget } from '../adapter/python/backend';
+import { DebugTarget } from '../adapter/target';
+import { ParsedArgs, flagInt, flagString } from './args';
+
+export type ProgramKind = 'python' | 'node' | 'native';
+
+export function classifyProgram(argv: string[]): { kind: ProgramKind; interpreter?: string; program: string; args: string[] } {
+  const first = argv[0];
+  const base = path.basename(first);
+  if (/^python[\d.]*$/.test(base) || /^pypy[\d.]*$/.test(base)) {
+    const rest = argv.slice(1);
+    const i = rest.findIndex((a) => !a.startsWith('-'));
+    if (i < 0) throw new ArrayLensError('bad-argument', `${first} needs a script to run`);
+    return { kind: 'python', interpreter: first, program: rest[i], args: rest.slice(i + 1) };
+  }
+  if (first.endsWith('.py')) return { kind: 'python', program: first, args: argv.slice(1) };
+  if (base === 'node' || base === 'nodejs') return { kind: 'node', interpreter: first, program: argv[1] ?? '', args: argv.slice(2) };
+  if (/\.(c|m)?js$/.test(first)) return { kind: 'node', program: first, args: argv.slice(1) };
+  return { kind: 'native', program: first, args: argv.slice(1) };
+}
+
+export function defaultPython(): string {
+  if (process.env.ARRAYLENS_PYTHON) return process.env.ARRAYLENS_PYTHON;
+  const venv = path.join(__dirname, '..', '..', '..', '.venv', 'bin', 'python');
+  return fs.existsSync(venv) ? venv : 'python3';
+}
+
+export async function launchTarget(p: ParsedArgs, bp: { file: string; line: number }): Promise<DebugTarget> {
+  const prog = classifyProgram(p.program);
+  const timeoutMs = flagInt(p, 'timeout', 120) * 1000;
+  if (prog.kind !== 'native' && !fs.existsSync(prog.program))
+    throw new ArrayLensError('bad-argument', `no such program: ${prog.program}`);
+  switch (prog.kind) {
+    case 'python':
+      return PythonTarget.launch({
+        python: flagString(p, 'python') ?? prog.interpreter ?? defaultPython(),
+        program: prog.program,
+        args: prog.args,
+        breakpoint: bp,
+        stopTimeoutMs: timeoutMs,
+      });
+    case 'native': {
+      const { launchNative } = await import('../adapter/native/launch');
+      return launchNative({
+        program: prog.program,
+        args: prog.args,
+        breakpoint: bp,
+        debugger: (flagString(p, 'debugger') ?? 'lldb') as 'lldb' | 'gdb',
+        lldbDap: flagString(p, 'lldb-dap'),
+        gdb: flagString(p, 'gdb'),
+        stopTimeoutMs: timeoutMs,
+      });
+    }
+    case 'node':
+      throw new ArrayLensError('bad-argument', 'Node programs are not supported by this build yet');
+  }
+}

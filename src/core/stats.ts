@@ -1,0 +1,411 @@
+// Whole-array statistics with NumPy's semantics: exact counts and min/max, mean/std over finite values,
+// numpy.histogram's bin assignment. StatsKernels is the seam where the native SIMD engine plugs in.
+
+import { DType } from './dtype';
+import { bfloat16ToFloat, halfToFloat } from './decode';
+import { StridedView, elementCount } from './view';
+
+/** Partial results over some elements; partials of disjoint parts merge exactly (counts) or stably (moments). */
+export interface Moments {
+  count: number;
+  nan: number;
+  posinf: number;
+  neginf: number;
+  zeros: number;
+  /** Number of finite values (those min/max/mean/std are over). */
+  finite: number;
+  /** Exact extremes of the finite values; bigint for 64-bit integer dtypes. */
+  min: number | bigint | null;
+  max: number | bigint | null;
+  /** Sum of finite values (float64; for integer dtypes see `intSum`). */
+  sum: number;
+  /** Exact integer sum for integer and bool dtypes. */
+  intSum: bigint | null;
+  /** Sum of squared deviations from this partial's own mean. */
+  m2: number;
+}
+
+export interface HistogramSpec {
+  bins: number;
+  /** numpy.histogram's outer edges (min/max, widened by 0.5 each side when equal). */
+  first: number;
+  last: number;
+  /** The bins+1 edges exactly as numpy.linspace gives them. */
+  edges: Float64Array;
+}
+
+export interface Stats {
+  count: number;
+  nan: number;
+  posinf: number;
+  neginf: number;
+  zeros: number;
+  min: number | bigint | null;
+  max: number | bigint | null;
+  mean: number | null;
+  std: number | null;
+  histogram: { bins: number; lo: number | null; hi: number | null; counts: number[] };
+}
+
+/** The kernels behind the engine; `view.address` is the byte offset of element 0 within `buf`. */
+export interface StatsKernels {
+  readonly name: string;
+  moments(buf: Uint8Array, view: StridedView): Moments | Promise<Moments>;
+  /** Adds the view's finite values into `counts` (length spec.bins). */
+  histogram(buf: Uint8Array, view: StridedView, spec: HistogramSpec, counts: Float64Array): void | Promise<void>;
+}
+
+export function emptyMoments(): Moments {
+  return { count: 0, nan: 0, posinf: 0, neginf: 0, zeros: 0, finite: 0, min: null, max: null, sum: 0, intSum: null, m2: 0 };
+}
+
+function lessThan(a: number | bigint, b: number | bigint): boolean {
+  return a < b;
+}
+
+/** Chan et al.'s pairwise merge of two partials. */
+export function mergeMoments(a: Moments, b: Moments): Moments {
+  if (a.count === 0) return { ...b };
+  if (b.count === 0) return { ...a };
+  const n = a.finite + b.finite;
+  let m2 = a.m2 + b.m2;
+  if (a.finite > 0 && b.finite > 0) {
+    const ma = meanOf(a);
+    const mb = meanOf(b);
+    const d = mb - ma;
+    m2 += ((d * d * a.finite) / n) * b.finite;
+  }
+  return {
+    count: a.count + b.count,
+    nan: a.nan + b.nan,
+    posinf: a.posinf + b.posinf,
+    neginf: a.neginf + b.neginf,
+    zeros: a.zeros + b.zeros,
+    finite: n,
+    min: a.min === null ? b.min : b.min === null ? a.min : lessThan(b.min, a.min) ? b.min : a.min,
+    max: a.max === null ? b.max : b.max === null ? a.max : lessThan(a.max, b.max) ? b.max : a.max,
+    sum: a.sum + b.sum,
+    intSum: a.intSum === null && b.intSum === null ? null : (a.intSum ?? 0n) + (b.intSum ?? 0n),
+    m2,
+  };
+}
+
+function meanOf(m: Moments): number {
+  if (m.finite === 0) return 0;
+  if (m.intSum !== null) return Number(m.intSum) / m.finite;
+  return m.sum / m.finite;
+}
+
+/** numpy.histogram's edges for range=(min, max) over float64 data. */
+export function histogramSpec(min: number, max: number, bins: number): HistogramSpec {
+  let first = min;
+  let last = max;
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const edges = new Float64Array(bins + 1);
+  const delta = last - first;
+  const step = delta / bins;
+  if (step === 0) for (let i = 0; i <= bins; i++) edges[i] = (i / bins) * delta + first;
+  else for (let i = 0; i <= bins; i++) edges[i] = i * step + first;
+  edges[bins] = last;
+  return { bins, first, last, edges };
+}
+
+/** The bin of a finite value inside [first, last], exactly as numpy.histogram assigns it; -1 if outside. */
+export function binIndex(x: number, spec: HistogramSpec): number {
+  if (!(x >= spec.first && x <= spec.last)) return -1;
+  const n = spec.bins;
+  let i = Math.trunc(((x - spec.first) / (spec.last - spec.first)) * n);
+  if (i === n) i--;
+  if (x < spec.edges[i]) i--;
+  if (x >= spec.edges[i + 1] && i !== n - 1) i++;
+  return i;
+}
+
+export function finalizeStats(m: Moments, counts: Float64Array | null, spec: HistogramSpec | null, bins: number): Stats {
+  const out: Stats = {
+    count: m.count,
+    nan: m.nan,
+    posinf: m.posinf,
+    neginf: m.neginf,
+    zeros: m.zeros,
+    min: null,
+    max: null,
+    mean: null,
+    std: null,
+    histogram: { bins, lo: null, hi: null, counts: new Array<number>(bins).fill(0) },
+  };
+  if (m.finite === 0 || m.min === null || m.max === null) return out;
+  out.min = typeof m.min === 'bigint' && Number.isSafeInteger(Number(m.min)) ? Number(m.min) : m.min;
+  out.max = typeof m.max === 'bigint' && Number.isSafeInteger(Number(m.max)) ? Number(m.max) : m.max;
+  if (m.intSum !== null) out.mean = exactRatio(m.intSum, m.finite);
+  else out.mean = m.sum / m.finite;
+  out.std = Math.sqrt(Math.max(0, m.m2 / m.finite));
+  if (spec && counts) out.histogram = { bins, lo: spec.first, hi: spec.last, counts: Array.from(counts) };
+  return out;
+}
+
+/** n / d correctly rounded for a bigint numerator (as Python's int true division). */
+function exactRatio(n: bigint, d: number): number {
+  const q = Number(n) / d;
+  if (Number.isSafeInteger(Number(n))) return q;
+  // Refine: residual r = n - round(q*d) computed exactly, then correct q by r/d.
+  const qd = BigInt(Math.round(q * d));
+  const r = Number(n - qd);
+  return (Math.round(q * d) + r) / d;
+}
+
+/** Correctly rounded sqrt(a^2 + b^2) (as glibc's hypot, which NumPy's abs of complex uses). */
+export function hypot(re: number, im: number): number {
+  let a = Math.abs(re);
+  let b = Math.abs(im);
+  if (a === Infinity || b === Infinity) return Infinity;
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  if (a < b) [a, b] = [b, a];
+  if (b === 0) return a;
+  let scale = 1;
+  if (a > 2 ** 500) {
+    scale = 2 ** 600;
+    a *= 2 ** -600;
+    b *= 2 ** -600;
+  } else if (b < 2 ** -500) {
+    scale = 2 ** -600;
+    a *= 2 ** 600;
+    b *= 2 ** 600;
+  }
+  const [p1, e1] = twoProduct(a, a);
+  const [p2, e2] = twoProduct(b, b);
+  const s = p1 + p2;
+  const bb = s - p1;
+  const es = p1 - (s - bb) + (p2 - bb);
+  const lo = es + e1 + e2;
+  const hi = s + lo;
+  const lo2 = lo - (hi - s);
+  let r = Math.sqrt(hi);
+  const [rr, err] = twoProduct(r, r);
+  const resid = hi - rr - err + lo2;
+  r += resid / (2 * r);
+  return r * scale;
+}
+
+function split(a: number): [number, number] {
+  const c = 134217729 * a; // 2^27 + 1
+  const hi = c - (c - a);
+  return [hi, a - hi];
+}
+
+function twoProduct(a: number, b: number): [number, number] {
+  const p = a * b;
+  const [ah, al] = split(a);
+  const [bh, bl] = split(b);
+  const e = ah * bh - p + ah * bl + al * bh + al * bl;
+  return [p, e];
+}
+
+type NumberAt = (dv: DataView, off: number) => number;
+
+function numberReader(dt: DType): NumberAt {
+  const le = dt.byteOrder === 'little';
+  switch (dt.name) {
+    case 'bool':
+    case 'uint8':
+      return (dv, o) => dv.getUint8(o);
+    case 'int8':
+      return (dv, o) => dv.getInt8(o);
+    case 'int16':
+      return (dv, o) => dv.getInt16(o, le);
+    case 'uint16':
+      return (dv, o) => dv.getUint16(o, le);
+    case 'int32':
+      return (dv, o) => dv.getInt32(o, le);
+    case 'uint32':
+      return (dv, o) => dv.getUint32(o, le);
+    case 'float16':
+      return (dv, o) => halfToFloat(dv.getUint16(o, le));
+    case 'bfloat16':
+      return (dv, o) => bfloat16ToFloat(dv.getUint16(o, le));
+    case 'float32':
+      return (dv, o) => dv.getFloat32(o, le);
+    case 'float64':
+      return (dv, o) => dv.getFloat64(o, le);
+    case 'complex64':
+      return (dv, o) => {
+        const re = dv.getFloat32(o, le);
+        const im = dv.getFloat32(o + 4, le);
+        return Number.isNaN(re) || Number.isNaN(im) ? NaN : hypot(re, im);
+      };
+    case 'complex128':
+      return (dv, o) => {
+        const re = dv.getFloat64(o, le);
+        const im = dv.getFloat64(o + 8, le);
+        return Number.isNaN(re) || Number.isNaN(im) ? NaN : hypot(re, im);
+      };
+    case 'int64':
+      return (dv, o) => Number(dv.getBigInt64(o, le));
+    case 'uint64':
+      return (dv, o) => Number(dv.getBigUint64(o, le));
+  }
+}
+
+/** Calls `visit(off)` for every element offset of the view, innermost axis fastest. */
+function forEachOffset(v: StridedView, visit: (off: number) => void): void {
+  const nd = v.shape.length;
+  const base = Number(v.address);
+  if (elementCount(v.shape) === 0) return;
+  if (nd === 0) {
+    visit(base);
+    return;
+  }
+  const innerD = v.shape[nd - 1];
+  const innerS = v.strides[nd - 1];
+  const idx = new Array<number>(nd - 1).fill(0);
+  for (;;) {
+    let off = base;
+    for (let k = 0; k < nd - 1; k++) off += idx[k] * v.strides[k];
+    for (let j = 0; j < innerD; j++, off += innerS) visit(off);
+    let k = nd - 2;
+    while (k >= 0) {
+      if (++idx[k] < v.shape[k]) break;
+      idx[k] = 0;
+      k--;
+    }
+    if (k < 0) return;
+  }
+}
+
+function dataView(buf: Uint8Array): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function isInteger(dt: DType): boolean {
+  return dt.kind === 'i' || dt.kind === 'u' || dt.kind === 'b';
+}
+
+function jsMoments(buf: Uint8Array, v: StridedView): Moments {
+  const dv = dataView(buf);
+  const dt = v.dtype;
+  const m = emptyMoments();
+  m.count = elementCount(v.shape);
+  if (dt.itemsize === 8 && (dt.kind === 'i' || dt.kind === 'u')) {
+    const le = dt.byteOrder === 'little';
+    const get = dt.kind === 'i' ? (o: number) => dv.getBigInt64(o, le) : (o: number) => dv.getBigUint64(o, le);
+    let min: bigint | null = null;
+    let max: bigint | null = null;
+    let sum = 0n;
+    forEachOffset(v, (o) => {
+      const x = get(o);
+      if (x === 0n) m.zeros++;
+      if (min === null || x < min) min = x;
+      if (max === null || x > max) max = x;
+      sum += x;
+    });
+    m.finite = m.count;
+    m.min = min;
+    m.max = max;
+    m.intSum = sum;
+    if (m.finite > 0) {
+      const mean = exactRatio(sum, m.finite);
+      let m2 = 0;
+      forEachOffset(v, (o) => {
+        const d = Number(get(o)) - mean;
+        m2 += d * d;
+      });
+      m.m2 = m2;
+    }
+    return m;
+  }
+  const read = numberReader(dt);
+  const integer = isInteger(dt);
+  let min = Infinity;
+  let max = -Infinity;
+  // Neumaier-compensated sum; integer partial sums stay exact below 2^53 and are flushed into a bigint.
+  let sum = 0;
+  let comp = 0;
+  let intSum = 0n;
+  let pending = 0;
+  let finite = 0;
+  forEachOffset(v, (o) => {
+    const x = read(dv, o);
+    if (x === 0) m.zeros++;
+    if (x - x !== 0) {
+      if (Number.isNaN(x)) m.nan++;
+      else if (x > 0) m.posinf++;
+      else m.neginf++;
+      return;
+    }
+    finite++;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (integer) {
+      sum += x;
+      if (++pending === 1 << 20) {
+        intSum += BigInt(sum);
+        sum = 0;
+        pending = 0;
+      }
+    } else {
+      const t = sum + x;
+      if (Math.abs(sum) >= Math.abs(x)) comp += sum - t + x;
+      else comp += x - t + sum;
+      sum = t;
+    }
+  });
+  m.finite = finite;
+  if (integer) {
+    m.intSum = intSum + BigInt(sum);
+    m.sum = Number(m.intSum);
+  } else m.sum = sum + comp;
+  if (finite > 0) {
+    m.min = min;
+    m.max = max;
+    const mean = integer ? exactRatio(m.intSum ?? 0n, finite) : m.sum / finite;
+    let m2 = 0;
+    let c = 0;
+    forEachOffset(v, (o) => {
+      const x = read(dv, o);
+      if (x - x === 0) {
+        const d = x - mean;
+        m2 += d * d;
+        c += d;
+      }
+    });
+    // Corrected two-pass (Chan, Golub, LeVeque): removes the rounding error left in `mean`.
+    m.m2 = m2 - (c * c) / finite;
+  }
+  return m;
+}
+
+function jsHistogram(buf: Uint8Array, v: StridedView, spec: HistogramSpec, counts: Float64Array): void {
+  const dv = dataView(buf);
+  const read = numberReader(v.dtype);
+  forEachOffset(v, (o) => {
+    const x = read(dv, o);
+    if (x - x !== 0) return;
+    const i = binIndex(x, spec);
+    if (i >= 0) counts[i]++;
+  });
+}
+
+/** The reference implementation: plain JS, any dtype and strides. */
+export const jsKernels: StatsKernels = {
+  name: 'js',
+  moments: jsMoments,
+  histogram: jsHistogram,
+};
+
+/** Stats of a view whose bytes are all in `buf` (address = offset of element 0 in buf). */
+export async function statsOfBuffer(
+  buf: Uint8Array,
+  view: StridedView,
+  bins: number,
+  kernels: StatsKernels = jsKernels,
+): Promise<Stats> {
+  const m = await kernels.moments(buf, view);
+  if (m.finite === 0 || m.min === null || m.max === null) return finalizeStats(m, null, null, bins);
+  const spec = histogramSpec(Number(m.min), Number(m.max), bins);
+  const counts = new Float64Array(bins);
+  await kernels.histogram(buf, view, spec, counts);
+  return finalizeStats(m, counts, spec, bins);
+}

@@ -1,0 +1,144 @@
+// The inspection engine: expression -> view -> (slice) -> values and streamed stats, over any DebugTarget.
+
+import { viewValues } from '../core/decode';
+import { ArrayLensError } from '../core/errors';
+import { sliceView } from '../core/indexing';
+import { Moments, Stats, StatsKernels, emptyMoments, finalizeStats, histogramSpec, mergeMoments } from '../core/stats';
+import { StridedView, byteExtent, contiguousLike, elementCount, memoryOrder, outerChunks } from '../core/view';
+import { DebugTarget } from '../adapter/target';
+import { InspectResult } from '../protocol/cli';
+import { Transport, TransportKind } from '../transport/transport';
+import { loadKernels } from './kernels';
+
+export interface InspectOptions {
+  slice?: string | null;
+  values?: boolean;
+  stats?: boolean;
+  bins?: number;
+  transport?: 'auto' | TransportKind;
+  /** Refuse --values beyond this many elements (the UI asks for tiles instead). */
+  maxValues?: number;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_BINS = 256;
+const CHUNK_ELEMENTS = 1 << 23;
+const HOLD_LIMIT_BYTES = 512 << 20;
+
+function hex(a: bigint): string {
+  return `0x${a.toString(16)}`;
+}
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new ArrayLensError('cancelled', 'cancelled');
+}
+
+/** A chunk's bytes and the view of its elements within them. */
+interface ReadChunk {
+  buf: Uint8Array;
+  view: StridedView;
+}
+
+async function readChunk(t: Transport, c: StridedView): Promise<ReadChunk> {
+  const n = elementCount(c.shape);
+  const { lo, hi } = byteExtent(c);
+  if (t.readRange && hi - lo <= 2 * n * c.dtype.itemsize + 4096) {
+    const start = c.address + BigInt(lo);
+    const buf = await t.readRange(start, hi - lo);
+    return { buf, view: { ...c, address: c.address - start } };
+  }
+  const buf = await t.readView(c);
+  return { buf, view: contiguousLike(c) };
+}
+
+/**
+ * Whole-view stats streamed in chunks (memory order, since stats do not depend on element order):
+ * pass one merges moments, pass two fills numpy.histogram's bins.
+ */
+export async function streamStats(
+  t: Transport,
+  view: StridedView,
+  bins: number,
+  kernels: StatsKernels,
+  signal?: AbortSignal,
+): Promise<{ stats: Stats; readMs: number; statsMs: number }> {
+  if (!Number.isInteger(bins) || bins < 1 || bins > 1 << 20)
+    throw new ArrayLensError('bad-argument', `--bins ${bins}: use an integer from 1 to 1048576`);
+  const mo = memoryOrder(view);
+  const chunks = [...outerChunks(mo, CHUNK_ELEMENTS)];
+  const totalBytes = elementCount(view.shape) * view.dtype.itemsize;
+  const hold = totalBytes <= HOLD_LIMIT_BYTES;
+  const held: ReadChunk[] = [];
+  let readMs = 0;
+  let statsMs = 0;
+  let m: Moments = emptyMoments();
+  for (const c of chunks) {
+    checkAbort(signal);
+    if (elementCount(c.shape) === 0) continue;
+    let t0 = performance.now();
+    const rc = await readChunk(t, c);
+    readMs += performance.now() - t0;
+    t0 = performance.now();
+    m = mergeMoments(m, await kernels.moments(rc.buf, rc.view));
+    statsMs += performance.now() - t0;
+    if (hold) held.push(rc);
+  }
+  if (m.finite === 0 || m.min === null || m.max === null) return { stats: finalizeStats(m, null, null, bins), readMs, statsMs };
+  const spec = histogramSpec(Number(m.min), Number(m.max), bins);
+  const counts = new Float64Array(bins);
+  const pass2 = hold ? held : chunks.filter((c) => elementCount(c.shape) > 0);
+  for (const item of pass2) {
+    checkAbort(signal);
+    let rc: ReadChunk;
+    if ('buf' in item) rc = item;
+    else {
+      const t0 = performance.now();
+      rc = await readChunk(t, item);
+      readMs += performance.now() - t0;
+    }
+    const t0 = performance.now();
+    await kernels.histogram(rc.buf, rc.view, spec, counts);
+    statsMs += performance.now() - t0;
+  }
+  return { stats: finalizeStats(m, counts, spec, bins), readMs, statsMs };
+}
+
+export async function inspectArray(target: DebugTarget, expr: string, opts: InspectOptions = {}): Promise<InspectResult> {
+  const handle = await target.resolve(expr);
+  let view = handle.view;
+  if (opts.slice) view = sliceView(view, opts.slice);
+  const t = await target.transport(opts.transport ?? 'auto', view);
+  const result: InspectResult = {
+    expr,
+    language: handle.language,
+    dtype: view.dtype.name,
+    byteOrder: view.dtype.byteOrder,
+    shape: view.shape.slice(),
+    strides: view.strides.slice(),
+    address: hex(view.address),
+    slice: opts.slice ?? null,
+    transport: t.kind,
+    typeName: handle.typeName,
+    timing: { read_ms: 0 },
+  };
+  if (opts.values) {
+    const n = elementCount(view.shape);
+    const max = opts.maxValues ?? 50_000_000;
+    if (n > max)
+      throw new ArrayLensError('bad-argument', `${n} elements is too many for --values (limit ${max}): pass --slice to pick a part`);
+    const t0 = performance.now();
+    const buf = await t.readView(view);
+    result.timing.read_ms += performance.now() - t0;
+    result.values = viewValues(buf, contiguousLike(view));
+  }
+  if (opts.stats) {
+    const k = loadKernels();
+    const s = await streamStats(t, view, opts.bins ?? DEFAULT_BINS, k.kernels, opts.signal);
+    result.stats = { ...s.stats, backend: k.backend };
+    result.timing.read_ms += s.readMs;
+    result.timing.stats_ms = s.statsMs;
+  }
+  result.timing.read_ms = Math.round(result.timing.read_ms * 1000) / 1000;
+  if (result.timing.stats_ms !== undefined) result.timing.stats_ms = Math.round(result.timing.stats_ms * 1000) / 1000;
+  return result;
+}

@@ -1,0 +1,47 @@
+// Moving bytes out of a stopped debuggee: one interface, several paths (direct, DAP readMemory, memfd, evaluate).
+
+import { ArrayLensError } from '../core/errors';
+import { StridedView, byteExtent, elementCount, gatherView } from '../core/view';
+
+export type TransportKind = 'direct' | 'dap' | 'memfd' | 'evaluate';
+export const TRANSPORT_KINDS: TransportKind[] = ['direct', 'dap', 'memfd', 'evaluate'];
+
+export interface Transport {
+  readonly kind: TransportKind;
+  /** The view's elements, C order, contiguous: elementCount * itemsize bytes. */
+  readView(view: StridedView): Promise<Buffer>;
+  /** Raw bytes [address, address + length), for paths that read memory as it lies. */
+  readRange?(address: bigint, length: number): Promise<Buffer>;
+  /** Releases what the transport holds in the debuggee or here. */
+  dispose?(): Promise<void>;
+}
+
+/** readView for transports that read raw ranges: one read when the view is dense, row by row when sparse. */
+export async function readViewByRanges(
+  readRange: (address: bigint, length: number) => Promise<Buffer>,
+  v: StridedView,
+): Promise<Buffer> {
+  const n = elementCount(v.shape);
+  if (n === 0) return Buffer.alloc(0);
+  const { lo, hi } = byteExtent(v);
+  const needed = n * v.dtype.itemsize;
+  if (hi - lo <= Math.max(4 * needed, 1 << 20) || v.shape.length <= 1) {
+    if (hi - lo > 2 ** 31 - 1)
+      throw new ArrayLensError('bad-argument', `a single read of ${hi - lo} bytes is too large; inspect a slice`);
+    const start = v.address + BigInt(lo);
+    const raw = await readRange(start, hi - lo);
+    return gatherView(raw, start, v);
+  }
+  const parts: Buffer[] = [];
+  for (let i = 0; i < v.shape[0]; i++) {
+    parts.push(
+      await readViewByRanges(readRange, {
+        address: v.address + BigInt(i * v.strides[0]),
+        dtype: v.dtype,
+        shape: v.shape.slice(1),
+        strides: v.strides.slice(1),
+      }),
+    );
+  }
+  return Buffer.concat(parts);
+}
