@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Compiles TypeScript to out/ (CLI, tests) and bundles extension, adapter and webview with webpack into dist/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stamp=out/.build-stamp
+if [ -f "$stamp" ] && [ -z "$(find src extension webview test bench tsconfig.json webpack.config.js package.json -newer "$stamp" -type f 2>/dev/null | grep -v '/fixtures/' | head -n 1)" ]; then
+  exit 0
+fi
+echo "[build] tsc" >&2
+node_modules/.bin/tsc -p .
+if [ -f webpack.config.js ]; then
+  echo "[build] webpack" >&2
+  node_modules/.bin/webpack --mode production --no-stats >/dev/null
+fi
+mkdir -p out && touch "$stamp"
