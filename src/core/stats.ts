@@ -118,6 +118,7 @@ export function binIndex(x: number, spec: HistogramSpec): number {
   if (!(x >= spec.first && x <= spec.last)) return -1;
   const n = spec.bins;
   let i = Math.trunc(((x - spec.first) / (spec.last - spec.first)) * n);
+  if (!(i >= 0)) return 0; // degenerate range (NumPy refuses it: "Too many bins for data range")
   if (i === n) i--;
   if (x < spec.edges[i]) i--;
   if (x >= spec.edges[i + 1] && i !== n - 1) i++;

@@ -108,6 +108,8 @@ export async function inspectArray(target: DebugTarget, expr: string, opts: Insp
   let view = handle.view;
   if (opts.slice) view = sliceView(view, opts.slice);
   const t = await target.transport(opts.transport ?? 'auto', view);
+  // One element first: an unreadable address fails here with a clear error, before any bulk read.
+  if (elementCount(view.shape) > 0) await t.readView({ ...view, shape: view.shape.map(() => 1) });
   const result: InspectResult = {
     expr,
     language: handle.language,

@@ -11,7 +11,7 @@ import { AllowedRanges, EvaluateTransport, MemfdTransport } from '../../transpor
 import { Transport, TransportKind } from '../../transport/transport';
 import { DapChannel, DapClient } from '../dap/client';
 import { ArrayHandle, DebugTarget } from '../target';
-import { PythonArrayDescription, describeExpression, listArraysExpression, parseDescription, raiseIfPythonError, unquotePythonString, validatePythonExpression } from './expressions';
+import { PythonArrayDescription, describeExpression, listArraysExpression, integerExpression, parseDescription, raiseIfLookupError, raiseIfPythonError, unquotePythonString } from './expressions';
 
 export interface PythonLaunchOptions {
   python: string;
@@ -45,6 +45,9 @@ export function viewFromDescription(expr: string, d: PythonArrayDescription): St
 export class PythonTarget implements DebugTarget {
   readonly language = 'python' as const;
   private frameId = 0;
+  private threadId = 0;
+  /** What the program wrote (stdout/stderr categories), as debugpy forwarded it. */
+  readonly programOutput: string[] = [];
   private readonly allowed = new AllowedRanges();
   private transports = new Map<TransportKind, Transport>();
 
@@ -65,6 +68,10 @@ export class PythonTarget implements DebugTarget {
     const client = await DapClient.spawn('debugpy', opts.python, ['-Xfrozen_modules=off', '-m', 'debugpy.adapter']);
     let pid: number | undefined;
     client.on('process', (b: { systemProcessId?: number }) => (pid = b.systemProcessId ?? pid));
+    const output: string[] = [];
+    client.on('output', (b: { category?: string; output?: string }) => {
+      if ((b.category === 'stdout' || b.category === 'stderr') && b.output) output.push(b.output);
+    });
     const ended = new Promise<never>((_, reject) => {
       const fail = (): void =>
         reject(
@@ -130,6 +137,11 @@ export class PythonTarget implements DebugTarget {
       await Promise.race([launched, ended]);
       const stop = await Promise.race([stopped, ended]);
       const t = new PythonTarget(client, pid, client);
+      t.programOutput.push(...output);
+      client.on('output', (b: { category?: string; output?: string }) => {
+        if ((b.category === 'stdout' || b.category === 'stderr') && b.output) t.programOutput.push(b.output);
+      });
+      t.threadId = stop.threadId;
       const st = await client.request<{ stackFrames: { id: number }[] }>('stackTrace', {
         threadId: stop.threadId,
         startFrame: 0,
@@ -143,6 +155,14 @@ export class PythonTarget implements DebugTarget {
       killQuietly(pid);
       throw e;
     }
+  }
+
+  /** Lets the program run on to its end (tests use it to check that inspection changed nothing). */
+  async continueToEnd(timeoutMs = 60000): Promise<void> {
+    if (!this.client) throw new ArrayLensError('bad-argument', 'only sessions ArrayLens launched can be continued here');
+    const done = this.client.waitEvent('terminated', timeoutMs);
+    await this.client.request('continue', { threadId: this.threadId });
+    await done;
   }
 
   async evaluate(expression: string): Promise<string> {
@@ -161,8 +181,8 @@ export class PythonTarget implements DebugTarget {
 
   private async evaluateInteger(expr: string): Promise<bigint> {
     if (isIntegerLiteral(expr)) return BigInt(expr.trim());
-    const v = validatePythonExpression(expr);
-    const r = unquotePythonString(await this.evaluate(`str(int(${v}))`));
+    const r = unquotePythonString(await this.evaluate(integerExpression(expr)));
+    raiseIfLookupError(r);
     if (!/^-?\d+$/.test(r)) throw new ArrayLensError('bad-expression', `'${expr}' is not an integer (got ${r.slice(0, 60)})`);
     return BigInt(r);
   }
@@ -217,8 +237,10 @@ export class PythonTarget implements DebugTarget {
           if (!t) return null;
           try {
             if (probe.shape.every((d) => d > 0)) await t.readRange(probe.address, 1);
-          } catch {
+          } catch (e) {
             await t.dispose();
+            // /proc/PID/mem opened, so reads are allowed: the address itself is bad.
+            if (kind === 'auto' || kind === 'direct') throw e;
             return null;
           }
           return t;

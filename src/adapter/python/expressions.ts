@@ -37,19 +37,80 @@ const PY_DESCRIBE =
   "('arraylens0;' + tn if ai is None else 'arraylens1;' + tn + ';' + ';'.join(map(str, (" +
   PY_FIELDS.join(', ') +
   ')))))' +
-  "(o.__array_interface__ if hasattr(type(o), '__array_interface__') and isinstance(o.__array_interface__, dict) else None, " +
+  "(o.__array_interface__ if (hasattr(type(o), '__array_interface__') or '__array_interface__' in getattr(o, '__dict__', ())) and isinstance(o.__array_interface__, dict) else None, " +
   "type(o).__module__ + '.' + type(o).__qualname__))";
 
-/** Evaluates to a one-line description of the array `expr` names (see parseDescription). */
+type Step = { kind: 'attr'; name: string } | { kind: 'item'; key: string };
+
+/** Splits a validated expression into its root name and attribute/item steps (keys kept as Python literals). */
+export function expressionSteps(expr: string): { root: string; steps: Step[] } {
+  const t = validatePythonExpression(expr);
+  const re = /\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*(-?\d+|'[^'\\\n]*'|"[^"\\\n]*")\s*\])/y;
+  const root = /^[A-Za-z_]\w*/.exec(t)![0];
+  const steps: Step[] = [];
+  re.lastIndex = root.length;
+  while (re.lastIndex < t.length) {
+    const m = re.exec(t);
+    if (!m) throw new ArrayLensError('bad-expression', `cannot parse '${expr}'`);
+    steps.push(m[1] !== undefined ? { kind: 'attr', name: m[1] } : { kind: 'item', key: m[2] });
+  }
+  return { root, steps };
+}
+
+function pyStr(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * Python that looks `expr` up step by step without ever raising: every step yields (True, value) or
+ * (False, message). A failed evaluate would make debugpy keep the frame's globals alive (measured: every
+ * array's refcount goes up by one), so errors must not be raised in the debuggee.
+ */
+export function safeLookup(expr: string): string {
+  const { root, steps } = expressionSteps(expr);
+  let code =
+    `((True, L[${pyStr(root)}]) if ${pyStr(root)} in L else ((True, G[${pyStr(root)}]) if ${pyStr(root)} in G ` +
+    `else (False, ${pyStr(`NameError: name '${root}' is not defined`)})))`;
+  let shown = root;
+  for (const st of steps) {
+    if (st.kind === 'attr') {
+      const err = pyStr(`AttributeError: '${shown}' has no attribute '${st.name}'`);
+      code = `(lambda p: p if not p[0] else ((True, getattr(p[1], ${pyStr(st.name)})) if hasattr(p[1], ${pyStr(st.name)}) else (False, ${err})))(${code})`;
+      shown += `.${st.name}`;
+    } else {
+      const k = st.key;
+      const err = pyStr(`KeyError/IndexError: ${shown}[${k}] does not exist`);
+      const ok =
+        `((isinstance(p[1], dict) and ${k} in p[1]) or ` +
+        `(isinstance(p[1], (list, tuple)) and isinstance(${k}, int) and -len(p[1]) <= ${k} < len(p[1])) or ` +
+        `(hasattr(type(p[1]), 'shape') and isinstance(${k}, int) and len(p[1].shape) > 0 and -p[1].shape[0] <= ${k} < p[1].shape[0]) or ` +
+        `(hasattr(type(p[1]), 'shape') and isinstance(${k}, str) and ${k} in (getattr(getattr(p[1], 'dtype', None), 'names', None) or ())) or ` +
+        `(not isinstance(p[1], (dict, list, tuple)) and not hasattr(type(p[1]), 'shape') and hasattr(type(p[1]), '__getitem__')))`;
+      code = `(lambda p: p if not p[0] else ((True, p[1][${k}]) if ${ok} else (False, ${err})))(${code})`;
+      shown += `[${k}]`;
+    }
+  }
+  return `(lambda L, G: ${code})(locals(), globals())`;
+}
+
+/** Evaluates to a one-line description of the array `expr` names (see parseDescription); never raises. */
 export function describeExpression(expr: string): string {
-  return `${PY_DESCRIBE}(${validatePythonExpression(expr)})`;
+  return `(lambda p: ${PY_DESCRIBE}(p[1]) if p[0] else 'arraylens-error;' + p[1])(${safeLookup(expr)})`;
+}
+
+/** Evaluates to the integer value of `expr` as text, or an error line; never raises. */
+export function integerExpression(expr: string): string {
+  return (
+    `(lambda p: (str(p[1].__index__()) if hasattr(type(p[1]), '__index__') else 'arraylens-error;TypeError: not an integer') ` +
+    `if p[0] else 'arraylens-error;' + p[1])(${safeLookup(expr)})`
+  );
 }
 
 /** Evaluates to descriptions of every array-like local of the frame, `name=description` joined by `\n`. */
 export function listArraysExpression(): string {
   return (
     `(lambda d: chr(10).join(k + '=' + ${PY_DESCRIBE}(v) for k, v in list(d.items()) ` +
-    `if hasattr(type(v), '__array_interface__') and not k.startswith('__')))(locals())`
+    `if (hasattr(type(v), '__array_interface__') or '__array_interface__' in getattr(v, '__dict__', ())) and not k.startswith('__')))(locals())`
   );
 }
 
@@ -66,6 +127,7 @@ export interface PythonArrayDescription {
 export function parseDescription(text: string): PythonArrayDescription | { notArray: string } {
   const s = unquotePythonString(text);
   raiseIfPythonError(s, text);
+  raiseIfLookupError(s);
   if (s.startsWith('arraylens0;')) return { notArray: s.slice('arraylens0;'.length) };
   const f = s.split(';');
   if (f[0] !== 'arraylens1' || f.length < 8)
@@ -93,6 +155,14 @@ export function raiseIfPythonError(unquoted: string, raw: string): void {
   if (m[1] === 'NameError' || m[1] === 'AttributeError' || m[1] === 'KeyError' || m[1] === 'IndexError' || m[1] === 'TypeError')
     throw new ArrayLensError('unknown-expression', `${m[1]}: ${detail}`);
   throw new ArrayLensError('debugger-failed', `the debuggee raised ${m[1]}: ${detail}`);
+}
+
+/** Our own lookups answer `arraylens-error;NameError: ...` instead of raising. */
+export function raiseIfLookupError(unquoted: string): void {
+  if (unquoted.startsWith('arraylens-error;')) {
+    const msg = unquoted.slice('arraylens-error;'.length).replace(/\\'/g, "'");
+    throw new ArrayLensError(/^TypeError/.test(msg) ? 'bad-expression' : 'unknown-expression', msg);
+  }
 }
 
 /** debugpy answers a str result with its repr: strip the quotes (our payloads never contain quotes). */

@@ -1,0 +1,99 @@
+// Real debugpy + real NumPy: every kind of array in the zoo fixture, each transport, compared with NumPy's answers.
+
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { after, before, describe, it } from 'node:test';
+import { PythonTarget } from '../../src/adapter/python/backend';
+import { toJson } from '../../src/core/decode';
+import { inspectArray } from '../../src/engine/engine';
+import { TransportKind } from '../../src/transport/transport';
+import { PYTHON, fixture, markerLine, runPython } from '../helpers/env';
+
+interface ZooCase {
+  expr: string;
+  name?: string;
+  slice?: string;
+  values?: boolean;
+  stats?: boolean;
+  bins?: number;
+}
+
+const ZOO = fixture('python', 'zoo.py');
+const CASES: ZooCase[] = JSON.parse(
+  runPython(['-c', `import json,sys; sys.path.insert(0, ${JSON.stringify(path.dirname(ZOO))}); import zoo; print(json.dumps(zoo.CASES))`]),
+);
+
+async function compare(results: unknown[]): Promise<Record<string, string | null>> {
+  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-cmp-')), 'results.json');
+  fs.writeFileSync(f, toJson(results));
+  return JSON.parse(runPython([path.join(__dirname, '..', '..', '..', 'test', 'e2e', 'py', 'compare.py'), ZOO, f]));
+}
+
+describe('python backend on the array zoo (real debugpy)', () => {
+  let target: PythonTarget;
+  const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-zoo-')), 'result.json');
+
+  before(async () => {
+    target = await PythonTarget.launch({
+      python: PYTHON,
+      program: ZOO,
+      args: [resultFile],
+      breakpoint: { file: ZOO, line: markerLine(ZOO, '# BREAK') },
+    });
+  });
+
+  after(async () => {
+    await target?.close();
+  });
+
+  for (const transport of ['direct', 'memfd', 'evaluate'] as TransportKind[]) {
+    it(`every case matches NumPy through the ${transport} transport`, async () => {
+      const results: unknown[] = [];
+      for (const c of CASES) {
+        const label = `${c.expr}${c.slice ?? ''}`;
+        try {
+          const r = await inspectArray(target, c.expr, { slice: c.slice, values: c.values, stats: c.stats, bins: c.bins ?? 256, transport });
+          assert.equal(r.transport, transport);
+          results.push({ label, case: c, result: r });
+        } catch (e) {
+          results.push({ label, case: c, error: (e as Error).message });
+        }
+      }
+      const verdicts = await compare(results);
+      const failures = Object.entries(verdicts).filter(([, v]) => v !== null);
+      assert.deepEqual(failures, [], `cases differing from NumPy: ${JSON.stringify(failures)}`);
+      assert.equal(Object.keys(verdicts).length, CASES.length);
+    });
+  }
+
+  it('lists the frame arrays with dtype and shape', async () => {
+    const arrays = await target.listArrays();
+    const byName = new Map(arrays.map((a) => [a.expr, a]));
+    assert.deepEqual(byName.get('f_float32')?.view.shape, [11, 13]);
+    assert.equal(byName.get('bf16')?.view.dtype.name, 'bfloat16');
+    assert.equal(byName.get('be_int32')?.view.dtype.byteOrder, 'big');
+    assert.equal(byName.get('mm')?.typeName, 'numpy.memmap');
+    assert.equal(byName.get('tagged')?.typeName, '__main__.Tagged');
+    assert.ok(byName.has('iface'), 'objects with __array_interface__ are listed');
+    assert.ok(!byName.has('rec'), 'structured arrays are left out of the list');
+  });
+
+  it('explains what is not inspectable', async () => {
+    await assert.rejects(inspectArray(target, 'nope'), /NameError: name 'nope' is not defined/);
+    await assert.rejects(inspectArray(target, 'holder'), /'holder' is a __main__\.Holder, not an array/);
+    await assert.rejects(inspectArray(target, 'rec'), /structured dtype: inspect one field/);
+    await assert.rejects(inspectArray(target, 'f_float32', { slice: '[1, 2, 3]' }), /too many indices/);
+    await assert.rejects(inspectArray(target, '__import__("os").system("x")'), /not an inspectable expression/);
+    await assert.rejects(inspectArray(target, '0x10 as float32[4]'), /not readable/);
+  });
+
+  it('inspection changed nothing in the program: contents, flags, refcounts, stdout', async () => {
+    await target.continueToEnd();
+    const r = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as { changed: string[]; checked: number };
+    assert.deepEqual(r.changed, []);
+    assert.ok(r.checked > 30);
+    assert.equal(target.programOutput.join(''), 'zoo ready\nzoo done\n');
+  });
+});
