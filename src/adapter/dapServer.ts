@@ -1,0 +1,362 @@
+// The `arraylens` debug adapter: a thin DAP session (no vscode import) that runs the program under the right
+// debugger (debugpy for .py; native via src/adapter/native), forwards every message both ways unchanged except
+// for sequence numbers, and answers the custom requests arraylens/listArrays and arraylens/inspect with the engine.
+
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Readable, Writable } from 'stream';
+import { ArrayLensError, isArrayLensError } from '../core/errors';
+import { ARRAYLENS_REQUESTS, isArrayLensRequest } from '../protocol/dap';
+import { ProtocolError } from '../protocol/schema';
+import { DapChannel } from './dap/client';
+import { PythonTarget } from './python/backend';
+import { ArraySource, EngineArraySource } from './session';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export interface DapMessage {
+  seq: number;
+  type: 'request' | 'response' | 'event';
+  command?: string;
+  event?: string;
+  success?: boolean;
+  message?: string;
+  body?: any;
+  request_seq?: number;
+  arguments?: any;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** Splits a byte stream into DAP messages (Content-Length framing). */
+export class DapReader {
+  private buffer = Buffer.alloc(0);
+  constructor(private readonly onMessage: (m: DapMessage) => void) {}
+
+  push(d: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, d]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const m = /Content-Length: *(\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString('ascii'));
+      if (!m) {
+        this.buffer = this.buffer.subarray(headerEnd + 4);
+        continue;
+      }
+      const len = Number(m[1]);
+      if (this.buffer.length < headerEnd + 4 + len) return;
+      const text = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + len).toString('utf8');
+      this.buffer = this.buffer.subarray(headerEnd + 4 + len);
+      let msg: DapMessage;
+      try {
+        msg = JSON.parse(text) as DapMessage;
+      } catch {
+        continue;
+      }
+      if (msg && typeof msg === 'object') this.onMessage(msg);
+    }
+  }
+}
+
+export function writeDap(out: Writable, msg: DapMessage): void {
+  const json = JSON.stringify(msg);
+  out.write(`Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}`);
+}
+
+/** The debugger the session runs under, and how to make an engine target from its connection. */
+export interface DownstreamBackend {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** The launch arguments this debugger understands, from ours. */
+  launchArguments(ours: Record<string, unknown>): Record<string, unknown>;
+  makeSource(channel: DapChannel, pid: () => number | undefined): ArraySource;
+  /** A message for the user when the debugger process dies early (stderr tail given). */
+  explainExit(stderr: string): string;
+}
+
+/** The interpreter that runs debugpy's adapter: ARRAYLENS_PYTHON, the project's .venv, else python3. */
+export function adapterPython(): string {
+  if (process.env.ARRAYLENS_PYTHON) return process.env.ARRAYLENS_PYTHON;
+  for (const rel of [['..', '.venv'], ['..', '..', '..', '.venv'], ['..', '..', '.venv']]) {
+    const p = path.join(__dirname, ...rel, 'bin', 'python');
+    if (fs.existsSync(p)) return p;
+  }
+  return 'python3';
+}
+
+export function pythonBackend(python: string): DownstreamBackend {
+  return {
+    name: 'debugpy',
+    command: python,
+    args: ['-Xfrozen_modules=off', '-m', 'debugpy.adapter'],
+    launchArguments(ours) {
+      const out: Record<string, unknown> = { ...ours };
+      out.type = 'debugpy';
+      out.program = path.resolve(String(ours.cwd ?? process.cwd()), String(ours.program));
+      if (typeof ours.python === 'string' && ours.python) out.python = [ours.python];
+      else delete out.python;
+      out.pythonArgs = ['-Xfrozen_modules=off'];
+      out.console ??= 'internalConsole';
+      out.justMyCode ??= true;
+      out.redirectOutput ??= true;
+      return out;
+    },
+    makeSource: (channel, pid) => new EngineArraySource((frameId) => PythonTarget.attachToSession(channel, pid(), frameId)),
+    explainExit: (stderr) =>
+      /No module named debugpy/.test(stderr)
+        ? `debugpy is not installed for ${python}: run '${python} -m pip install debugpy' or set "python" in the launch configuration (or the arraylens.python setting)`
+        : `debugpy exited: ${stderr || 'no output'}`,
+  };
+}
+
+/** Native programs: src/adapter/native/dapHook.ts provides the backend (lldb-dap / gdb); see there. */
+async function nativeBackend(program: string): Promise<DownstreamBackend> {
+  const hook = (await import('./native/dapHook')) as typeof import('./native/dapHook');
+  return hook.nativeDapBackend(program);
+}
+
+type Pending = { origin: 'client'; clientSeq: number; command: string } | { origin: 'internal'; resolve: (b: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; command: string };
+
+export class ArrayLensDapSession {
+  private clientSeq = 1;
+  private downSeq = 1;
+  private readonly pendingDown = new Map<number, Pending>();
+  /** Reverse requests from the debugger forwarded to the client: our seq -> the debugger's seq. */
+  private readonly reverse = new Map<number, number>();
+  private child: ChildProcess | null = null;
+  private backend: DownstreamBackend | null = null;
+  private source: ArraySource | null = null;
+  private pid: number | undefined;
+  private initializeArgs: unknown = null;
+  private stderrTail: string[] = [];
+  private terminatedSent = false;
+  private disconnecting = false;
+  private readonly queue: DapMessage[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+    private readonly defaultBackend: () => DownstreamBackend = () => pythonBackend(adapterPython()),
+    private readonly onEnd: () => void = () => undefined,
+  ) {}
+
+  start(): void {
+    const reader = new DapReader((m) => void this.fromClient(m));
+    this.input.on('data', (d: Buffer) => reader.push(d));
+    this.input.on('end', () => this.shutdown());
+  }
+
+  private toClient(msg: Omit<DapMessage, 'seq'>): void {
+    if (this.closed) return;
+    writeDap(this.output, { ...msg, seq: this.clientSeq++ } as DapMessage);
+  }
+
+  private respond(req: DapMessage, body?: unknown): void {
+    this.toClient({ type: 'response', request_seq: req.seq, command: req.command, success: true, body: body ?? {} });
+  }
+
+  private fail(req: DapMessage, message: string): void {
+    this.toClient({ type: 'response', request_seq: req.seq, command: req.command, success: false, message, body: { error: { id: 1, format: message, showUser: true } } });
+  }
+
+  private toDown(msg: Omit<DapMessage, 'seq'>, pending?: Pending): number {
+    const seq = this.downSeq++;
+    if (pending) this.pendingDown.set(seq, pending);
+    if (this.child?.stdin?.writable) writeDap(this.child.stdin, { ...msg, seq } as DapMessage);
+    return seq;
+  }
+
+  /** Requests from the engine to the debugger, on the same connection as the client's. */
+  private readonly channel: DapChannel = {
+    request: <T>(command: string, args?: unknown, timeoutMs = 30000): Promise<T> => {
+      if (command === 'readMemory' && this.backend?.name === 'debugpy')
+        return Promise.reject(new ArrayLensError('bad-argument', 'debugpy does not support readMemory'));
+      if (!this.child) return Promise.reject(new ArrayLensError('debugger-failed', 'the debugger is not running'));
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          for (const [k, p] of this.pendingDown) if (p.origin === 'internal' && p.timer === timer) this.pendingDown.delete(k);
+          reject(new ArrayLensError('timeout', `${this.backend?.name ?? 'the debugger'} did not answer '${command}' within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs);
+        this.toDown({ type: 'request', command, arguments: args }, { origin: 'internal', resolve: resolve as (b: unknown) => void, reject, timer, command });
+      });
+    },
+  };
+
+  private startDownstream(b: DownstreamBackend): void {
+    this.backend = b;
+    this.stderrTail = [];
+    const child = spawn(b.command, b.args, { stdio: ['pipe', 'pipe', 'pipe'], env: b.env ?? process.env });
+    this.child = child;
+    const reader = new DapReader((m) => this.fromDown(m));
+    child.stdout!.on('data', (d: Buffer) => reader.push(d));
+    child.stderr!.on('data', (d: Buffer) => {
+      this.stderrTail.push(...d.toString().split('\n').filter(Boolean));
+      this.stderrTail.splice(0, Math.max(0, this.stderrTail.length - 20));
+    });
+    const died = (why: string): void => {
+      if (this.child !== child) return;
+      this.child = null;
+      const msg = why || b.explainExit(this.stderrTail.slice(-3).join(' | '));
+      for (const [k, p] of this.pendingDown) {
+        this.pendingDown.delete(k);
+        if (p.origin === 'internal') {
+          clearTimeout(p.timer);
+          p.reject(new ArrayLensError('debugger-failed', msg));
+        } else if (p.command === 'disconnect' || p.command === 'terminate') {
+          this.toClient({ type: 'response', request_seq: p.clientSeq, command: p.command, success: true, body: {} });
+        } else {
+          this.toClient({ type: 'response', request_seq: p.clientSeq, command: p.command, success: false, message: msg, body: { error: { id: 2, format: msg, showUser: true } } });
+        }
+      }
+      if (!this.disconnecting) this.toClient({ type: 'event', event: 'output', body: { category: 'stderr', output: `${msg}\n` } });
+      this.sendTerminated();
+      if (this.disconnecting) this.shutdown();
+    };
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      died(e.code === 'ENOENT' ? `${b.name} not found ('${b.command}'): install it or set its path (arraylens.python / "python")` : `${b.name} failed to start: ${e.message}`),
+    );
+    child.on('exit', () => died(''));
+  }
+
+  private sendTerminated(): void {
+    if (this.terminatedSent) return;
+    this.terminatedSent = true;
+    this.toClient({ type: 'event', event: 'terminated', body: {} });
+  }
+
+  private async fromClient(m: DapMessage): Promise<void> {
+    if (m.type === 'response') {
+      const downSeq = this.reverse.get(m.request_seq ?? -1);
+      if (downSeq !== undefined) {
+        this.reverse.delete(m.request_seq!);
+        this.toDown({ ...m, request_seq: downSeq });
+      }
+      return;
+    }
+    if (m.type !== 'request' || typeof m.command !== 'string') return;
+    try {
+      if (isArrayLensRequest(m.command)) return await this.customRequest(m);
+      switch (m.command) {
+        case 'initialize':
+          this.initializeArgs = m.arguments ?? {};
+          if (!this.child) this.startDownstream(this.defaultBackend());
+          break;
+        case 'launch': {
+          const args = (m.arguments ?? {}) as Record<string, unknown>;
+          if (typeof args.program !== 'string' || !args.program)
+            return this.fail(m, 'the launch configuration needs "program": a Python script (.py) or a native executable');
+          if (!/\.pyw?$/i.test(args.program)) {
+            const b = await nativeBackend(args.program);
+            await this.switchDownstream(b);
+          } else if (typeof args.python === 'string' && args.python && this.backend?.name === 'debugpy') {
+            // The debuggee runs under args.python (debugpy's "python" launch argument); the adapter may stay.
+          }
+          const b = this.backend!;
+          this.source = b.makeSource(this.channel, () => this.pid);
+          this.toDown({ type: 'request', command: 'launch', arguments: b.launchArguments(args) }, { origin: 'client', clientSeq: m.seq, command: m.command });
+          return;
+        }
+        case 'attach':
+          return this.fail(m, 'the arraylens debug type launches programs; to inspect arrays of a process you attached with debugpy, use a "debugpy" configuration: the Arrays view works there too');
+        case 'disconnect':
+        case 'terminate':
+          if (m.command === 'disconnect') this.disconnecting = true;
+          if (!this.child) {
+            this.respond(m);
+            if (this.disconnecting) this.shutdown();
+            return;
+          }
+          break;
+      }
+      if (!this.child) return this.fail(m, `${this.backend?.explainExit(this.stderrTail.slice(-3).join(' | ')) ?? 'the debugger is not running'}`);
+      this.toDown({ type: 'request', command: m.command, arguments: m.arguments }, { origin: 'client', clientSeq: m.seq, command: m.command });
+    } catch (e) {
+      this.fail(m, (e as Error).message);
+    }
+  }
+
+  /** Replaces the default debugger (started at initialize) by another, initialised with the client's arguments. */
+  private async switchDownstream(b: DownstreamBackend): Promise<void> {
+    const old = this.child;
+    this.child = null;
+    old?.kill();
+    this.startDownstream(b);
+    const caps = await this.channel.request('initialize', this.initializeArgs, 30000);
+    this.toClient({ type: 'event', event: 'capabilities', body: { capabilities: caps } });
+  }
+
+  private async customRequest(m: DapMessage): Promise<void> {
+    const command = m.command as keyof typeof ARRAYLENS_REQUESTS;
+    try {
+      if (!this.source) throw new ArrayLensError('debugger-failed', 'no program is running in this session yet');
+      if (command === 'arraylens/listArrays') {
+        const args = ARRAYLENS_REQUESTS[command].args.parse(m.arguments ?? {}, command);
+        this.respond(m, { arrays: await this.source.listArrays(args.frameId) });
+      } else {
+        const args = ARRAYLENS_REQUESTS[command].args.parse(m.arguments ?? {}, command);
+        this.respond(m, await this.source.inspect(args));
+      }
+    } catch (e) {
+      const code = isArrayLensError(e) ? e.code : e instanceof ProtocolError ? 'protocol' : 'internal';
+      this.toClient({
+        type: 'response',
+        request_seq: m.seq,
+        command: m.command,
+        success: false,
+        message: (e as Error).message,
+        body: { error: { id: 3, format: (e as Error).message, showUser: false, variables: { code } } },
+      });
+    }
+  }
+
+  private fromDown(m: DapMessage): void {
+    if (m.type === 'response') {
+      const p = this.pendingDown.get(m.request_seq ?? -1);
+      if (!p) return;
+      this.pendingDown.delete(m.request_seq!);
+      if (p.origin === 'internal') {
+        clearTimeout(p.timer);
+        if (m.success) p.resolve(m.body ?? {});
+        else p.reject(new ArrayLensError('debugger-failed', m.message || m.body?.error?.format || `${p.command} failed`));
+        return;
+      }
+      this.toClient({ ...m, request_seq: p.clientSeq });
+      return;
+    }
+    if (m.type === 'event') {
+      if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') this.pid = m.body.systemProcessId;
+      if (m.event === 'stopped' || m.event === 'continued' || m.event === 'terminated' || m.event === 'exited') this.source?.invalidate();
+      if (m.event === 'terminated') {
+        if (this.terminatedSent) return;
+        this.terminatedSent = true;
+      }
+      this.toClient(m);
+      return;
+    }
+    if (m.type === 'request') {
+      const ours = this.clientSeq;
+      this.reverse.set(ours, m.seq);
+      this.toClient(m);
+    }
+  }
+
+  shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.source?.invalidate();
+    const c = this.child;
+    this.child = null;
+    if (c && c.exitCode === null) {
+      c.kill();
+      setTimeout(() => c.exitCode === null && c.kill('SIGKILL'), 2000).unref();
+    }
+    this.onEnd();
+  }
+}
+
+if (require.main === module) {
+  const session = new ArrayLensDapSession(process.stdin, process.stdout, undefined, () => setTimeout(() => process.exit(0), 100));
+  session.start();
+}

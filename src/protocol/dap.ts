@@ -1,0 +1,137 @@
+// The custom DAP requests of the `arraylens` debug type (arraylens/listArrays, arraylens/inspect), declared once:
+// argument and body types are derived from these schemas, which the adapter and the host both validate against.
+
+import { DTYPE_NAMES } from '../core/dtype';
+import type { Stats } from '../core/stats';
+import { Infer, array, bool, int, nullable, num, object, oneOf, optional, str } from './schema';
+
+/** A number that JSON cannot carry exactly (bigint, NaN, ±Inf) travels as a string. */
+const exactNumber = {
+  describe: 'number | numeric string',
+  parse(v: unknown, path = ''): number | string {
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'string' && /^(-?\d{1,40}|nan|inf|-inf)$/.test(v)) return v;
+    return num.parse(v, path);
+  },
+};
+
+const MAX_DIMS = 32;
+const dim = int({ min: 0, max: 2 ** 53 - 1 });
+
+export const ArraySummarySchema = object({
+  /** The expression that names the array in its frame (`image`, `holder.data`). */
+  expr: str({ max: 500 }),
+  typeName: str({ max: 300 }),
+  dtype: oneOf(DTYPE_NAMES),
+  byteOrder: oneOf(['little', 'big'] as const),
+  shape: array(dim, { max: MAX_DIMS }),
+  strides: array(int(), { max: MAX_DIMS }),
+  /** Address of element 0, hex. */
+  address: str({ max: 40, pattern: /^0x[0-9a-f]+$/ }),
+  size: dim,
+  nbytes: dim,
+});
+export type ArraySummary = Infer<typeof ArraySummarySchema>;
+
+/** A NumPy basic index in text (`[3, 0:64, 128:192:2]`); parsed again by src/core/indexing where it is used. */
+export const IndexTextSchema = str({ max: 600, pattern: /^\[[-0-9:, .Nonea-z]*\]$/ });
+
+export const TileRequestSchema = object({
+  index: IndexTextSchema,
+  /** Swap the two remaining axes after slicing (rows from the later axis). */
+  transpose: bool,
+});
+export type TileRequest = Infer<typeof TileRequestSchema>;
+
+/** Upper bound of elements in one tile: the UI asks for what is visible, never for a whole big array. */
+export const MAX_TILE_ELEMENTS = 1 << 20;
+
+export const TileSchema = object({
+  /** 0, 1 or 2 dims after slicing (and transposing). */
+  shape: array(dim, { max: 2 }),
+  dtype: oneOf(DTYPE_NAMES),
+  byteOrder: oneOf(['little', 'big'] as const),
+  /** C-order element bytes. */
+  base64: str({ max: Math.ceil((MAX_TILE_ELEMENTS * 16) / 3) * 4 + 8, pattern: /^[A-Za-z0-9+/]*={0,2}$/ }),
+});
+export type Tile = Infer<typeof TileSchema>;
+
+export const StatsSchema = object({
+  count: dim,
+  nan: dim,
+  posinf: dim,
+  neginf: dim,
+  zeros: dim,
+  min: nullable(exactNumber),
+  max: nullable(exactNumber),
+  mean: nullable(exactNumber),
+  std: nullable(exactNumber),
+  histogram: object({
+    bins: int({ min: 1, max: 4096 }),
+    lo: nullable(num),
+    hi: nullable(num),
+    counts: array(dim, { max: 4096 }),
+  }),
+  backend: str({ max: 60 }),
+});
+export type JsonStats = Infer<typeof StatsSchema>;
+
+export const ListArraysArgsSchema = object({ frameId: int({ min: 0 }) });
+export const ListArraysBodySchema = object({ arrays: array(ArraySummarySchema, { max: 10000 }) });
+
+export const InspectArgsSchema = object({
+  frameId: int({ min: 0 }),
+  expr: str({ max: 500 }),
+  tile: optional(TileRequestSchema),
+  stats: optional(object({ bins: int({ min: 1, max: 4096 }) })),
+  /** Ask for a content fingerprint (to tell "changed since last stop"). */
+  fingerprint: optional(bool),
+});
+export type InspectArgs = Infer<typeof InspectArgsSchema>;
+
+export const InspectBodySchema = object({
+  array: ArraySummarySchema,
+  transport: str({ max: 20 }),
+  tile: optional(TileSchema),
+  stats: optional(StatsSchema),
+  fingerprint: optional(str({ max: 100 })),
+});
+export type InspectBody = Infer<typeof InspectBodySchema>;
+
+/** Every custom request: name -> argument and body schemas. */
+export const ARRAYLENS_REQUESTS = {
+  'arraylens/listArrays': { args: ListArraysArgsSchema, body: ListArraysBodySchema },
+  'arraylens/inspect': { args: InspectArgsSchema, body: InspectBodySchema },
+} as const;
+export type ArrayLensRequest = keyof typeof ARRAYLENS_REQUESTS;
+export type RequestArgs<R extends ArrayLensRequest> = Infer<(typeof ARRAYLENS_REQUESTS)[R]['args']>;
+export type RequestBody<R extends ArrayLensRequest> = Infer<(typeof ARRAYLENS_REQUESTS)[R]['body']>;
+
+export function isArrayLensRequest(command: string): command is ArrayLensRequest {
+  return Object.prototype.hasOwnProperty.call(ARRAYLENS_REQUESTS, command);
+}
+
+/** Stats as the engine computes them, made JSON-exact (bigints, NaN, ±Inf as strings). */
+export function jsonStats(s: Stats, backend: string): JsonStats {
+  const n = (x: number | bigint | null): number | string | null => {
+    if (x === null) return null;
+    if (typeof x === 'bigint') return Number.isSafeInteger(Number(x)) ? Number(x) : x.toString();
+    if (Number.isNaN(x)) return 'nan';
+    if (x === Infinity) return 'inf';
+    if (x === -Infinity) return '-inf';
+    return x;
+  };
+  return {
+    count: s.count,
+    nan: s.nan,
+    posinf: s.posinf,
+    neginf: s.neginf,
+    zeros: s.zeros,
+    min: n(s.min),
+    max: n(s.max),
+    mean: n(s.mean),
+    std: n(s.std),
+    histogram: { bins: s.histogram.bins, lo: s.histogram.lo, hi: s.histogram.hi, counts: s.histogram.counts },
+    backend,
+  };
+}

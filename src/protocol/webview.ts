@@ -1,0 +1,152 @@
+// The one message protocol between the Array Inspector webview and its host: requests with ids and their
+// responses, plus notifications both ways. Declared once below; types are derived; both ends validate with
+// parseWebviewMessage / parseHostMessage and reject anything else with a ProtocolError.
+
+import { ArraySummarySchema, IndexTextSchema, StatsSchema, TileSchema } from './dap';
+import { Infer, ProtocolError, Schema, bool, int, literal, nullable, object, oneOf, str } from './schema';
+
+export { ProtocolError } from './schema';
+
+const stopId = int({ min: 0 });
+
+/** Requests the webview sends; the host answers each with a response carrying the same id. */
+export const WEBVIEW_REQUESTS = {
+  /** Elements of one tile of the displayed slice; `index` selects it (NumPy basic indexing on the whole array). */
+  readTile: { params: object({ stop: stopId, index: IndexTextSchema, transpose: bool }), result: TileSchema },
+  /** Whole-array statistics and histogram. */
+  stats: { params: object({ stop: stopId, bins: int({ min: 1, max: 4096 }) }), result: StatsSchema },
+} as const;
+
+/** Notifications the webview sends (no answer). */
+export const WEBVIEW_NOTIFICATIONS = {
+  /** The script has loaded and listens: the host may send state. */
+  ready: object({}),
+  /** The webview rejected a host message (the host logs it). */
+  rejected: object({ message: str({ max: 2000 }) }),
+} as const;
+
+export const ArrayStateSchema = object({
+  /** Increases on every stop of the session; tiles of an older stop are stale. */
+  stop: stopId,
+  session: str({ max: 300 }),
+  expr: str({ max: 500 }),
+  /** null when the expression does not name an array at this stop (error says why). */
+  array: nullable(ArraySummarySchema),
+  transport: nullable(str({ max: 20 })),
+  /** Content fingerprint at this stop; `changed` compares it with the previous stop's (null on the first). */
+  changed: nullable(bool),
+  error: nullable(str({ max: 2000 })),
+});
+export type ArrayState = Infer<typeof ArrayStateSchema>;
+
+/** Notifications the host sends. */
+export const HOST_NOTIFICATIONS = {
+  /** What the panel shows, sent on open and after every stop. */
+  state: ArrayStateSchema,
+  /** The debug session ended: keep the last picture, mark it as such. */
+  ended: object({ reason: str({ max: 500 }) }),
+  /** Something failed on the host side that is not the answer to a request. */
+  error: object({ message: str({ max: 2000 }) }),
+} as const;
+
+export const ErrorCodeSchema = oneOf([
+  'bad-argument', 'bad-slice', 'bad-expression', 'unknown-expression', 'not-an-array', 'unsupported-dtype', 'unreadable',
+  'program-ended', 'debugger-missing', 'debugger-failed', 'timeout', 'cancelled', 'stale', 'protocol', 'internal',
+] as const);
+
+type Requests = typeof WEBVIEW_REQUESTS;
+type WNotes = typeof WEBVIEW_NOTIFICATIONS;
+type HNotes = typeof HOST_NOTIFICATIONS;
+export type WebviewMethod = keyof Requests;
+export type RequestParams<M extends WebviewMethod> = Infer<Requests[M]['params']>;
+export type RequestResult<M extends WebviewMethod> = Infer<Requests[M]['result']>;
+
+export type WebviewRequest = { [M in WebviewMethod]: { type: 'request'; id: number; method: M; params: RequestParams<M> } }[WebviewMethod];
+export type WebviewNotification = { [M in keyof WNotes]: { type: 'notify'; method: M; params: Infer<WNotes[M]> } }[keyof WNotes];
+export type WebviewMessage = WebviewRequest | WebviewNotification;
+
+export type ResponseOk = { [M in WebviewMethod]: { type: 'response'; id: number; method: M; ok: true; result: RequestResult<M> } }[WebviewMethod];
+export interface ResponseError {
+  type: 'response';
+  id: number;
+  method: WebviewMethod;
+  ok: false;
+  error: { code: Infer<typeof ErrorCodeSchema>; message: string };
+}
+export type HostNotification = { [M in keyof HNotes]: { type: 'notify'; method: M; params: Infer<HNotes[M]> } }[keyof HNotes];
+export type HostMessage = ResponseOk | ResponseError | HostNotification;
+
+const requestId = int({ min: 0 });
+
+function byMethod(
+  build: (method: string) => Schema<unknown>,
+  methods: readonly string[],
+  type: string,
+): (v: Record<string, unknown>) => unknown {
+  const table = new Map(methods.map((m) => [m, build(m)]));
+  return (v) => {
+    const m = v.method;
+    const s = typeof m === 'string' ? table.get(m) : undefined;
+    if (!s) throw new ProtocolError(`unknown ${type} method ${typeof m === 'string' ? `'${m.slice(0, 40)}'` : String(m)}`);
+    return s.parse(v);
+  };
+}
+
+const parseRequest = byMethod(
+  (m) => object({ type: literal('request'), id: requestId, method: literal(m), params: WEBVIEW_REQUESTS[m as WebviewMethod].params }),
+  Object.keys(WEBVIEW_REQUESTS),
+  'request',
+);
+const parseWebviewNotification = byMethod(
+  (m) => object({ type: literal('notify'), method: literal(m), params: WEBVIEW_NOTIFICATIONS[m as keyof WNotes] }),
+  Object.keys(WEBVIEW_NOTIFICATIONS),
+  'notification',
+);
+const parseResponseOk = byMethod(
+  (m) =>
+    object({ type: literal('response'), id: requestId, method: literal(m), ok: literal(true), result: WEBVIEW_REQUESTS[m as WebviewMethod].result }),
+  Object.keys(WEBVIEW_REQUESTS),
+  'response',
+);
+const ResponseErrorSchema = object({
+  type: literal('response'),
+  id: requestId,
+  method: oneOf(Object.keys(WEBVIEW_REQUESTS) as WebviewMethod[]),
+  ok: literal(false),
+  error: object({ code: ErrorCodeSchema, message: str({ max: 4000 }) }),
+});
+const parseHostNotification = byMethod(
+  (m) => object({ type: literal('notify'), method: literal(m), params: HOST_NOTIFICATIONS[m as keyof HNotes] }),
+  Object.keys(HOST_NOTIFICATIONS),
+  'notification',
+);
+
+function asRecord(v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError('message: expected an object');
+  return v as Record<string, unknown>;
+}
+
+/** Validates a message that claims to come from the webview (host side). */
+export function parseWebviewMessage(v: unknown): WebviewMessage {
+  const r = asRecord(v);
+  if (r.type === 'request') return parseRequest(r) as WebviewRequest;
+  if (r.type === 'notify') return parseWebviewNotification(r) as WebviewNotification;
+  throw new ProtocolError(`message: unknown type ${typeof r.type === 'string' ? `'${r.type.slice(0, 40)}'` : String(r.type)}`);
+}
+
+/** Validates a message that claims to come from the host (webview side). */
+export function parseHostMessage(v: unknown): HostMessage {
+  const r = asRecord(v);
+  if (r.type === 'response') return (r.ok === false ? ResponseErrorSchema.parse(r) : parseResponseOk(r)) as HostMessage;
+  if (r.type === 'notify') return parseHostNotification(r) as HostNotification;
+  throw new ProtocolError(`message: unknown type ${typeof r.type === 'string' ? `'${r.type.slice(0, 40)}'` : String(r.type)}`);
+}
+
+/** The request id of a message that failed validation, when one can be recovered (to answer it with an error). */
+export function recoverRequestId(v: unknown): { id: number; method: WebviewMethod } | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const r = v as Record<string, unknown>;
+  if (r.type !== 'request' || typeof r.id !== 'number' || !Number.isSafeInteger(r.id) || r.id < 0) return null;
+  if (typeof r.method !== 'string' || !Object.prototype.hasOwnProperty.call(WEBVIEW_REQUESTS, r.method)) return null;
+  return { id: r.id, method: r.method as WebviewMethod };
+}
