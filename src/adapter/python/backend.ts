@@ -85,8 +85,8 @@ export class PythonTarget implements DebugTarget {
       client.once('exit', () =>
         reject(
           new ArrayLensError(
-            /No module named debugpy/.test(client.lastStderr()) ? 'debugger-missing' : 'debugger-failed',
-            /No module named debugpy/.test(client.lastStderr())
+            /No module named '?debugpy/.test(client.lastStderr()) ? 'debugger-missing' : 'debugger-failed',
+            /No module named '?debugpy/.test(client.lastStderr())
               ? `debugpy is not installed for ${opts.python}: run '${opts.python} -m pip install debugpy' or pass --python`
               : `debugpy exited: ${client.lastStderr()}`,
           ),
@@ -153,6 +153,11 @@ export class PythonTarget implements DebugTarget {
     } catch (e) {
       await client.close().catch(() => undefined);
       killQuietly(pid);
+      if (/No module named '?debugpy/.test(client.lastStderr()))
+        throw new ArrayLensError(
+          'debugger-missing',
+          `debugpy is not installed for ${opts.python}: run '${opts.python} -m pip install debugpy' or pass --python`,
+        );
       throw e;
     }
   }
