@@ -1,4 +1,4 @@
-// Native programs under lldb-dap or gdb.
+// Native programs under lldb-dap (default) or gdb/MI: picks the backend and starts the program.
 
 import { ArrayLensError } from '../../core/errors';
 import { DebugTarget } from '../target';
@@ -14,5 +14,12 @@ export interface NativeLaunchOptions {
 }
 
 export async function launchNative(opts: NativeLaunchOptions): Promise<DebugTarget> {
-  throw new ArrayLensError('debugger-missing', `native debugging (${opts.debugger}) is not wired yet`);
+  if (opts.debugger !== 'lldb' && opts.debugger !== 'gdb')
+    throw new ArrayLensError('bad-argument', `--debugger ${String(opts.debugger)}: use lldb or gdb`);
+  if (opts.debugger === 'gdb') {
+    const { launchGdb } = await import('./gdb');
+    return launchGdb(opts);
+  }
+  const { launchLldb } = await import('./lldb');
+  return launchLldb(opts);
 }
