@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# `npm start`: sets up what is missing, packages the extension, starts code-server in the background with it
+# installed and the demo workspace open, checks the URL answers, prints it and exits. `npm run stop` ends it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+STATE=$ROOT/.cache/demo
+PIDFILE=$STATE/code-server.pid
+LOGFILE=$STATE/code-server.log
+log() { printf '[start] %s\n' "$*" >&2; }
+
+bash scripts/setup.sh
+bash scripts/setup.d/50-code-server.sh   # setup.sh runs it too; again here so a failure names itself
+log "packaging the extension"
+npm run --silent package >"$ROOT/.cache/package.log" 2>&1 || { cat "$ROOT/.cache/package.log" >&2; log "npm run package failed"; exit 1; }
+
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+  log "a demo code-server is already running: restarting it with the fresh build"
+  bash scripts/stop.sh
+fi
+
+NODE24=$ROOT/.cache/e2e/node24/node_modules/node/bin/node
+ENTRY=$ROOT/.cache/e2e/code-server/node_modules/code-server/out/node/entry.js
+PORT=${ARRAYLENS_PORT:-8080}
+HOST=${ARRAYLENS_HOST:-127.0.0.1}
+
+# Everything code-server keeps goes under .cache/demo: HOME, XDG dirs, user data, extensions, config.
+mkdir -p "$STATE/home/.config" "$STATE/home/.local/share" "$STATE/home/.cache" "$STATE/user-data/User" "$STATE/extensions"
+export HOME=$STATE/home XDG_CONFIG_HOME=$STATE/home/.config XDG_DATA_HOME=$STATE/home/.local/share XDG_CACHE_HOME=$STATE/home/.cache
+export PATH="$(dirname "$NODE24"):$PATH"
+unset VSCODE_IPC_HOOK_CLI ELECTRON_RUN_AS_NODE
+printf 'auth: none\ncert: false\n' >"$STATE/config.yaml"
+[ -f "$STATE/user-data/User/settings.json" ] || cat >"$STATE/user-data/User/settings.json" <<'EOF'
+{
+  "chat.disableAIFeatures": true,
+  "workbench.startupEditor": "none",
+  "telemetry.telemetryLevel": "off",
+  "extensions.autoUpdate": false,
+  "update.mode": "none"
+}
+EOF
+CS=("$NODE24" "$ENTRY" --user-data-dir "$STATE/user-data" --extensions-dir "$STATE/extensions" --config "$STATE/config.yaml")
+
+# The demo workspace: examples/ with a launch configuration of the arraylens type.
+WS=$STATE/workspace
+mkdir -p "$WS/.vscode"
+cp "$ROOT"/examples/*.py "$WS/"
+cat >"$WS/.vscode/launch.json" <<EOF
+{
+  "version": "0.2.0",
+  "configurations": [
+    {
+      "type": "arraylens",
+      "request": "launch",
+      "name": "ArrayLens: demo.py",
+      "program": "\${workspaceFolder}/demo.py",
+      "python": "$ROOT/.venv/bin/python"
+    }
+  ]
+}
+EOF
+
+"${CS[@]}" --install-extension "$ROOT/arraylens.vsix" --force >"$STATE/install.log" 2>&1 || { cat "$STATE/install.log" >&2; log "installing arraylens.vsix into code-server failed"; exit 1; }
+
+if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
+  log "port $PORT on $HOST is taken: set ARRAYLENS_PORT to another port"
+  exit 1
+fi
+# setsid: its own session and process group, so `npm run stop` ends the extension host and debuggees with it.
+setsid "${CS[@]}" --bind-addr "$HOST:$PORT" --auth none --disable-telemetry --disable-update-check \
+  --disable-workspace-trust --disable-getting-started-override --ignore-last-opened \
+  >"$LOGFILE" 2>&1 </dev/null &
+echo $! >"$PIDFILE"
+
+URL="http://$HOST:$PORT/?folder=$WS"
+for _ in $(seq 1 100); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$URL" || true)
+  if [ "$code" = 200 ]; then
+    log "code-server $("$NODE24" -p "require('$ENTRY/../../../package.json').version") (pid $(cat "$PIDFILE"), log $LOGFILE)"
+    echo
+    echo "  ArrayLens demo is running. Open:  $URL"
+    echo "  In Run and Debug pick \"ArrayLens: demo.py\", press F5; the Arrays view and the inspector show its arrays."
+    echo "  Stop it with: npm run stop"
+    exit 0
+  fi
+  kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
+  sleep 0.2
+done
+log "code-server did not answer HTTP 200 on $URL; last log lines:"
+tail -n 20 "$LOGFILE" >&2 || true
+bash scripts/stop.sh || true
+exit 1

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# End to end in a real VS Code: packages the .vsix, runs test/e2e/vscode.e2e.ts (code-server + Chromium), then
+# says whether the desktop (Electron) suite can run here. Fails loudly when code-server cannot be installed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+log() { printf '[e2e-vscode] %s\n' "$*" >&2; }
+
+if ! bash scripts/setup.d/50-code-server.sh; then
+  log "FAILED: code-server could not be installed (see above); the VS Code end-to-end suite cannot run"
+  exit 1
+fi
+
+log "packaging the extension"
+if ! npm run --silent package >.cache/e2e/package.log 2>&1; then
+  cat .cache/e2e/package.log >&2
+  log "FAILED: npm run package"
+  exit 1
+fi
+ls -l arraylens.vsix >&2
+
+# node --test (not scripts/test.sh's glob over *.test.js): the suite runs once, here, with its own timeout.
+ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec \
+  out/test/e2e/vscode.e2e.js
+status=$?
+log "screenshots: $(ls test/artifacts/*.png 2>/dev/null | wc -l) in test/artifacts/"
+
+bash test/e2e/electron/run.sh || status=1
+exit $status

@@ -1,0 +1,184 @@
+// Drives the VS Code workbench in a browser page the way a user does: keyboard shortcuts, the command palette,
+// the gutter, views and the Array Inspector webview. Every wait is for something visible, never a fixed delay.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { FrameLocator, Locator, Page } from 'playwright-core';
+import { sleep } from './codeServer';
+
+export class Workbench {
+  private shot = 0;
+
+  constructor(
+    readonly page: Page,
+    private readonly artifacts: string,
+    private readonly prefix: string,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
+    fs.mkdirSync(artifacts, { recursive: true });
+  }
+
+  /** Opens `folder` in the workbench at `baseUrl` and waits until the editor area and status bar are there. */
+  async open(baseUrl: string, folder: string): Promise<void> {
+    const t0 = Date.now();
+    await this.page.goto(`${baseUrl}/?folder=${encodeURIComponent(folder)}`, { waitUntil: 'domcontentloaded' });
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await this.page.locator('.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+    // The explorer shows the folder once the remote file system answers.
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    this.log(`workbench ready in ${Date.now() - t0} ms`);
+  }
+
+  async screenshot(step: string): Promise<string> {
+    const file = path.join(this.artifacts, `${this.prefix}-${String(++this.shot).padStart(2, '0')}-${step}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** F1, ">title", Enter on the entry whose label is exactly `title` (e.g. "ArrayLens: Refresh Arrays"). */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
+  }
+
+  /** Quick Open (Ctrl+P) on a file name; waits for its editor tab to be the active one. */
+  async openFile(relPath: string): Promise<void> {
+    const name = path.basename(relPath);
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(relPath);
+    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+    await input.press('Enter');
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+  }
+
+  /** Ctrl+G in the active editor, then the line number. */
+  async goToLine(line: number): Promise<void> {
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}`);
+    await input.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await this.page
+      .locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col`) })
+      .first()
+      .waitFor({ timeout: 10_000 });
+  }
+
+  /** F9 on the cursor line; waits for the breakpoint glyph in the gutter. */
+  async toggleBreakpoint(): Promise<void> {
+    await this.page.keyboard.press('F9');
+    await this.page.locator('.editor-instance .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+  }
+
+  /** F5 runs the selected launch configuration; waits until the debuggee stops (top frame highlighted). */
+  async startDebuggingAndWaitForStop(timeoutMs = 90_000): Promise<void> {
+    const t0 = Date.now();
+    await this.page.keyboard.press('F5');
+    await this.waitForStop(timeoutMs);
+    this.log(`stopped ${Date.now() - t0} ms after F5`);
+  }
+
+  async waitForStop(timeoutMs = 60_000): Promise<void> {
+    await this.page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator('.monaco-editor .debug-top-stack-frame-line').first().waitFor({ timeout: timeoutMs });
+  }
+
+  /** The 1-based line of the top stack frame highlighted in the active editor. */
+  async stoppedLine(): Promise<number> {
+    const line = await this.page.evaluate(() => {
+      const hl = document.querySelector('.monaco-editor .view-overlays .debug-top-stack-frame-line');
+      const lineEl = hl?.parentElement;
+      const top = lineEl ? parseFloat((lineEl as HTMLElement).style.top) : NaN;
+      const numbers = Array.from(document.querySelectorAll('.monaco-editor .margin-view-overlays > div'));
+      for (const n of numbers) {
+        if (parseFloat((n as HTMLElement).style.top) === top) return parseInt((n.textContent ?? '').trim(), 10);
+      }
+      return NaN;
+    });
+    return line;
+  }
+
+  /** F10; waits for the highlighted line to move. */
+  async stepOver(timeoutMs = 30_000): Promise<number> {
+    const before = await this.stoppedLine();
+    await this.page.keyboard.press('F10');
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const now = await this.stoppedLine().catch(() => NaN);
+      if (Number.isFinite(now) && now !== before) return now;
+      if (Date.now() > until) throw new Error(`F10: still on line ${before} after ${timeoutMs} ms`);
+      await sleep(150);
+    }
+  }
+
+  /** Shift+F5. */
+  async stopDebugging(): Promise<void> {
+    await this.page.keyboard.press('Shift+F5');
+    await this.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => undefined);
+  }
+
+  /** A view pane of the side bar by its title (e.g. "Arrays"), expanded. */
+  async viewPane(title: string): Promise<Locator> {
+    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) });
+    await pane.first().waitFor({ timeout: 20_000 });
+    const header = pane.first().locator('.pane-header');
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    return pane.first();
+  }
+
+  /** Rows of a tree view pane, as their visible text. */
+  async rowTexts(pane: Locator): Promise<string[]> {
+    return (await pane.locator('.pane-body .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Waits until `pred` holds for the rows of `pane`; returns them. */
+  async waitForRows(pane: Locator, pred: (rows: string[]) => boolean, what: string, timeoutMs = 45_000): Promise<string[]> {
+    const until = Date.now() + timeoutMs;
+    let rows: string[] = [];
+    while (Date.now() < until) {
+      rows = await this.rowTexts(pane).catch(() => []);
+      if (pred(rows)) return rows;
+      await sleep(250);
+    }
+    throw new Error(`${what}: not seen within ${timeoutMs} ms; rows were ${JSON.stringify(rows)}`);
+  }
+
+  /** Hovers a tree row and clicks its inline action (e.g. "Open in Array Inspector"). */
+  async clickInlineAction(row: Locator, actionLabel: string): Promise<void> {
+    await row.hover();
+    const action = row.locator(`.actions .action-label[aria-label^="${actionLabel}"]`);
+    await action.waitFor({ state: 'visible', timeout: 10_000 });
+    await action.click();
+  }
+
+  /** The content frame of the active webview panel (VS Code nests the page in iframe#active-frame). */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  }
+
+  /** Waits until the webview's visible text satisfies `pred`; returns that text. */
+  async waitForWebviewText(pred: (text: string) => boolean, what: string, timeoutMs = 45_000): Promise<string> {
+    const until = Date.now() + timeoutMs;
+    let text = '';
+    while (Date.now() < until) {
+      text = await this.webview()
+        .locator('body')
+        .innerText({ timeout: 2000 })
+        .catch(() => '');
+      if (pred(text)) return text;
+      await sleep(250);
+    }
+    throw new Error(`${what}: not seen in the inspector within ${timeoutMs} ms; it showed:\n${text.slice(0, 2000)}`);
+  }
+}
