@@ -109,9 +109,10 @@ export function applyIndex(v: StridedView, items: IndexItem[], text = ''): Strid
       address += BigInt(i * stride);
     } else if (it.kind === 'slice') {
       const { start, step, length } = sliceIndices(it, len);
+      // NumPy points an empty slice at its start with step 1 (mapping.c: n_steps <= 0).
       if (length > 0) address += BigInt(start * stride);
       shape.push(length);
-      strides.push(stride * step);
+      strides.push(length > 0 ? stride * step : stride);
     }
     axis++;
   }

@@ -158,37 +158,29 @@ function exactRatio(n: bigint, d: number): number {
   return (Math.round(q * d) + r) / d;
 }
 
-/** Correctly rounded sqrt(a^2 + b^2) (as glibc's hypot, which NumPy's abs of complex uses). */
+/**
+ * |re + i*im| exactly as NumPy's abs() of complex128 computes it on SIMD-capable x86-64 and arm64 builds
+ * (numpy 2.x `absolute` dispatch): larger * sqrt(fma(r, r, 1)) with r = smaller / larger. This is not the
+ * correctly rounded hypot (glibc's hypot differs in the last bit now and then), so the native kernels must
+ * use this formula too; NaN when either part is NaN and neither is infinite, +Inf when either is infinite.
+ */
 export function hypot(re: number, im: number): number {
   let a = Math.abs(re);
   let b = Math.abs(im);
   if (a === Infinity || b === Infinity) return Infinity;
   if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
   if (a < b) [a, b] = [b, a];
-  if (b === 0) return a;
-  let scale = 1;
-  if (a > 2 ** 500) {
-    scale = 2 ** 600;
-    a *= 2 ** -600;
-    b *= 2 ** -600;
-  } else if (b < 2 ** -500) {
-    scale = 2 ** -600;
-    a *= 2 ** 600;
-    b *= 2 ** 600;
-  }
-  const [p1, e1] = twoProduct(a, a);
-  const [p2, e2] = twoProduct(b, b);
-  const s = p1 + p2;
-  const bb = s - p1;
-  const es = p1 - (s - bb) + (p2 - bb);
-  const lo = es + e1 + e2;
-  const hi = s + lo;
-  const lo2 = lo - (hi - s);
-  let r = Math.sqrt(hi);
-  const [rr, err] = twoProduct(r, r);
-  const resid = hi - rr - err + lo2;
-  r += resid / (2 * r);
-  return r * scale;
+  if (a === 0) return 0;
+  const r = b / a;
+  return Math.sqrt(fmaSquarePlusOne(r)) * a;
+}
+
+/** fma(r, r, 1) with one rounding, from an exact product and an exact sum (r in [0, 1]). */
+function fmaSquarePlusOne(r: number): number {
+  const [p, e] = twoProduct(r, r);
+  const s = 1 + p;
+  const t = p - (s - 1); // exact: 1 + p = s + t
+  return s + (t + e);
 }
 
 function split(a: number): [number, number] {
