@@ -1,7 +1,7 @@
 // Whole-array statistics with NumPy's semantics: exact counts and min/max, mean/std over finite values,
 // numpy.histogram's bin assignment. StatsKernels is the seam where the native SIMD engine plugs in.
 
-import { DType } from './dtype';
+import { DType, HOST_BYTE_ORDER } from './dtype';
 import { bfloat16ToFloat, halfToFloat } from './decode';
 import { StridedView, elementCount } from './view';
 
@@ -268,6 +268,79 @@ function forEachOffset(v: StridedView, visit: (off: number) => void): void {
   }
 }
 
+/** Walks the innermost runs of a view (n elements `stride` bytes apart); a cursor, so hot loops need no closure. */
+class RunCursor {
+  off = 0;
+  n = 0;
+  readonly stride: number;
+  private readonly idx: number[];
+  private j = 0;
+  private done: boolean;
+  constructor(
+    private readonly v: StridedView,
+    private readonly maxRun: number,
+  ) {
+    const nd = v.shape.length;
+    this.stride = nd === 0 ? v.dtype.itemsize : v.strides[nd - 1];
+    this.idx = new Array<number>(Math.max(0, nd - 1)).fill(0);
+    this.done = elementCount(v.shape) === 0;
+  }
+  next(): boolean {
+    if (this.done) return false;
+    const v = this.v;
+    const nd = v.shape.length;
+    if (nd === 0) {
+      this.off = Number(v.address);
+      this.n = 1;
+      this.done = true;
+      return true;
+    }
+    const innerD = v.shape[nd - 1];
+    let off = Number(v.address);
+    for (let k = 0; k < nd - 1; k++) off += this.idx[k] * v.strides[k];
+    this.off = off + this.j * this.stride;
+    this.n = Math.min(this.maxRun, innerD - this.j);
+    this.j += this.n;
+    if (this.j >= innerD) {
+      this.j = 0;
+      let k = nd - 2;
+      while (k >= 0) {
+        if (++this.idx[k] < v.shape[k]) break;
+        this.idx[k] = 0;
+        k--;
+      }
+      if (k < 0) this.done = true;
+    }
+    return true;
+  }
+}
+
+type TypedCtor = Float32ArrayConstructor | Float64ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor;
+
+const TYPED: Partial<Record<DType['name'], TypedCtor>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+};
+
+/** Decodes a run into `out` as float64 (complex as |z|, NaN if a part is NaN); typed-array copy when it can. */
+function decodeRun(buf: Uint8Array, dv: DataView, read: NumberAt, dt: DType, off: number, n: number, stride: number, out: Float64Array): void {
+  const ctor = TYPED[dt.name];
+  if (ctor && stride === dt.itemsize && (dt.itemsize === 1 || dt.byteOrder === HOST_BYTE_ORDER) && (buf.byteOffset + off) % dt.itemsize === 0) {
+    out.set(new ctor(buf.buffer as ArrayBuffer, buf.byteOffset + off, n));
+    return;
+  }
+  for (let j = 0; j < n; j++) out[j] = read(dv, off + j * stride);
+}
+
+const RUN = 1 << 16;
+
 function dataView(buf: Uint8Array): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -311,59 +384,71 @@ function jsMoments(buf: Uint8Array, v: StridedView): Moments {
   }
   const read = numberReader(dt);
   const integer = isInteger(dt);
+  const scratch = new Float64Array(RUN);
   let min = Infinity;
   let max = -Infinity;
   // Neumaier-compensated sum; integer partial sums stay exact below 2^53 and are flushed into a bigint.
   let sum = 0;
   let comp = 0;
   let intSum = 0n;
-  let pending = 0;
   let finite = 0;
-  forEachOffset(v, (o) => {
-    const x = read(dv, o);
-    if (x === 0) m.zeros++;
-    if (x - x !== 0) {
-      if (Number.isNaN(x)) m.nan++;
-      else if (x > 0) m.posinf++;
-      else m.neginf++;
-      return;
-    }
-    finite++;
-    if (x < min) min = x;
-    if (x > max) max = x;
-    if (integer) {
-      sum += x;
-      if (++pending === 1 << 20) {
-        intSum += BigInt(sum);
-        sum = 0;
-        pending = 0;
+  let zeros = 0;
+  let nan = 0;
+  let posinf = 0;
+  let neginf = 0;
+  for (const cur = new RunCursor(v, RUN); cur.next(); ) {
+    const n = cur.n;
+    decodeRun(buf, dv, read, dt, cur.off, n, cur.stride, scratch);
+    let runSum = 0;
+    for (let j = 0; j < n; j++) {
+      const x = scratch[j];
+      if (x === 0) zeros++;
+      if (x - x !== 0) {
+        if (x !== x) nan++;
+        else if (x > 0) posinf++;
+        else neginf++;
+        continue;
       }
-    } else {
-      const t = sum + x;
-      if (Math.abs(sum) >= Math.abs(x)) comp += sum - t + x;
-      else comp += x - t + sum;
-      sum = t;
+      finite++;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (integer) runSum += x;
+      else {
+        const t = sum + x;
+        if (Math.abs(sum) >= Math.abs(x)) comp += sum - t + x;
+        else comp += x - t + sum;
+        sum = t;
+      }
     }
-  });
+    if (integer) intSum += BigInt(runSum); // a run of 2^16 values of at most 32 bits sums exactly
+  }
+  m.zeros = zeros;
+  m.nan = nan;
+  m.posinf = posinf;
+  m.neginf = neginf;
   m.finite = finite;
   if (integer) {
-    m.intSum = intSum + BigInt(sum);
-    m.sum = Number(m.intSum);
+    m.intSum = intSum;
+    m.sum = Number(intSum);
   } else m.sum = sum + comp;
   if (finite > 0) {
     m.min = min;
     m.max = max;
-    const mean = integer ? exactRatio(m.intSum ?? 0n, finite) : m.sum / finite;
+    const mean = integer ? exactRatio(intSum, finite) : m.sum / finite;
     let m2 = 0;
     let c = 0;
-    forEachOffset(v, (o) => {
-      const x = read(dv, o);
-      if (x - x === 0) {
-        const d = x - mean;
-        m2 += d * d;
-        c += d;
+    for (const cur = new RunCursor(v, RUN); cur.next(); ) {
+      const n = cur.n;
+      decodeRun(buf, dv, read, dt, cur.off, n, cur.stride, scratch);
+      for (let j = 0; j < n; j++) {
+        const x = scratch[j];
+        if (x - x === 0) {
+          const d = x - mean;
+          m2 += d * d;
+          c += d;
+        }
       }
-    });
+    }
     // Corrected two-pass (Chan, Golub, LeVeque): removes the rounding error left in `mean`.
     m.m2 = m2 - (c * c) / finite;
   }
@@ -372,13 +457,27 @@ function jsMoments(buf: Uint8Array, v: StridedView): Moments {
 
 function jsHistogram(buf: Uint8Array, v: StridedView, spec: HistogramSpec, counts: Float64Array): void {
   const dv = dataView(buf);
-  const read = numberReader(v.dtype);
-  forEachOffset(v, (o) => {
-    const x = read(dv, o);
-    if (x - x !== 0) return;
-    const i = binIndex(x, spec);
-    if (i >= 0) counts[i]++;
-  });
+  const dt = v.dtype;
+  const read = numberReader(dt);
+  const scratch = new Float64Array(RUN);
+  const { first, last, bins, edges } = spec;
+  const width = last - first;
+  for (const cur = new RunCursor(v, RUN); cur.next(); ) {
+    const n = cur.n;
+    decodeRun(buf, dv, read, dt, cur.off, n, cur.stride, scratch);
+    for (let j = 0; j < n; j++) {
+      const x = scratch[j];
+      if (!(x >= first && x <= last)) continue; // NaN, ±Inf and out-of-range values fall out here
+      let i = Math.trunc(((x - first) / width) * bins);
+      if (!(i >= 0)) i = 0;
+      else {
+        if (i === bins) i--;
+        if (x < edges[i]) i--;
+        if (x >= edges[i + 1] && i !== bins - 1) i++;
+      }
+      counts[i]++;
+    }
+  }
 }
 
 /** The reference implementation: plain JS, any dtype and strides. */
