@@ -122,8 +122,10 @@ export class LldbDebugger implements NativeDebugger {
       frameId: this.frameId,
       context: 'repl',
     });
-    const m = /^\s*typedef\s+(.+?)\s*(?:\s\w+)?\s*;?\s*$/m.exec(r.result);
-    return m ? m[1].trim() : null;
+    // `type lookup` prints the target type (`float`) or one typedef level (`typedef __int16_t`); structs print bodies.
+    const lines = r.result.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (lines.length !== 1 || /[{};]/.test(lines[0])) return null;
+    return lines[0].replace(/^typedef\s+/, '');
   }
 
   async localNames(): Promise<string[]> {

@@ -208,7 +208,9 @@ export class NativeTarget implements DebugTarget {
         const deref = await this.dbg.evaluate(`*(${expr})`).catch(() => null);
         if (deref) return this.describe(`*(${expr})`, deref, depth + 1);
       }
-      const dt = elementDType(pointee);
+      const dt = await this.dtypeOf(expr, pointee).catch(() => null);
+      if (!dt && !/^(void|char|unsigned char|signed char)$/.test(pointee))
+        throw new ArrayLensError('not-an-array', `'${expr}' is a pointer to ${pointee}, not an array: inspect a member, or give it a layout 'PTR as DTYPE[N]'`);
       const example = dt ? `${expr} as ${dt.name}[N]` : `${expr} as float32[N]`;
       throw new ArrayLensError('not-an-array', `'${expr}' is a pointer (${type}) with no length in the debug info: give it a layout, e.g. '${example}'`);
     }
