@@ -4,7 +4,7 @@
 import { DType } from '../../core/dtype';
 import { ArrayLensError } from '../../core/errors';
 import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
-import { StridedView, cStrides, elementCount, validateView } from '../../core/view';
+import { StridedView, cStrides, validateView } from '../../core/view';
 import { DirectTransport } from '../../transport/direct';
 import { Transport, TransportKind } from '../../transport/transport';
 import { ArrayHandle, DebugTarget } from '../target';
