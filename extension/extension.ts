@@ -1,0 +1,103 @@
+// ArrayLens activation: the Arrays view, the Array Inspector panels, the commands, and the `arraylens` debug type
+// (adapter in dist/adapter.js, told which Python to use).
+
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { ArrayItem, ArraysView } from './arraysView';
+import { InspectorPanels } from './inspectorPanel';
+import { explain } from './progress';
+import { SessionTracker, isSupported } from './sessions';
+
+function configuredPython(folder?: vscode.WorkspaceFolder): string {
+  return vscode.workspace.getConfiguration('arraylens', folder).get<string>('python') ?? '';
+}
+
+/** The Variables view passes `{ variable: { name, evaluateName } }` to its context-menu commands. */
+interface VariableContext {
+  sessionId?: string;
+  variable?: { name?: string; evaluateName?: string };
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('ArrayLens');
+  const tracker = new SessionTracker();
+  const view = new ArraysView(tracker);
+  const panels = new InspectorPanels(context, tracker, log);
+  context.subscriptions.push(log, tracker, view, panels, vscode.window.registerTreeDataProvider('arraylens.arrays', view));
+
+  const open = async (expr: string | undefined, session: vscode.DebugSession | undefined): Promise<void> => {
+    if (!expr) return;
+    const s = session ?? vscode.debug.activeDebugSession;
+    if (!s) {
+      void vscode.window.showErrorMessage('ArrayLens: no debug session. Start debugging a Python program and stop at a breakpoint first.');
+      return;
+    }
+    const t = tracker.get(s);
+    if (!t || !isSupported(s)) {
+      void vscode.window.showErrorMessage(`ArrayLens: '${s.type}' sessions are not supported yet: use a Python (debugpy) session or the "arraylens" launch type.`);
+      return;
+    }
+    try {
+      await panels.open(t, expr.trim());
+    } catch (e) {
+      void vscode.window.showErrorMessage(`ArrayLens: ${explain(e)}`);
+    }
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('arraylens.refresh', () => view.refresh()),
+    vscode.commands.registerCommand('arraylens.inspectVariable', (arg?: VariableContext) => {
+      const v = arg?.variable;
+      const session = arg?.sessionId ? findSession(arg.sessionId) : undefined;
+      return open(v?.evaluateName || v?.name, session);
+    }),
+    vscode.commands.registerCommand('arraylens.inspectExpression', async () => {
+      const expr = await vscode.window.showInputBox({
+        title: 'Inspect Array Expression',
+        prompt: "A name, attribute or literal subscript in the selected frame, e.g. image, holder.data or arrays['big']",
+        ignoreFocusOut: true,
+      });
+      return open(expr, undefined);
+    }),
+    vscode.commands.registerCommand('arraylens.inspectArrayItem', (item?: ArrayItem) => {
+      if (item instanceof ArrayItem) return open(item.array.expr, item.stop.session);
+    }),
+    vscode.debug.registerDebugConfigurationProvider('arraylens', {
+      resolveDebugConfiguration(folder, config) {
+        if (!config.type && !config.request && !config.name) {
+          const doc = vscode.window.activeTextEditor?.document;
+          if (!doc || doc.isUntitled) {
+            void vscode.window.showErrorMessage('ArrayLens: open a Python file to debug, or add an "arraylens" configuration to launch.json.');
+            return undefined;
+          }
+          Object.assign(config, { type: 'arraylens', request: 'launch', name: 'ArrayLens: Python', program: doc.uri.fsPath });
+        }
+        if (!config.program) {
+          void vscode.window.showErrorMessage('ArrayLens: the launch configuration needs "program" (a .py script or a native executable).');
+          return undefined;
+        }
+        if (!config.python && configuredPython(folder)) config.python = configuredPython(folder);
+        if (!config.cwd && folder) config.cwd = folder.uri.fsPath;
+        return config;
+      },
+    }),
+    vscode.debug.registerDebugAdapterDescriptorFactory('arraylens', {
+      createDebugAdapterDescriptor(session) {
+        const python = (session.configuration.python as string | undefined) || configuredPython(session.workspaceFolder);
+        const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1' };
+        if (python) env.ARRAYLENS_PYTHON = python;
+        return new vscode.DebugAdapterExecutable(process.execPath, [path.join(context.extensionPath, 'dist', 'adapter.js')], { env });
+      },
+    }),
+  );
+  void view.refresh();
+}
+
+function findSession(id: string): vscode.DebugSession | undefined {
+  const a = vscode.debug.activeDebugSession;
+  return a?.id === id ? a : undefined;
+}
+
+export function deactivate(): void {
+  /* disposables go with the context */
+}

@@ -1,0 +1,117 @@
+// One Array Inspector panel: the webview (strict CSP, resources only from dist/) and its InspectorHost, which
+// answers the webview from the session's ArraySource and follows the session's stops.
+
+import * as vscode from 'vscode';
+import { InspectorHost } from '../src/adapter/sessionInspector';
+import type { HostMessage } from '../src/protocol/webview';
+import { inspectorHtml, makeNonce } from './inspectorHtml';
+import { explain, withDelayedProgress } from './progress';
+import { SessionTracker, TrackedSession } from './sessions';
+
+export class InspectorPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, InspectorPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly tracker: SessionTracker,
+    private readonly log: vscode.OutputChannel,
+  ) {
+    this.disposables.push(
+      tracker.onStopped((t) => this.forSession(t, (p) => void p.refresh())),
+      tracker.onRunning((t) => this.forSession(t, (p) => p.host.running())),
+      tracker.onEnded((t) => this.forSession(t, (p) => p.host.ended('the program exited or the session was stopped'))),
+      vscode.debug.onDidChangeActiveStackItem(() => {
+        for (const p of this.panels.values()) void p.refresh(true);
+      }),
+    );
+  }
+
+  private forSession(t: TrackedSession, f: (p: InspectorPanel) => void): void {
+    for (const p of this.panels.values()) if (p.session.session.id === t.session.id) f(p);
+  }
+
+  async open(t: TrackedSession, expr: string): Promise<void> {
+    const key = `${t.session.id}\u0000${expr}`;
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.panel.reveal();
+      return;
+    }
+    const p = new InspectorPanel(this.context, this.tracker, t, expr, this.log, () => this.panels.delete(key));
+    this.panels.set(key, p);
+    await p.refresh();
+  }
+
+  dispose(): void {
+    for (const p of this.panels.values()) p.panel.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+class InspectorPanel {
+  readonly panel: vscode.WebviewPanel;
+  readonly host: InspectorHost;
+  private lastFrame: number | null = null;
+  private lastStops = -1;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly tracker: SessionTracker,
+    readonly session: TrackedSession,
+    expr: string,
+    log: vscode.OutputChannel,
+    onDispose: () => void,
+  ) {
+    const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
+    this.panel = vscode.window.createWebviewPanel('arraylens.inspector', `${expr} · Array Inspector`, vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [dist],
+    });
+    const webview = this.panel.webview;
+    this.host = new InspectorHost(
+      (m: HostMessage) => void webview.postMessage(m),
+      expr,
+      session.session.name,
+      null,
+      (problem) => log.appendLine(`[inspector ${expr}] ${problem}`),
+    );
+    webview.onDidReceiveMessage((m: unknown) => void this.host.handle(m));
+    webview.html = inspectorHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
+      title: `${expr} · Array Inspector`,
+    });
+    this.panel.onDidDispose(() => {
+      this.host.dispose();
+      onDispose();
+    });
+  }
+
+  /** Re-reads the array at the session's current stop (skipped when nothing moved and `onlyIfMoved`). */
+  async refresh(onlyIfMoved = false): Promise<void> {
+    let stop;
+    try {
+      stop = await this.tracker.currentStop(this.session.session);
+    } catch {
+      stop = null;
+    }
+    if (!stop) return;
+    if (onlyIfMoved && stop.frameId === this.lastFrame && this.session.stops === this.lastStops) return;
+    this.lastFrame = stop.frameId;
+    this.lastStops = this.session.stops;
+    const frameId = stop.frameId;
+    try {
+      const state = await withDelayedProgress(`ArrayLens: reading ${this.host.expr}`, () =>
+        this.host.stopped({ source: this.session.source, frameId }),
+      );
+      if (state.error && state.stop === 1) void vscode.window.showWarningMessage(`ArrayLens: ${state.error}`);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`ArrayLens: ${explain(e)}`);
+    }
+  }
+}

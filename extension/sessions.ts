@@ -1,0 +1,144 @@
+// Debug sessions ArrayLens can read: our own `arraylens` type (the adapter answers custom requests) and debugpy
+// sessions of the Python extension (the engine runs here, over customRequest, with the pid from `process`).
+
+import * as vscode from 'vscode';
+import { ArrayLensError } from '../src/core/errors';
+import { DapChannel } from '../src/adapter/dap/client';
+import { PythonTarget } from '../src/adapter/python/backend';
+import { ArraySource, DapArraySource, EngineArraySource } from '../src/adapter/session';
+
+export const PYTHON_TYPES = new Set(['debugpy', 'python']);
+
+export function isSupported(s: vscode.DebugSession): boolean {
+  return s.type === 'arraylens' || PYTHON_TYPES.has(s.type);
+}
+
+/** Where a session is stopped: the frame the user selected, or the top frame of the thread that stopped. */
+export interface StopPoint {
+  session: vscode.DebugSession;
+  frameId: number;
+}
+
+export class TrackedSession {
+  pid: number | undefined;
+  stops = 0;
+  running = false;
+  lastStoppedThread: number | undefined;
+  readonly source: ArraySource;
+
+  constructor(readonly session: vscode.DebugSession) {
+    const channel: DapChannel = {
+      request: <T>(command: string, args?: unknown, timeoutMs = 60000): Promise<T> =>
+        new Promise<T>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new ArrayLensError('timeout', `${session.type} did not answer '${command}' within ${Math.round(timeoutMs / 1000)} s`)),
+            timeoutMs,
+          );
+          Promise.resolve(session.customRequest(command, args)).then(
+            (b) => {
+              clearTimeout(timer);
+              resolve(b as T);
+            },
+            (e: unknown) => {
+              clearTimeout(timer);
+              reject(new ArrayLensError('debugger-failed', e instanceof Error ? e.message : String(e)));
+            },
+          );
+        }),
+    };
+    this.source =
+      session.type === 'arraylens'
+        ? new DapArraySource(channel)
+        : new EngineArraySource((frameId) => PythonTarget.attachToSession(channel, this.pid, frameId));
+  }
+}
+
+/** Follows supported sessions through a DebugAdapterTracker: pid, stops, continues, end. */
+export class SessionTracker implements vscode.Disposable {
+  private readonly sessions = new Map<string, TrackedSession>();
+  private readonly stoppedEmitter = new vscode.EventEmitter<TrackedSession>();
+  private readonly runningEmitter = new vscode.EventEmitter<TrackedSession>();
+  private readonly endedEmitter = new vscode.EventEmitter<TrackedSession>();
+  readonly onStopped = this.stoppedEmitter.event;
+  readonly onRunning = this.runningEmitter.event;
+  readonly onEnded = this.endedEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor() {
+    const self = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the tracker object literal needs both
+    this.disposables.push(
+      vscode.debug.registerDebugAdapterTrackerFactory('*', {
+        createDebugAdapterTracker(session) {
+          if (!isSupported(session)) return undefined;
+          const t = new TrackedSession(session);
+          self.sessions.set(session.id, t);
+          return {
+            onDidSendMessage(m: { type?: string; event?: string; body?: { systemProcessId?: number; threadId?: number } }) {
+              if (m.type !== 'event') return;
+              if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') t.pid = m.body.systemProcessId;
+              else if (m.event === 'stopped') {
+                t.stops++;
+                t.running = false;
+                t.lastStoppedThread = m.body?.threadId;
+                t.source.invalidate();
+                self.stoppedEmitter.fire(t);
+              } else if (m.event === 'continued') self.markRunning(t);
+            },
+            onWillReceiveMessage(m: { type?: string; command?: string }) {
+              if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto'].includes(m.command ?? ''))
+                self.markRunning(t);
+            },
+            onExit() {
+              self.end(t);
+            },
+          };
+        },
+      }),
+      vscode.debug.onDidTerminateDebugSession((s) => {
+        const t = this.sessions.get(s.id);
+        if (t) this.end(t);
+      }),
+    );
+  }
+
+  private markRunning(t: TrackedSession): void {
+    if (t.running) return;
+    t.running = true;
+    t.source.invalidate();
+    this.runningEmitter.fire(t);
+  }
+
+  private end(t: TrackedSession): void {
+    if (!this.sessions.has(t.session.id)) return;
+    this.sessions.delete(t.session.id);
+    t.source.invalidate();
+    this.endedEmitter.fire(t);
+  }
+
+  get(session: vscode.DebugSession | undefined): TrackedSession | undefined {
+    return session ? this.sessions.get(session.id) : undefined;
+  }
+
+  /** The selected frame when it is in a supported, stopped session; else the top frame of the active session's last stop. */
+  async currentStop(session?: vscode.DebugSession): Promise<StopPoint | null> {
+    const item = vscode.debug.activeStackItem;
+    if (item instanceof vscode.DebugStackFrame && (!session || item.session.id === session.id)) {
+      const t = this.get(item.session);
+      if (t && !t.running) return { session: item.session, frameId: item.frameId };
+    }
+    const s = session ?? vscode.debug.activeDebugSession;
+    const t = this.get(s);
+    if (!t || t.running || t.stops === 0) return null;
+    const threadId = item instanceof vscode.DebugThread && item.session.id === t.session.id ? item.threadId : t.lastStoppedThread;
+    if (threadId === undefined) return null;
+    const st = (await t.session.customRequest('stackTrace', { threadId, startFrame: 0, levels: 1 })) as { stackFrames: { id: number }[] };
+    return st.stackFrames.length ? { session: t.session, frameId: st.stackFrames[0].id } : null;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    this.stoppedEmitter.dispose();
+    this.runningEmitter.dispose();
+    this.endedEmitter.dispose();
+  }
+}

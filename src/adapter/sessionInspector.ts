@@ -1,0 +1,138 @@
+// The host side of one Array Inspector panel, without VS Code: validates what the webview sends, answers its
+// requests from an ArraySource at the current stop, and tells it about new stops ("changed since last stop").
+
+import { ArrayLensError, isArrayLensError } from '../core/errors';
+import type { JsonStats } from '../protocol/dap';
+import {
+  ArrayState,
+  HostMessage,
+  ProtocolError,
+  RequestResult,
+  ResponseError,
+  WebviewMethod,
+  WebviewRequest,
+  parseWebviewMessage,
+  recoverRequestId,
+} from '../protocol/webview';
+import { ArraySource } from './session';
+
+export interface StopContext {
+  source: ArraySource;
+  frameId: number;
+}
+
+export class InspectorHost {
+  private stop = 0;
+  private ctx: StopContext | null;
+  private lastFingerprint: string | null = null;
+  private state: ArrayState;
+  private statsCache: { stop: number; bins: number; value: Promise<JsonStats> } | null = null;
+  private abort = new AbortController();
+  private ready = false;
+
+  constructor(
+    private readonly post: (m: HostMessage) => void,
+    readonly expr: string,
+    private readonly session: string,
+    ctx: StopContext | null,
+    /** Called with a message when the webview sent something malformed or reported a rejection. */
+    private readonly onProblem: (message: string) => void = () => undefined,
+  ) {
+    this.ctx = ctx;
+    this.state = { stop: 0, session, expr, array: null, transport: null, changed: null, error: 'waiting for the debuggee to stop', };
+  }
+
+  /** One message from the webview, unvalidated. Never throws. */
+  async handle(raw: unknown): Promise<void> {
+    let msg;
+    try {
+      msg = parseWebviewMessage(raw);
+    } catch (e) {
+      const why = `rejected a malformed message from the webview: ${(e as Error).message}`;
+      this.onProblem(why);
+      const req = recoverRequestId(raw);
+      if (req) this.post({ type: 'response', id: req.id, method: req.method, ok: false, error: { code: 'protocol', message: why } });
+      else this.post({ type: 'notify', method: 'error', params: { message: why } });
+      return;
+    }
+    if (msg.type === 'notify') {
+      if (msg.method === 'ready') {
+        this.ready = true;
+        this.post({ type: 'notify', method: 'state', params: this.state });
+      } else this.onProblem(`the webview rejected a message: ${msg.params.message}`);
+      return;
+    }
+    await this.answer(msg);
+  }
+
+  private async answer(req: WebviewRequest): Promise<void> {
+    try {
+      if (req.params.stop !== this.stop)
+        throw new ArrayLensError('stale', `stop ${req.params.stop} is over; the program is at stop ${this.stop}`);
+      const ctx = this.ctx;
+      if (!ctx) throw new ArrayLensError('stale', 'the program is running: values show at the next stop');
+      if (req.method === 'readTile') {
+        const body = await ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, tile: { index: req.params.index, transpose: req.params.transpose } });
+        this.reply(req, 'readTile', body.tile!);
+      } else {
+        this.reply(req, 'stats', await this.stats(ctx, req.params.bins));
+      }
+    } catch (e) {
+      const code = isArrayLensError(e) ? e.code : e instanceof ProtocolError ? 'protocol' : 'internal';
+      const err: ResponseError = { type: 'response', id: req.id, method: req.method, ok: false, error: { code, message: (e as Error).message } };
+      this.post(err);
+    }
+  }
+
+  private reply<M extends WebviewMethod>(req: WebviewRequest, method: M, result: RequestResult<M>): void {
+    this.post({ type: 'response', id: req.id, method, ok: true, result } as HostMessage);
+  }
+
+  private stats(ctx: StopContext, bins: number): Promise<JsonStats> {
+    if (this.statsCache && this.statsCache.stop === this.stop && this.statsCache.bins === bins) return this.statsCache.value;
+    const signal = this.abort.signal;
+    const value = ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, stats: { bins } }, signal).then((b) => b.stats!);
+    this.statsCache = { stop: this.stop, bins, value };
+    value.catch(() => (this.statsCache = null));
+    return value;
+  }
+
+  /** The program stopped (or the panel opened at a stop): describe the array there and tell the webview. */
+  async stopped(ctx: StopContext): Promise<ArrayState> {
+    this.abort.abort();
+    this.abort = new AbortController();
+    this.ctx = ctx;
+    this.stop++;
+    this.statsCache = null;
+    const stop = this.stop;
+    let next: ArrayState;
+    try {
+      const body = await ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, fingerprint: true }, this.abort.signal);
+      const fp = body.fingerprint ?? null;
+      const changed = this.lastFingerprint === null || fp === null ? null : fp !== this.lastFingerprint;
+      this.lastFingerprint = fp;
+      next = { stop, session: this.session, expr: this.expr, array: body.array, transport: body.transport, changed, error: null };
+    } catch (e) {
+      next = { stop, session: this.session, expr: this.expr, array: null, transport: null, changed: null, error: (e as Error).message };
+    }
+    if (stop !== this.stop) return next; // a newer stop overtook this one
+    this.state = next;
+    if (this.ready) this.post({ type: 'notify', method: 'state', params: next });
+    return next;
+  }
+
+  /** The program runs: requests are answered as stale until the next stop. */
+  running(): void {
+    this.abort.abort();
+    this.ctx = null;
+  }
+
+  ended(reason: string): void {
+    this.running();
+    this.post({ type: 'notify', method: 'ended', params: { reason } });
+  }
+
+  dispose(): void {
+    this.abort.abort();
+  }
+}

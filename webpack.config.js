@@ -1,0 +1,58 @@
+// Bundles for the installed extension: dist/extension.js (VS Code host), dist/adapter.js (the `arraylens` debug
+// adapter, run by VS Code with node) and dist/webview.js (the Array Inspector, in the browser). The native addon
+// is never bundled: src/engine/kernels.ts loads native/build/Release/*.node relative to dist/ at run time.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+/** @type {import('webpack').RuleSetRule} */
+const tsRule = { test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { transpileOnly: true } }] };
+
+/** Copies the codicon font and stylesheet, and the inspector's stylesheet, next to the webview bundle (all loaded from dist/). */
+class CopyCodiconsPlugin {
+  apply(compiler) {
+    compiler.hooks.afterEmit.tap('CopyCodiconsPlugin', () => {
+      const from = path.join(__dirname, 'node_modules', '@vscode', 'codicons', 'dist');
+      const to = path.join(__dirname, 'dist', 'codicons');
+      fs.mkdirSync(to, { recursive: true });
+      for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, f), path.join(to, f));
+      fs.copyFileSync(path.join(__dirname, 'webview', 'inspector.css'), path.join(__dirname, 'dist', 'webview.css'));
+    });
+  }
+}
+
+/** @returns {import('webpack').Configuration} */
+function nodeBundle(name, entry, externals) {
+  return {
+    name,
+    target: 'node20',
+    entry,
+    output: { path: path.join(__dirname, 'dist'), filename: `${name}.js`, libraryTarget: 'commonjs2' },
+    // Keep the real __dirname (dist/) so run-time paths to the addon and .venv resolve.
+    node: { __dirname: false, __filename: false },
+    externals: { vscode: 'commonjs vscode', ...externals },
+    externalsPresets: { node: true },
+    resolve: { extensions: ['.ts', '.js'] },
+    module: { rules: [tsRule] },
+    devtool: 'nosources-source-map',
+    performance: { hints: false },
+    infrastructureLogging: { level: 'warn' },
+  };
+}
+
+module.exports = [
+  nodeBundle('extension', './extension/extension.ts', {}),
+  nodeBundle('adapter', './src/adapter/dapServer.ts', {}),
+  {
+    name: 'webview',
+    target: 'web',
+    entry: './webview/main.ts',
+    output: { path: path.join(__dirname, 'dist'), filename: 'webview.js' },
+    resolve: { extensions: ['.ts', '.js'], fallback: { fs: false, path: false, child_process: false } },
+    module: { rules: [tsRule] },
+    devtool: 'nosources-source-map',
+    performance: { hints: false },
+    plugins: [new CopyCodiconsPlugin()],
+  },
+];

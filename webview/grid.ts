@@ -1,0 +1,155 @@
+// The value grid: a spacer as large as the plane inside a scroller, and a sticky layer holding only the cells
+// in view; their tiles are requested as they scroll in. Scales past the browser's largest element height.
+
+import { el } from './dom';
+import { TileStore } from './tiles';
+import { FormatOptions } from './values';
+
+const ROW_H = 22;
+const COL_W = 96;
+const HEAD_W = 64;
+const HEAD_H = 22;
+/** Browsers cap element sizes near 2^24-2^25 px: past this, scroll position maps proportionally to rows. */
+const MAX_PX = 8_000_000;
+
+export interface GridHost {
+  rowLabel(r: number): string;
+  colLabel(c: number): string;
+  onHover(r: number, c: number, text: string | null): void;
+}
+
+export class ValueGrid {
+  readonly root: HTMLDivElement;
+  private readonly spacer: HTMLDivElement;
+  private readonly layer: HTMLDivElement;
+  private rows = 0;
+  private cols = 0;
+  private cells: HTMLDivElement[] = [];
+  private rowHeads: HTMLDivElement[] = [];
+  private colHeads: HTMLDivElement[] = [];
+  private firstRow = 0;
+  private firstCol = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly store: TileStore,
+    private readonly host: GridHost,
+    private fmt: FormatOptions,
+  ) {
+    this.spacer = el('div', { class: 'grid-spacer' });
+    this.layer = el('div', { class: 'grid-layer', attrs: { role: 'grid', 'aria-label': 'array values' } });
+    this.root = el('div', { class: 'grid-scroll', attrs: { id: 'grid', tabindex: '0' } }, [this.layer, this.spacer]);
+    this.root.addEventListener('scroll', () => this.schedule());
+    new ResizeObserver(() => this.schedule()).observe(this.root);
+    this.layer.addEventListener('mousemove', (e) => {
+      const t = e.target as HTMLElement;
+      if (t.dataset.r !== undefined) this.host.onHover(Number(t.dataset.r), Number(t.dataset.c), t.textContent);
+    });
+  }
+
+  setPlane(rows: number, cols: number): void {
+    this.rows = rows;
+    this.cols = cols;
+    this.spacer.style.height = `${Math.min(MAX_PX, rows * ROW_H + HEAD_H)}px`;
+    this.spacer.style.width = `${Math.min(MAX_PX, cols * COL_W + HEAD_W)}px`;
+    this.schedule();
+  }
+
+  setFormat(f: FormatOptions): void {
+    this.fmt = f;
+    this.schedule();
+  }
+
+  /** Scrolls so that plane element (r, c) is the top-left cell. */
+  scrollToCell(r: number, c: number): void {
+    this.root.scrollTop = this.offsetOf(r, this.rows, ROW_H, this.root.clientHeight - HEAD_H);
+    this.root.scrollLeft = this.offsetOf(c, this.cols, COL_W, this.root.clientWidth - HEAD_W);
+    this.render();
+  }
+
+  private offsetOf(i: number, n: number, size: number, view: number): number {
+    const total = n * size;
+    if (total <= MAX_PX - 64) return i * size;
+    const visible = Math.max(1, Math.floor(view / size));
+    return Math.round((i / Math.max(1, n - visible)) * (MAX_PX - view));
+  }
+
+  private firstIndex(scroll: number, n: number, size: number, view: number): number {
+    const total = n * size;
+    if (total <= MAX_PX - 64) return Math.floor(scroll / size);
+    const visible = Math.max(1, Math.floor(view / size));
+    return Math.min(n - 1, Math.floor((scroll / Math.max(1, MAX_PX - view)) * Math.max(0, n - visible)));
+  }
+
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => {
+      this.scheduled = false;
+      this.render();
+    });
+  }
+
+  render(): void {
+    const w = this.root.clientWidth;
+    const h = this.root.clientHeight;
+    this.layer.style.width = `${w}px`;
+    this.layer.style.height = `${h}px`;
+    const visRows = Math.min(this.rows, Math.ceil((h - HEAD_H) / ROW_H) + 1);
+    const visCols = Math.min(this.cols, Math.ceil((w - HEAD_W) / COL_W) + 1);
+    this.firstRow = Math.max(0, Math.min(this.firstIndex(this.root.scrollTop, this.rows, ROW_H, h - HEAD_H), this.rows - visRows));
+    this.firstCol = Math.max(0, Math.min(this.firstIndex(this.root.scrollLeft, this.cols, COL_W, w - HEAD_W), this.cols - visCols));
+    this.ensureCells(visRows, visCols);
+    const th = this.store.tileRows;
+    const tw = this.store.tileCols;
+    for (let i = 0; i < visRows; i++) {
+      const r = this.firstRow + i;
+      const head = this.rowHeads[i];
+      head.textContent = this.host.rowLabel(r);
+      for (let j = 0; j < visCols; j++) {
+        const c = this.firstCol + j;
+        const cell = this.cells[i * visCols + j];
+        const tile = this.store.get(1, Math.floor(r / th), Math.floor(c / tw), this.rows, this.cols);
+        cell.dataset.r = String(r);
+        cell.dataset.c = String(c);
+        cell.textContent = tile ? tile.text(r % th, c % tw, this.fmt) : '…';
+        cell.classList.toggle('loading', !tile);
+      }
+    }
+    for (let j = 0; j < visCols; j++) this.colHeads[j].textContent = this.host.colLabel(this.firstCol + j);
+    this.root.dataset.firstRow = String(this.firstRow);
+    this.root.dataset.firstCol = String(this.firstCol);
+  }
+
+  private ensureCells(visRows: number, visCols: number): void {
+    if (this.rowHeads.length === visRows && this.colHeads.length === visCols) return;
+    this.layer.replaceChildren();
+    this.cells = [];
+    this.rowHeads = [];
+    this.colHeads = [];
+    const corner = el('div', { class: 'grid-corner' });
+    this.layer.appendChild(corner);
+    for (let j = 0; j < visCols; j++) {
+      const h = el('div', { class: 'grid-colhead', attrs: { role: 'columnheader' } });
+      h.style.left = `${HEAD_W + j * COL_W}px`;
+      h.style.width = `${COL_W}px`;
+      this.colHeads.push(h);
+      this.layer.appendChild(h);
+    }
+    for (let i = 0; i < visRows; i++) {
+      const top = HEAD_H + i * ROW_H;
+      const h = el('div', { class: 'grid-rowhead', attrs: { role: 'rowheader' } });
+      h.style.top = `${top}px`;
+      this.rowHeads.push(h);
+      this.layer.appendChild(h);
+      for (let j = 0; j < visCols; j++) {
+        const c = el('div', { class: 'grid-cell', attrs: { role: 'gridcell' } });
+        c.style.top = `${top}px`;
+        c.style.left = `${HEAD_W + j * COL_W}px`;
+        c.style.width = `${COL_W}px`;
+        this.cells.push(c);
+        this.layer.appendChild(c);
+      }
+    }
+  }
+}

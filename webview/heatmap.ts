@@ -1,0 +1,263 @@
+// The heatmap: the plane on a canvas through a colormap, zoomed and panned; only the tiles in view are requested,
+// every `step`th element when zoomed out (step is a power of two), values drawn inside pixels when they fit.
+
+import { ColormapName, NAN_RGB, NEGINF_RGB, POSINF_RGB, colorize, lut } from './colormap';
+import { el } from './dom';
+import { TileStore } from './tiles';
+import { DecodedTile, FormatOptions } from './values';
+
+export const HEAT_TILE = 128;
+
+export interface HeatHost {
+  /** Hover readout of plane element (r, c) shown at `step` (null when the pointer leaves). */
+  onHover(r: number, c: number, tile: DecodedTile | null, tr: number, tc: number, step: number): void;
+  onLeave(): void;
+}
+
+export class Heatmap {
+  readonly root: HTMLDivElement;
+  readonly canvas: HTMLCanvasElement;
+  readonly colorbar: HTMLCanvasElement;
+  private readonly cbLo: HTMLSpanElement;
+  private readonly cbHi: HTMLSpanElement;
+  private rows = 1;
+  private cols = 1;
+  /** Screen px per element, and the plane coordinates at the canvas's top-left corner. */
+  scale = 1;
+  ox = 0;
+  oy = 0;
+  lo = 0;
+  hi = 1;
+  private cmap: ColormapName = 'viridis';
+  private readonly images = new Map<DecodedTile, HTMLCanvasElement>();
+  private colorKey = '';
+  private scheduled = false;
+  private drag: { x: number; y: number; ox: number; oy: number } | null = null;
+  fitted = true;
+
+  constructor(
+    private readonly store: TileStore,
+    private readonly host: HeatHost,
+    private fmt: FormatOptions,
+  ) {
+    this.canvas = el('canvas', { class: 'heat-canvas', attrs: { id: 'heatmap', tabindex: '0', role: 'img', 'aria-label': 'heatmap of the displayed plane' } });
+    this.colorbar = el('canvas', { class: 'colorbar', attrs: { id: 'colorbar', width: '256', height: '14', 'aria-label': 'colour bar' } });
+    this.cbLo = el('span', { class: 'cb-lo', attrs: { id: 'cb-lo' } });
+    this.cbHi = el('span', { class: 'cb-hi', attrs: { id: 'cb-hi' } });
+    const swatch = (rgb: readonly number[], label: string): HTMLElement => {
+      const s = el('span', { class: 'swatch' });
+      s.style.background = `rgb(${rgb.join(',')})`;
+      return el('span', { class: 'swatch-label' }, [s, document.createTextNode(label)]);
+    };
+    const bar = el('div', { class: 'colorbar-row' }, [this.cbLo, this.colorbar, this.cbHi, swatch(NAN_RGB, 'NaN'), swatch(POSINF_RGB, '+Inf'), swatch(NEGINF_RGB, '−Inf')]);
+    const wrap = el('div', { class: 'heat-wrap' }, [this.canvas]);
+    this.root = el('div', { class: 'heat-root' }, [wrap, bar]);
+    new ResizeObserver(() => {
+      if (this.fitted) this.fit();
+      this.schedule();
+    }).observe(wrap);
+    this.canvas.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      const r = this.canvas.getBoundingClientRect();
+      this.zoomAt(e.deltaY < 0 ? 1.25 : 0.8, e.clientX - r.left, e.clientY - r.top);
+    }, { passive: false });
+    this.canvas.addEventListener('mousedown', (e) => {
+      this.drag = { x: e.clientX, y: e.clientY, ox: this.ox, oy: this.oy };
+    });
+    window.addEventListener('mouseup', () => (this.drag = null));
+    this.canvas.addEventListener('mousemove', (e) => {
+      const r = this.canvas.getBoundingClientRect();
+      const x = e.clientX - r.left;
+      const y = e.clientY - r.top;
+      if (this.drag) {
+        this.panTo(this.drag.ox - (e.clientX - this.drag.x) / this.scale, this.drag.oy - (e.clientY - this.drag.y) / this.scale);
+        return;
+      }
+      this.hover(x, y);
+    });
+    this.canvas.addEventListener('mouseleave', () => this.host.onLeave());
+    this.canvas.addEventListener('keydown', (e) => {
+      const k = e.key;
+      const step = 32 / this.scale;
+      if (k === '+' || k === '=') this.zoomAt(1.25, this.canvas.clientWidth / 2, this.canvas.clientHeight / 2);
+      else if (k === '-') this.zoomAt(0.8, this.canvas.clientWidth / 2, this.canvas.clientHeight / 2);
+      else if (k === 'ArrowLeft') this.panTo(this.ox - step, this.oy);
+      else if (k === 'ArrowRight') this.panTo(this.ox + step, this.oy);
+      else if (k === 'ArrowUp') this.panTo(this.ox, this.oy - step);
+      else if (k === 'ArrowDown') this.panTo(this.ox, this.oy + step);
+      else return;
+      e.preventDefault();
+    });
+  }
+
+  setPlane(rows: number, cols: number, keepView: boolean): void {
+    this.rows = Math.max(1, rows);
+    this.cols = Math.max(1, cols);
+    if (!keepView) this.fit();
+    this.schedule();
+  }
+
+  setFormat(f: FormatOptions): void {
+    this.fmt = f;
+    this.schedule();
+  }
+
+  setColors(cmap: ColormapName, lo: number, hi: number): void {
+    this.cmap = cmap;
+    this.lo = lo;
+    this.hi = hi;
+    this.schedule();
+  }
+
+  /** Whole plane in view. */
+  fit(): void {
+    const w = Math.max(1, this.canvas.parentElement!.clientWidth);
+    const h = Math.max(1, this.canvas.parentElement!.clientHeight);
+    this.scale = Math.min(w / this.cols, h / this.rows);
+    this.ox = -(w / this.scale - this.cols) / 2;
+    this.oy = -(h / this.scale - this.rows) / 2;
+    this.fitted = true;
+    this.schedule();
+  }
+
+  zoomAt(factor: number, x: number, y: number): void {
+    const px = this.ox + x / this.scale;
+    const py = this.oy + y / this.scale;
+    this.scale = Math.max(1e-4, Math.min(256, this.scale * factor));
+    this.ox = px - x / this.scale;
+    this.oy = py - y / this.scale;
+    this.fitted = false;
+    this.schedule();
+  }
+
+  /** Sets the zoom so that one element is `scale` px, keeping the centre. */
+  setScale(scale: number): void {
+    this.zoomAt(scale / this.scale, this.canvas.clientWidth / 2, this.canvas.clientHeight / 2);
+  }
+
+  panTo(ox: number, oy: number): void {
+    this.ox = ox;
+    this.oy = oy;
+    this.fitted = false;
+    this.schedule();
+  }
+
+  /** The sampling step at this zoom: every element when one is at least a pixel, else a power of two. */
+  get step(): number {
+    return this.scale >= 1 ? 1 : 2 ** Math.ceil(Math.log2(1 / this.scale));
+  }
+
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => {
+      this.scheduled = false;
+      this.draw();
+    });
+  }
+
+  private tileImage(t: DecodedTile): HTMLCanvasElement {
+    const key = `${this.cmap}|${this.lo}|${this.hi}`;
+    if (key !== this.colorKey) {
+      this.images.clear();
+      this.colorKey = key;
+    }
+    let c = this.images.get(t);
+    if (!c) {
+      c = document.createElement('canvas');
+      c.width = t.cols;
+      c.height = t.rows;
+      const ctx = c.getContext('2d')!;
+      const img = ctx.createImageData(t.cols, t.rows);
+      colorize(t.numeric, this.lo, this.hi, lut(this.cmap), img.data);
+      ctx.putImageData(img, 0, 0);
+      this.images.set(t, c);
+    }
+    return c;
+  }
+
+  draw(): void {
+    const wrap = this.canvas.parentElement!;
+    const w = wrap.clientWidth;
+    const h = wrap.clientHeight;
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+    const ctx = this.canvas.getContext('2d')!;
+    ctx.clearRect(0, 0, w, h);
+    ctx.imageSmoothingEnabled = false;
+    const step = this.step;
+    const span = HEAT_TILE * step;
+    const r0 = Math.max(0, Math.floor(this.oy));
+    const c0 = Math.max(0, Math.floor(this.ox));
+    const r1 = Math.min(this.rows, Math.ceil(this.oy + h / this.scale));
+    const c1 = Math.min(this.cols, Math.ceil(this.ox + w / this.scale));
+    let requested = 0;
+    let shown = 0;
+    for (let tr = Math.floor(r0 / span); tr * span < r1; tr++) {
+      for (let tc = Math.floor(c0 / span); tc * span < c1; tc++) {
+        requested++;
+        const t = this.store.get(step, tr, tc, this.rows, this.cols);
+        if (!t) continue;
+        shown++;
+        const x = (tc * span - this.ox) * this.scale;
+        const y = (tr * span - this.oy) * this.scale;
+        ctx.drawImage(this.tileImage(t), Math.round(x), Math.round(y), Math.round(t.cols * step * this.scale), Math.round(t.rows * step * this.scale));
+        if (step === 1 && this.scale >= 40) this.drawValues(ctx, t, tr, tc);
+      }
+    }
+    this.canvas.dataset.step = String(step);
+    this.canvas.dataset.scale = this.scale.toFixed(4);
+    this.canvas.dataset.tiles = `${shown}/${requested}`;
+    this.drawColorbar();
+  }
+
+  private drawValues(ctx: CanvasRenderingContext2D, t: DecodedTile, tr: number, tc: number): void {
+    const fontPx = Math.min(14, Math.max(8, this.scale / 6));
+    ctx.font = `${fontPx}px var(--vscode-editor-font-family, monospace)`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    const short: FormatOptions = { ...this.fmt, precision: Math.min(this.fmt.precision, 4) };
+    for (let i = 0; i < t.rows; i++) {
+      const y = (tr * HEAT_TILE + i - this.oy + 0.5) * this.scale;
+      if (y < -this.scale || y > this.canvas.height + this.scale) continue;
+      for (let j = 0; j < t.cols; j++) {
+        const x = (tc * HEAT_TILE + j - this.ox + 0.5) * this.scale;
+        if (x < -this.scale || x > this.canvas.width + this.scale) continue;
+        const v = t.numeric[i * t.cols + j];
+        const k = Number.isFinite(v) ? (v - this.lo) / (this.hi > this.lo ? this.hi - this.lo : 1) : 0.5;
+        ctx.fillStyle = k > 0.6 && this.cmap !== 'RdBu (diverging)' ? '#000' : '#fff';
+        ctx.fillText(t.text(i, j, short), x, y, this.scale - 2);
+      }
+    }
+  }
+
+  private drawColorbar(): void {
+    const ctx = this.colorbar.getContext('2d')!;
+    const img = ctx.createImageData(256, this.colorbar.height);
+    const table = lut(this.cmap);
+    for (let y = 0; y < this.colorbar.height; y++)
+      for (let x = 0; x < 256; x++) {
+        const o = (y * 256 + x) * 4;
+        img.data[o] = table[x * 3];
+        img.data[o + 1] = table[x * 3 + 1];
+        img.data[o + 2] = table[x * 3 + 2];
+        img.data[o + 3] = 255;
+      }
+    ctx.putImageData(img, 0, 0);
+    this.cbLo.textContent = Number.isFinite(this.lo) ? String(Number(this.lo.toPrecision(6))) : '';
+    this.cbHi.textContent = Number.isFinite(this.hi) ? String(Number(this.hi.toPrecision(6))) : '';
+  }
+
+  private hover(x: number, y: number): void {
+    const r = Math.floor(this.oy + y / this.scale);
+    const c = Math.floor(this.ox + x / this.scale);
+    if (r < 0 || c < 0 || r >= this.rows || c >= this.cols) return this.host.onLeave();
+    const step = this.step;
+    const span = HEAT_TILE * step;
+    const tr = Math.floor(r / span);
+    const tc = Math.floor(c / span);
+    this.host.onHover(r, c, this.store.peek(step, tr, tc), tr, tc, step);
+  }
+}

@@ -1,0 +1,337 @@
+// The Array Inspector webview: header, slicing controls, value grid or heatmap, stats panel; everything it shows
+// comes through HostConnection (validated) and is written as text or pixels, never as HTML.
+
+import type { JsonStats } from '../src/protocol/dap';
+import type { ArrayState, HostNotification } from '../src/protocol/webview';
+import { COLORMAPS, ColormapName } from './colormap';
+import { button, el, icon } from './dom';
+import { ValueGrid } from './grid';
+import { HEAT_TILE, Heatmap } from './heatmap';
+import { HostConnection, RequestFailed, VsCodeApi } from './hostConnection';
+import { Axes, arrayIndexOf, defaultAxes, displayIndexText, parseDisplayIndex, planeDims, tileIndex } from './slicing';
+import { StatsPanel } from './statsPanel';
+import { TileStore } from './tiles';
+import { FormatOptions, NumberFormat } from './values';
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+type Mode = 'grid' | 'heatmap';
+
+class Inspector {
+  private readonly conn: HostConnection;
+  private state: ArrayState | null = null;
+  private axes: Axes = defaultAxes([]);
+  private mode: Mode = 'heatmap';
+  private fmt: FormatOptions = { format: 'auto', precision: 6 };
+  private cmap: ColormapName = 'viridis';
+  private contrast: 'auto' | 'manual' = 'auto';
+  private stats: JsonStats | null = null;
+  private readonly gridStore: TileStore;
+  private readonly heatStore: TileStore;
+  private readonly grid: ValueGrid;
+  private readonly heat: Heatmap;
+  private readonly statsPanel = new StatsPanel();
+
+  private readonly title = el('span', { class: 'title', attrs: { id: 'title' } });
+  private readonly meta = el('span', { class: 'meta', attrs: { id: 'meta' } });
+  private readonly stopLabel = el('span', { class: 'badge', attrs: { id: 'stop' } });
+  private readonly changed = el('span', { class: 'badge', attrs: { id: 'changed' } });
+  private readonly banner = el('div', { class: 'banner', attrs: { id: 'error', role: 'alert' } });
+  private readonly bannerText = el('span', { attrs: { id: 'error-text' } });
+  private readonly rowAxis = el('select', { attrs: { id: 'row-axis', 'aria-label': 'axis shown as rows' } });
+  private readonly colAxis = el('select', { attrs: { id: 'col-axis', 'aria-label': 'axis shown as columns' } });
+  private readonly fixedAxes = el('div', { class: 'fixed-axes', attrs: { id: 'fixed-axes' } });
+  private readonly indexField = el('input', { attrs: { id: 'index', type: 'text', spellcheck: 'false', 'aria-label': 'NumPy index of the displayed plane' } });
+  private readonly formatSel = el('select', { attrs: { id: 'format', 'aria-label': 'number format' } });
+  private readonly precision = el('input', { attrs: { id: 'precision', type: 'number', min: '0', max: '17', value: '6', 'aria-label': 'precision' } });
+  private readonly cmapSel = el('select', { attrs: { id: 'colormap', 'aria-label': 'colormap' } });
+  private readonly contrastSel = el('select', { attrs: { id: 'contrast', 'aria-label': 'contrast' } });
+  private readonly loInput = el('input', { attrs: { id: 'lo', type: 'number', step: 'any', 'aria-label': 'contrast low' } });
+  private readonly hiInput = el('input', { attrs: { id: 'hi', type: 'number', step: 'any', 'aria-label': 'contrast high' } });
+  private readonly readout = el('div', { class: 'readout', attrs: { id: 'readout', 'aria-live': 'polite' } });
+  private readonly gridBtn: HTMLButtonElement;
+  private readonly heatBtn: HTMLButtonElement;
+  private readonly heatControls: HTMLElement;
+  private readonly main = el('div', { class: 'main', attrs: { id: 'main' } });
+
+  constructor(api: VsCodeApi) {
+    this.conn = new HostConnection(api, (n) => this.onNotification(n), (m) => this.showError(m));
+    const loader = (r0: number, r1: number, c0: number, c1: number, step: number) => {
+      const st = this.state;
+      if (!st?.array) return Promise.reject(new Error('no array'));
+      return this.conn.request('readTile', { stop: st.stop, ...tileIndex(st.array.shape, this.axes, r0, r1, c0, c1, step) });
+    };
+    const onTileError = (e: Error): void => {
+      if (e instanceof RequestFailed && e.code === 'stale') return;
+      this.showError(`reading values failed: ${e.message}`);
+    };
+    this.gridStore = new TileStore(loader, 64, 32, () => this.grid.schedule(), onTileError);
+    this.heatStore = new TileStore(loader, HEAT_TILE, HEAT_TILE, () => this.onHeatTile(), onTileError);
+    this.grid = new ValueGrid(this.gridStore, {
+      rowLabel: (r) => String(r),
+      colLabel: (c) => String(c),
+      onHover: (r, c, text) => this.setReadout(r, c, text, 1),
+    }, this.fmt);
+    this.heat = new Heatmap(this.heatStore, {
+      onHover: (r, c, tile, tr, tc, step) => {
+        const sr = Math.floor(r / step) * step;
+        const sc = Math.floor(c / step) * step;
+        const text = tile ? tile.text((sr - tr * HEAT_TILE * step) / step, (sc - tc * HEAT_TILE * step) / step, this.fmt) : null;
+        this.setReadout(sr, sc, text, step);
+      },
+      onLeave: () => (this.readout.textContent = ''),
+    }, this.fmt);
+
+    this.gridBtn = el('button', { class: 'tab', text: 'Grid', attrs: { id: 'mode-grid', type: 'button' } });
+    this.heatBtn = el('button', { class: 'tab', text: 'Heatmap', attrs: { id: 'mode-heatmap', type: 'button' } });
+    this.gridBtn.prepend(icon('table'));
+    this.heatBtn.prepend(icon('symbol-color'));
+    this.gridBtn.addEventListener('click', () => this.setMode('grid'));
+    this.heatBtn.addEventListener('click', () => this.setMode('heatmap'));
+
+    for (const f of ['auto', 'fixed', 'scientific', 'hex'] as NumberFormat[]) this.formatSel.appendChild(el('option', { text: f, attrs: { value: f } }));
+    for (const c of Object.keys(COLORMAPS)) this.cmapSel.appendChild(el('option', { text: c, attrs: { value: c } }));
+    for (const c of ['auto', 'manual']) this.contrastSel.appendChild(el('option', { text: c === 'auto' ? 'auto (min/max)' : 'manual', attrs: { value: c } }));
+
+    this.rowAxis.addEventListener('change', () => this.pickAxis('row', Number(this.rowAxis.value)));
+    this.colAxis.addEventListener('change', () => this.pickAxis('col', Number(this.colAxis.value)));
+    this.indexField.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.applyIndexField();
+    });
+    this.indexField.addEventListener('change', () => this.applyIndexField());
+    this.formatSel.addEventListener('change', () => this.setFormat());
+    this.precision.addEventListener('change', () => this.setFormat());
+    this.cmapSel.addEventListener('change', () => {
+      this.cmap = this.cmapSel.value as ColormapName;
+      this.updateColors();
+    });
+    this.contrastSel.addEventListener('change', () => {
+      this.contrast = this.contrastSel.value as 'auto' | 'manual';
+      this.updateColors();
+    });
+    for (const i of [this.loInput, this.hiInput])
+      i.addEventListener('change', () => {
+        this.contrast = 'manual';
+        this.contrastSel.value = 'manual';
+        this.updateColors();
+      });
+
+    const dismiss = button('close', 'Dismiss', () => this.clearError());
+    this.banner.append(icon('error'), this.bannerText, dismiss);
+    this.banner.hidden = true;
+
+    this.heatControls = el('div', { class: 'group', attrs: { id: 'heat-controls' } }, [
+      el('label', { text: 'colormap' }, [this.cmapSel]),
+      el('label', { text: 'contrast' }, [this.contrastSel]),
+      this.loInput,
+      this.hiInput,
+      button('zoom-in', 'Zoom in', () => this.heat.zoomAt(2, this.heat.canvas.clientWidth / 2, this.heat.canvas.clientHeight / 2), 'zoom-in'),
+      button('zoom-out', 'Zoom out', () => this.heat.zoomAt(0.5, this.heat.canvas.clientWidth / 2, this.heat.canvas.clientHeight / 2), 'zoom-out'),
+      button('screen-full', 'Fit', () => this.heat.fit(), 'zoom-fit'),
+    ]);
+
+    const header = el('header', { class: 'header' }, [this.title, this.meta, this.stopLabel, this.changed]);
+    const sliceBar = el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'slicing' } }, [
+      el('div', { class: 'group tabs' }, [this.gridBtn, this.heatBtn]),
+      el('label', { text: 'rows' }, [this.rowAxis]),
+      button('arrow-swap', 'Swap axes', () => this.swapAxes(), 'swap-axes'),
+      el('label', { text: 'cols' }, [this.colAxis]),
+      el('label', { class: 'index-label', text: 'index' }, [this.indexField]),
+      this.fixedAxes,
+    ]);
+    const viewBar = el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'display' } }, [
+      el('label', { text: 'format' }, [this.formatSel]),
+      el('label', { text: 'precision' }, [this.precision]),
+      this.heatControls,
+    ]);
+    const body = el('div', { class: 'body' }, [el('div', { class: 'view' }, [this.main, this.readout]), this.statsPanel.root]);
+    document.getElementById('app')!.replaceChildren(header, sliceBar, viewBar, this.banner, body);
+    this.setMode('heatmap');
+    this.conn.notify('ready', {});
+  }
+
+  private showError(message: string): void {
+    this.bannerText.textContent = message;
+    this.banner.hidden = false;
+  }
+
+  private clearError(): void {
+    this.bannerText.textContent = '';
+    this.banner.hidden = true;
+  }
+
+  private setReadout(r: number, c: number, text: string | null, step: number): void {
+    const a = this.state?.array;
+    if (!a) return;
+    const idx = arrayIndexOf(a.shape, this.axes, r, c);
+    this.readout.textContent = `${this.state!.expr}[${idx.join(', ')}] = ${text ?? '…'}${step > 1 ? ` (every ${step}th element shown)` : ''}`;
+  }
+
+  private onNotification(n: HostNotification): void {
+    if (n.method === 'state') this.onState(n.params);
+    else if (n.method === 'ended') {
+      this.stopLabel.textContent = 'session ended';
+      this.changed.textContent = '';
+      this.showError(`the debug session ended: ${n.params.reason}. The last values stay on screen.`);
+    } else this.showError(n.params.message);
+  }
+
+  private onState(s: ArrayState): void {
+    const prev = this.state?.array;
+    this.state = s;
+    this.title.textContent = s.expr;
+    this.stopLabel.textContent = `stop ${s.stop}`;
+    this.changed.textContent = s.changed === null ? '' : s.changed ? 'changed since last stop' : 'unchanged since last stop';
+    this.changed.className = `badge ${s.changed ? 'changed' : ''}`;
+    if (!s.array) {
+      this.meta.textContent = '';
+      this.showError(s.error ?? 'nothing to show');
+      return;
+    }
+    this.clearError();
+    const a = s.array;
+    this.meta.textContent = `${a.typeName} · ${a.dtype}${a.byteOrder === 'big' ? ' (big-endian)' : ''} · shape (${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''}) · strides (${a.strides.join(', ')}) · ${s.transport ?? ''}`;
+    const sameShape = prev && prev.shape.length === a.shape.length && prev.shape.every((d, i) => d === a.shape[i]);
+    if (!sameShape) this.axes = defaultAxes(a.shape);
+    this.stats = null;
+    this.statsPanel.loading(a.size);
+    this.buildAxisControls();
+    this.refreshPlane(!!sameShape);
+    this.conn.request('stats', { stop: s.stop, bins: 128 }).then(
+      (st) => {
+        if (this.state?.stop !== s.stop) return;
+        this.stats = st;
+        this.statsPanel.show(st);
+        this.updateColors();
+      },
+      (e: Error) => {
+        if (e instanceof RequestFailed && e.code === 'stale') return;
+        this.statsPanel.failed(e.message);
+      },
+    );
+  }
+
+  private generation(): string {
+    return `${this.state?.stop}|${this.axes.row},${this.axes.col}|${this.axes.fixed.join(',')}`;
+  }
+
+  private refreshPlane(keepView: boolean): void {
+    const a = this.state?.array;
+    if (!a) return;
+    const g = this.generation();
+    this.gridStore.reset(g);
+    this.heatStore.reset(g);
+    const { rows, cols } = planeDims(a.shape, this.axes);
+    this.indexField.value = displayIndexText(a.shape, this.axes);
+    this.grid.setPlane(rows, cols);
+    this.heat.setPlane(rows, cols, keepView);
+    this.updateColors();
+  }
+
+  private buildAxisControls(): void {
+    const a = this.state!.array!;
+    const nd = a.shape.length;
+    for (const [sel, which] of [[this.rowAxis, 'row'], [this.colAxis, 'col']] as const) {
+      sel.replaceChildren(...a.shape.map((d, i) => el('option', { text: `axis ${i} (${d})`, attrs: { value: String(i) } })));
+      const v = this.axes[which];
+      sel.disabled = v < 0;
+      if (v >= 0) sel.value = String(v);
+    }
+    this.fixedAxes.replaceChildren();
+    for (let i = 0; i < nd; i++) {
+      if (i === this.axes.row || i === this.axes.col) continue;
+      const max = Math.max(0, a.shape[i] - 1);
+      const slider = el('input', { attrs: { id: `fix-${i}`, type: 'range', min: '0', max: String(max), value: String(this.axes.fixed[i]), 'aria-label': `index of axis ${i}` } });
+      const num = el('input', { class: 'fix-num', attrs: { id: `fix-num-${i}`, type: 'number', min: '0', max: String(max), value: String(this.axes.fixed[i]), 'aria-label': `index of axis ${i}` } });
+      const set = (v: number): void => {
+        const k = Math.max(0, Math.min(max, Math.trunc(v) || 0));
+        slider.value = String(k);
+        num.value = String(k);
+        this.axes = { ...this.axes, fixed: this.axes.fixed.map((x, j) => (j === i ? k : x)) };
+        this.refreshPlane(true);
+      };
+      slider.addEventListener('input', () => set(Number(slider.value)));
+      num.addEventListener('change', () => set(Number(num.value)));
+      this.fixedAxes.appendChild(el('label', { class: 'fixed-axis', text: `axis ${i}` }, [slider, num]));
+    }
+  }
+
+  private pickAxis(which: 'row' | 'col', axis: number): void {
+    const other = which === 'row' ? 'col' : 'row';
+    let next: Axes = { ...this.axes, [which]: axis };
+    if (next[other] === axis) next = { ...next, [other]: this.axes[which] }; // picking the other's axis swaps them
+    this.axes = next;
+    this.buildAxisControls();
+    this.refreshPlane(false);
+  }
+
+  private swapAxes(): void {
+    if (this.axes.row < 0 || this.axes.col < 0) return;
+    this.axes = { ...this.axes, row: this.axes.col, col: this.axes.row };
+    this.buildAxisControls();
+    this.refreshPlane(false);
+  }
+
+  private applyIndexField(): void {
+    const a = this.state?.array;
+    if (!a) return;
+    try {
+      this.axes = parseDisplayIndex(this.indexField.value, a.shape, this.axes);
+      this.clearError();
+    } catch (e) {
+      this.showError(`index '${this.indexField.value}': ${(e as Error).message}`);
+      return;
+    }
+    this.buildAxisControls();
+    this.refreshPlane(false);
+  }
+
+  private setFormat(): void {
+    this.fmt = { format: this.formatSel.value as NumberFormat, precision: Math.max(0, Math.min(17, Number(this.precision.value) || 0)) };
+    this.grid.setFormat(this.fmt);
+    this.heat.setFormat(this.fmt);
+  }
+
+  private setMode(m: Mode): void {
+    this.mode = m;
+    this.gridBtn.setAttribute('aria-pressed', String(m === 'grid'));
+    this.heatBtn.setAttribute('aria-pressed', String(m === 'heatmap'));
+    this.heatControls.hidden = m !== 'heatmap';
+    this.main.replaceChildren(m === 'grid' ? this.grid.root : this.heat.root);
+    document.body.dataset.mode = m;
+    if (m === 'grid') this.grid.schedule();
+    else this.heat.schedule();
+  }
+
+  private onHeatTile(): void {
+    if (this.contrast === 'auto' && this.state?.array?.dtype.startsWith('complex')) this.updateColors();
+    this.heat.schedule();
+  }
+
+  /** Auto contrast is the whole array's finite min/max (from the stats); for complex, |z| of what is loaded. */
+  private autoRange(): [number, number] | null {
+    const a = this.state?.array;
+    if (!a) return null;
+    if (a.dtype.startsWith('complex')) return null;
+    if (this.stats && this.stats.min !== null && this.stats.max !== null) return [Number(this.stats.min), Number(this.stats.max)];
+    return null;
+  }
+
+  private updateColors(): void {
+    let lo = Number(this.loInput.value);
+    let hi = Number(this.hiInput.value);
+    if (this.contrast === 'auto') {
+      const r = this.autoRange();
+      if (r) [lo, hi] = r;
+      else if (this.state?.array?.dtype === 'bool') [lo, hi] = [0, 1];
+      else if (!Number.isFinite(lo) || !Number.isFinite(hi) || this.loInput.value === '') [lo, hi] = [0, 1];
+      this.loInput.value = String(lo);
+      this.hiInput.value = String(hi);
+    }
+    this.loInput.disabled = this.contrast === 'auto';
+    this.hiInput.disabled = this.contrast === 'auto';
+    this.heat.setColors(this.cmap, lo, hi);
+  }
+}
+
+new Inspector(acquireVsCodeApi());

@@ -1,0 +1,76 @@
+// Tiles of the displayed plane, fetched from the host only when visible and kept until the stop or the slice
+// changes; a generation string (stop + axes + fixed indices) tells stale answers from current ones.
+
+import type { Tile } from '../src/protocol/dap';
+import { DecodedTile } from './values';
+
+export type TileLoader = (r0: number, r1: number, c0: number, c1: number, step: number) => Promise<Tile>;
+
+export class TileStore {
+  private readonly tiles = new Map<string, DecodedTile | 'loading' | Error>();
+  private generation = '';
+  /** Requests sent since the last reset (tests read it through the DOM as data-requests). */
+  requests = 0;
+
+  constructor(
+    private readonly load: TileLoader,
+    private readonly th: number,
+    private readonly tw: number,
+    private readonly onChange: () => void,
+    private readonly onError: (e: Error) => void,
+  ) {}
+
+  reset(generation: string): void {
+    if (generation === this.generation) return;
+    this.generation = generation;
+    this.tiles.clear();
+  }
+
+  /** The decoded tile (tr, tc) at `step`, or null while it loads (the load is started here). */
+  get(step: number, tr: number, tc: number, rows: number, cols: number): DecodedTile | null {
+    const key = `${step}|${tr}|${tc}`;
+    const t = this.tiles.get(key);
+    if (t instanceof DecodedTile) return t;
+    if (t !== undefined) return null;
+    const r0 = tr * this.th * step;
+    const c0 = tc * this.tw * step;
+    const r1 = Math.min(rows, r0 + this.th * step);
+    const c1 = Math.min(cols, c0 + this.tw * step);
+    if (r0 >= rows || c0 >= cols) return null;
+    const gen = this.generation;
+    this.tiles.set(key, 'loading');
+    this.requests++;
+    this.load(r0, r1, c0, c1, step).then(
+      (tile) => {
+        if (gen !== this.generation) return;
+        try {
+          this.tiles.set(key, new DecodedTile(tile));
+        } catch (e) {
+          this.tiles.set(key, e as Error);
+          this.onError(e as Error);
+        }
+        this.onChange();
+      },
+      (e: Error) => {
+        if (gen !== this.generation) return;
+        this.tiles.set(key, e);
+        this.onError(e);
+      },
+    );
+    return null;
+  }
+
+  /** A tile already loaded, without requesting it. */
+  peek(step: number, tr: number, tc: number): DecodedTile | null {
+    const t = this.tiles.get(`${step}|${tr}|${tc}`);
+    return t instanceof DecodedTile ? t : null;
+  }
+
+  get tileRows(): number {
+    return this.th;
+  }
+
+  get tileCols(): number {
+    return this.tw;
+  }
+}
