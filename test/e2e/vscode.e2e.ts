@@ -10,7 +10,7 @@ import * as path from 'path';
 import { BrowserContext } from 'playwright-core';
 import { launchChromium } from './harness/browser';
 import { CodeServer, REPO_ROOT, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
-import { Workbench } from './harness/workbench';
+import { InspectorPage, Workbench } from './harness/workbench';
 
 interface ExpectedArray {
   name: string;
@@ -18,10 +18,10 @@ interface ExpectedArray {
   shape: number[];
 }
 
-/** What the inspector must show: an element's value somewhere in its text, and a labelled stat. */
+/** What the inspector must show: an element's value in the value grid, and a stat of the stats panel. */
 interface InspectorExpectation {
   value: RegExp;
-  stat: RegExp;
+  stat: { key: string; value: RegExp };
 }
 
 interface E2ECase {
@@ -41,11 +41,8 @@ interface E2ECase {
   afterStep: InspectorExpectation;
 }
 
-/** A number as shown ("5.5", "5.50", "11", "11.0"), not part of a longer number. */
-const numberText = (v: string) => (v.includes('.') ? `${v.replace('.', '\\.')}0*` : `${v}(\\.0*)?`) + '(?![\\d.])';
-const num = (v: string) => new RegExp(`(^|[^\\d.])${numberText(v)}`);
-/** A stat label followed closely by its value ("max 5.5", "max: 5.500"). */
-const stat = (label: string, v: string) => new RegExp(`\\b${label}\\b[^\\n\\d-]{0,20}${numberText(v)}`, 'i');
+/** A number as shown ("5.5", "5.50", "11", "11.0"), the whole text of a cell. */
+const num = (v: string) => new RegExp(`^\\s*${v.includes('.') ? `${v.replace('.', '\\.')}0*` : `${v}(\\.0*)?`}\\s*$`);
 
 const CASES: E2ECase[] = [
   {
@@ -63,8 +60,8 @@ const CASES: E2ECase[] = [
     ],
     inspect: 'grid',
     // grid = arange(12) * 0.5 -> grid[2, 1] == 4.5, max 5.5; after `grid *= 2`: grid[2, 1] == 9, max 11.
-    atStop: { value: num('4.5'), stat: stat('max', '5.5') },
-    afterStep: { value: num('9'), stat: stat('max', '11') },
+    atStop: { value: num('4.5'), stat: { key: 'max', value: num('5.5') } },
+    afterStep: { value: num('9'), stat: { key: 'max', value: num('11') } },
   },
   // Next: { name: 'python+rust', fixture: 'workspace-mixed', file: 'src/lib.rs', marker: /\/\/\s*BREAK\b/, ... }
   // and { name: 'node', fixture: 'workspace-node', ... } with a launch config of the built-in "node" type.
@@ -105,8 +102,11 @@ describe('ArrayLens in code-server', () => {
   before(async () => {
     assert.ok(fs.existsSync(vsix), `${vsix} missing: run npm run package (or set ARRAYLENS_VSIX)`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-e2e-'));
-    fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+    // Only this suite's screenshots: other suites (webview in Chromium) write to the same folder.
     fs.mkdirSync(ARTIFACTS, { recursive: true });
+    for (const f of fs.readdirSync(ARTIFACTS)) {
+      if (CASES.some((c) => f.startsWith(`${c.name}-`))) fs.rmSync(path.join(ARTIFACTS, f));
+    }
     server = await startCodeServer({ root: path.join(tmp, 'code-server'), vsix, log });
     browser = await launchChromium(path.join(tmp, 'chromium'));
   });
@@ -169,27 +169,28 @@ describe('ArrayLens in code-server', () => {
         }
         await wb.screenshot('arrays-view');
 
-        const row = arraysPane.locator('.pane-body .monaco-list-row', { hasText: new RegExp(`(^|\\W)${c.inspect}(\\W|$)`) }).first();
+        const row = wb.treeRow(arraysPane, c.inspect);
         await wb.clickInlineAction(row, 'Open in Array Inspector');
-        const shown = await wb.waitForWebviewText(
-          (t) => c.atStop.value.test(t) && c.atStop.stat.test(t),
-          `${c.inspect}: value ${c.atStop.value} and stat ${c.atStop.stat}`,
-        );
-        assert.match(shown, new RegExp(`\\b${c.arrays.find((a) => a.name === c.inspect)!.dtype}\\b`));
+        const inspector = new InspectorPage(wb);
+        await inspector.waitForStat(c.atStop.stat, `${c.inspect} at the stop`);
+        const dtype = c.arrays.find((a) => a.name === c.inspect)!.dtype;
+        assert.match(await inspector.headerText(), new RegExp(`\\b${dtype}\\b`), 'inspector header shows the dtype');
         await wb.screenshot('inspector');
 
-        const heatmap = wb.webview().getByRole('button', { name: /heatmap/i }).or(wb.webview().getByRole('tab', { name: /heatmap/i }));
-        await heatmap.first().click();
-        await wb.webview().locator('canvas').first().waitFor({ state: 'visible', timeout: 20_000 });
-        await wb.screenshot('heatmap');
+        await inspector.showGrid();
+        await inspector.waitForCell(c.atStop.value, `${c.inspect} at the stop`);
+        await wb.screenshot('inspector-grid');
+
+        await inspector.showHeatmap();
+        await wb.screenshot('inspector-heatmap');
 
         const next = await wb.stepOver();
         assert.equal(next, line + 1, 'F10 moved to the next line');
-        await wb.waitForWebviewText(
-          (t) => c.afterStep.stat.test(t),
-          `${c.inspect} after F10: stat ${c.afterStep.stat}`,
-        );
-        await wb.screenshot('after-step');
+        await inspector.waitForStat(c.afterStep.stat, `${c.inspect} after F10`);
+        await wb.screenshot('after-step-heatmap');
+        await inspector.showGrid();
+        await inspector.waitForCell(c.afterStep.value, `${c.inspect} after F10`);
+        await wb.screenshot('after-step-grid');
 
         await wb.stopDebugging();
       } catch (e) {

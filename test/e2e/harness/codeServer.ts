@@ -119,6 +119,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     'security.workspace.trust.enabled': false,
     'window.restoreWindows': 'none',
     'files.hotExit': 'off',
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'remote.autoForwardPorts': false,
     ...opts.settings,
   };
   fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify(settings, null, 2));

@@ -78,7 +78,16 @@ export class Workbench {
   /** F9 on the cursor line; waits for the breakpoint glyph in the gutter. */
   async toggleBreakpoint(): Promise<void> {
     await this.page.keyboard.press('F9');
-    await this.page.locator('.editor-instance .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+    await this.page
+      .locator('.editor-instance .codicon-debug-breakpoint')
+      .first()
+      .waitFor({ timeout: 10_000 })
+      .catch(() => {
+        throw new Error(
+          'F9 set no breakpoint: VS Code allows breakpoints only in languages that an installed debugger lists in ' +
+            'package.json contributes.breakpoints (e.g. [{"language": "python"}])',
+        );
+      });
   }
 
   /** F5 runs the selected launch configuration; waits until the debuggee stops (top frame highlighted). */
@@ -89,9 +98,26 @@ export class Workbench {
     this.log(`stopped ${Date.now() - t0} ms after F5`);
   }
 
+  /** Waits for the top-frame highlight; fails at once with its text when an error dialog or toast shows up. */
   async waitForStop(timeoutMs = 60_000): Promise<void> {
-    await this.page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: timeoutMs });
-    await this.page.locator('.monaco-editor .debug-top-stack-frame-line').first().waitFor({ timeout: timeoutMs });
+    const until = Date.now() + timeoutMs;
+    const stopped = this.page.locator('.monaco-editor .debug-top-stack-frame-line');
+    while (Date.now() < until) {
+      if ((await stopped.count()) > 0) return;
+      const problem = await this.visibleError();
+      if (problem) throw new Error(`the debug session failed instead of stopping: ${problem}`);
+      await sleep(200);
+    }
+    throw new Error(`no stop within ${timeoutMs} ms (no error shown either)`);
+  }
+
+  /** Text of a visible error dialog or error notification, if any. */
+  async visibleError(): Promise<string | null> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    if (await dialog.isVisible().catch(() => false)) return (await dialog.innerText()).replace(/\s+/g, ' ').trim();
+    const toast = this.page.locator('.notifications-toasts .notification-toast', { has: this.page.locator('.codicon-error') });
+    if ((await toast.count()) > 0) return (await toast.first().innerText()).replace(/\s+/g, ' ').trim();
+    return null;
   }
 
   /** The 1-based line of the top stack frame highlighted in the active editor. */
@@ -139,7 +165,22 @@ export class Workbench {
 
   /** Rows of a tree view pane, as their visible text. */
   async rowTexts(pane: Locator): Promise<string[]> {
-    return (await pane.locator('.pane-body .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    // Label and description are separate spans with no space between them in innerText.
+    return pane.locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
+      rows.map((r) =>
+        Array.from(r.querySelectorAll('.label-name, .label-description'))
+          .map((e) => e.textContent ?? '')
+          .join(' ')
+          .replace(/\s+/g, ' ')
+          .trim() || (r.textContent ?? '').trim(),
+      ),
+    );
+  }
+
+  /** The row of a tree view pane whose label is exactly `label`. */
+  treeRow(pane: Locator, label: string): Locator {
+    const name = this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) });
+    return pane.locator('.pane-body .monaco-list-row', { has: name }).first();
   }
 
   /** Waits until `pred` holds for the rows of `pane`; returns them. */
@@ -166,19 +207,59 @@ export class Workbench {
   webview(): FrameLocator {
     return this.page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
   }
+}
 
-  /** Waits until the webview's visible text satisfies `pred`; returns that text. */
-  async waitForWebviewText(pred: (text: string) => boolean, what: string, timeoutMs = 45_000): Promise<string> {
+/** The Array Inspector webview (webview/main.ts): mode tabs, value grid, stats table, heatmap canvas. */
+export class InspectorPage {
+  constructor(private readonly wb: Workbench) {}
+
+  private get frame(): FrameLocator {
+    return this.wb.webview();
+  }
+
+  async headerText(): Promise<string> {
+    return this.frame.locator('header').innerText();
+  }
+
+  /** Waits until the stats panel row `key` (count, min, max, mean, std, NaN, ...) shows a value matching `value`. */
+  async waitForStat(stat: { key: string; value: RegExp }, what: string, timeoutMs = 45_000): Promise<string> {
+    const cell = this.frame.locator(`.stats-panel tr[data-key="${stat.key}"] td`);
+    return this.poll(async () => cell.innerText({ timeout: 1000 }), (t) => stat.value.test(t), `${what}: stat ${stat.key} ${stat.value}`, timeoutMs);
+  }
+
+  /** Waits until a cell of the value grid shows a value matching `value`. */
+  async waitForCell(value: RegExp, what: string, timeoutMs = 30_000): Promise<string[]> {
+    const cells = this.frame.locator('[role="grid"] [role="gridcell"]');
+    let texts: string[] = [];
+    await this.poll(
+      async () => ((texts = await cells.allInnerTexts()), texts.join(' | ')),
+      () => texts.some((t) => value.test(t)),
+      `${what}: a grid cell ${value}`,
+      timeoutMs,
+    );
+    return texts;
+  }
+
+  async showGrid(): Promise<void> {
+    await this.frame.locator('#mode-grid').click();
+    await this.frame.locator('[role="grid"] [role="gridcell"]').first().waitFor({ state: 'visible', timeout: 20_000 });
+  }
+
+  async showHeatmap(): Promise<void> {
+    await this.frame.locator('#mode-heatmap').click();
+    await this.frame.locator('#mode-heatmap[aria-pressed="true"]').waitFor({ timeout: 10_000 });
+    await this.frame.locator('canvas#heatmap').waitFor({ state: 'visible', timeout: 20_000 });
+  }
+
+  private async poll(read: () => Promise<string>, ok: (t: string) => boolean, what: string, timeoutMs: number): Promise<string> {
     const until = Date.now() + timeoutMs;
-    let text = '';
+    let last = '';
     while (Date.now() < until) {
-      text = await this.webview()
-        .locator('body')
-        .innerText({ timeout: 2000 })
-        .catch(() => '');
-      if (pred(text)) return text;
-      await sleep(250);
+      last = await read().catch(() => last);
+      if (ok(last)) return last;
+      await sleep(200);
     }
-    throw new Error(`${what}: not seen in the inspector within ${timeoutMs} ms; it showed:\n${text.slice(0, 2000)}`);
+    const body = await this.frame.locator('body').innerText({ timeout: 2000 }).catch(() => '(webview not readable)');
+    throw new Error(`${what}: not seen within ${timeoutMs} ms (last: ${JSON.stringify(last.slice(0, 300))}); the inspector showed:\n${body.slice(0, 1500)}`);
   }
 }
