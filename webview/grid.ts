@@ -50,8 +50,8 @@ export class ValueGrid {
   setPlane(rows: number, cols: number): void {
     this.rows = rows;
     this.cols = cols;
-    this.spacer.style.height = `${Math.min(MAX_PX, rows * ROW_H + HEAD_H)}px`;
-    this.spacer.style.width = `${Math.min(MAX_PX, cols * COL_W + HEAD_W)}px`;
+    this.spacer.style.height = `${Math.min(MAX_PX, rows * ROW_H + HEAD_H + ROW_H)}px`;
+    this.spacer.style.width = `${Math.min(MAX_PX, cols * COL_W + HEAD_W + COL_W)}px`;
     this.schedule();
   }
 
@@ -95,20 +95,30 @@ export class ValueGrid {
     const h = this.root.clientHeight;
     this.layer.style.width = `${w}px`;
     this.layer.style.height = `${h}px`;
-    const visRows = Math.min(this.rows, Math.ceil((h - HEAD_H) / ROW_H) + 1);
-    const visCols = Math.min(this.cols, Math.ceil((w - HEAD_W) / COL_W) + 1);
-    this.firstRow = Math.max(0, Math.min(this.firstIndex(this.root.scrollTop, this.rows, ROW_H, h - HEAD_H), this.rows - visRows));
-    this.firstCol = Math.max(0, Math.min(this.firstIndex(this.root.scrollLeft, this.cols, COL_W, w - HEAD_W), this.cols - visCols));
-    this.ensureCells(visRows, visCols);
+    // Whole rows/cols that fit; the pool has one more of each for the partly visible edge.
+    const fullRows = Math.max(1, Math.floor((h - HEAD_H) / ROW_H));
+    const fullCols = Math.max(1, Math.floor((w - HEAD_W) / COL_W));
+    const poolRows = Math.min(this.rows, fullRows + 1);
+    const poolCols = Math.min(this.cols, fullCols + 1);
+    // Clamped so that the last row and column can be seen whole at the end of the scroll range.
+    this.firstRow = Math.max(0, Math.min(this.firstIndex(this.root.scrollTop, this.rows, ROW_H, h - HEAD_H), this.rows - fullRows));
+    this.firstCol = Math.max(0, Math.min(this.firstIndex(this.root.scrollLeft, this.cols, COL_W, w - HEAD_W), this.cols - fullCols));
+    this.ensureCells(poolRows, poolCols);
     const th = this.store.tileRows;
     const tw = this.store.tileCols;
-    for (let i = 0; i < visRows; i++) {
+    for (let i = 0; i < poolRows; i++) {
       const r = this.firstRow + i;
       const head = this.rowHeads[i];
-      head.textContent = this.host.rowLabel(r);
-      for (let j = 0; j < visCols; j++) {
+      const rowIn = r < this.rows;
+      head.textContent = rowIn ? this.host.rowLabel(r) : '';
+      for (let j = 0; j < poolCols; j++) {
         const c = this.firstCol + j;
-        const cell = this.cells[i * visCols + j];
+        const cell = this.cells[i * poolCols + j];
+        if (!rowIn || c >= this.cols) {
+          cell.hidden = true;
+          continue;
+        }
+        cell.hidden = false;
         const tile = this.store.get(1, Math.floor(r / th), Math.floor(c / tw), this.rows, this.cols);
         cell.dataset.r = String(r);
         cell.dataset.c = String(c);
@@ -116,9 +126,10 @@ export class ValueGrid {
         cell.classList.toggle('loading', !tile);
       }
     }
-    for (let j = 0; j < visCols; j++) this.colHeads[j].textContent = this.host.colLabel(this.firstCol + j);
+    for (let j = 0; j < poolCols; j++) this.colHeads[j].textContent = this.firstCol + j < this.cols ? this.host.colLabel(this.firstCol + j) : '';
     this.root.dataset.firstRow = String(this.firstRow);
     this.root.dataset.firstCol = String(this.firstCol);
+    this.root.dataset.requests = String(this.store.requests);
   }
 
   private ensureCells(visRows: number, visCols: number): void {

@@ -208,7 +208,10 @@ export class Heatmap {
       }
     }
     this.canvas.dataset.step = String(step);
-    this.canvas.dataset.scale = this.scale.toFixed(4);
+    // Exposed for tests and assistive tooling: element (r, c) is drawn at ((c - ox) * scale, (r - oy) * scale).
+    this.canvas.dataset.scale = String(this.scale);
+    this.canvas.dataset.ox = String(this.ox);
+    this.canvas.dataset.oy = String(this.oy);
     this.canvas.dataset.tiles = `${shown}/${requested}`;
     this.drawColorbar();
   }
@@ -218,7 +221,17 @@ export class Heatmap {
     ctx.font = `${fontPx}px var(--vscode-editor-font-family, monospace)`;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
-    const short: FormatOptions = { ...this.fmt, precision: Math.min(this.fmt.precision, 4) };
+    const room = this.scale - 4;
+    // The user's format when it fits inside the pixel, else fewer digits.
+    const fitting = (i: number, j: number): string => {
+      let text = '';
+      for (const p of [this.fmt.precision, 5, 4, 3, 2, 1]) {
+        if (p > this.fmt.precision) continue;
+        text = t.text(i, j, { ...this.fmt, precision: p });
+        if (ctx.measureText(text).width <= room) break;
+      }
+      return text;
+    };
     for (let i = 0; i < t.rows; i++) {
       const y = (tr * HEAT_TILE + i - this.oy + 0.5) * this.scale;
       if (y < -this.scale || y > this.canvas.height + this.scale) continue;
@@ -228,7 +241,7 @@ export class Heatmap {
         const v = t.numeric[i * t.cols + j];
         const k = Number.isFinite(v) ? (v - this.lo) / (this.hi > this.lo ? this.hi - this.lo : 1) : 0.5;
         ctx.fillStyle = k > 0.6 && this.cmap !== 'RdBu (diverging)' ? '#000' : '#fff';
-        ctx.fillText(t.text(i, j, short), x, y, this.scale - 2);
+        ctx.fillText(fitting(i, j), x, y, room);
       }
     }
   }

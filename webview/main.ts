@@ -312,7 +312,18 @@ class Inspector {
   private autoRange(): [number, number] | null {
     const a = this.state?.array;
     if (!a) return null;
-    if (a.dtype.startsWith('complex')) return null;
+    if (a.dtype.startsWith('complex')) {
+      // The stats are of the complex values; the heatmap shows |z|: range of what is loaded.
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const t of this.heatStore.loaded())
+        for (const v of t.numeric)
+          if (Number.isFinite(v)) {
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+      return lo <= hi ? [lo, hi] : null;
+    }
     if (this.stats && this.stats.min !== null && this.stats.max !== null) return [Number(this.stats.min), Number(this.stats.max)];
     return null;
   }

@@ -24,6 +24,7 @@ export class TileStore {
     if (generation === this.generation) return;
     this.generation = generation;
     this.tiles.clear();
+    this.requests = 0;
   }
 
   /** The decoded tile (tr, tc) at `step`, or null while it loads (the load is started here). */
@@ -64,6 +65,11 @@ export class TileStore {
   peek(step: number, tr: number, tc: number): DecodedTile | null {
     const t = this.tiles.get(`${step}|${tr}|${tc}`);
     return t instanceof DecodedTile ? t : null;
+  }
+
+  /** Every tile loaded so far. */
+  *loaded(): Generator<DecodedTile> {
+    for (const t of this.tiles.values()) if (t instanceof DecodedTile) yield t;
   }
 
   get tileRows(): number {

@@ -1,0 +1,418 @@
+// The Array Inspector in real headless Chromium: the built dist/webview.js in the same CSP page VS Code gets,
+// talking the typed protocol to a test host that answers from real arrays (our adapter over real debugpy + NumPy).
+
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Browser, Page, chromium } from 'playwright-core';
+import { DapClient } from '../../src/adapter/dap/client';
+import { DapArraySource } from '../../src/adapter/session';
+import { InspectorHost } from '../../src/adapter/sessionInspector';
+import { inspectorHtml, makeNonce } from '../../extension/inspectorHtml';
+import type { HostMessage } from '../../src/protocol/webview';
+import { PYTHON, ROOT, fixture, markerLine, waitNoProcess } from '../helpers/env';
+
+const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
+const FIXTURE = fixture('python', 'inspector_steps.py');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Rebuilds a bundle when one of its sources is newer (a test of a stale bundle proves nothing). */
+function ensureBundles(): void {
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = path.join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+    }, 0);
+  const stale = (bundle: string, dirs: string[]): boolean => {
+    const b = path.join(ROOT, 'dist', bundle);
+    return !fs.existsSync(b) || fs.statSync(b).mtimeMs < Math.max(...dirs.map((d) => newest(path.join(ROOT, d))));
+  };
+  const names: string[] = [];
+  if (stale('webview.js', ['webview', 'src/core', 'src/protocol']) || !fs.existsSync(path.join(ROOT, 'dist', 'webview.css'))) names.push('webview');
+  if (stale('adapter.js', ['src'])) names.push('adapter');
+  if (names.length)
+    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'webpack'), ['--mode', 'production', '--no-stats', ...names.flatMap((n) => ['--config-name', n])], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+}
+
+let dap: DapClient;
+let source: DapArraySource;
+let frameId = 0;
+let threadId = 0;
+let server: http.Server;
+let origin = '';
+let browser: Browser;
+const hosts: InspectorHost[] = [];
+
+async function topFrame(): Promise<number> {
+  const st = await dap.request<{ stackFrames: { id: number }[] }>('stackTrace', { threadId, startFrame: 0, levels: 1 });
+  return st.stackFrames[0].id;
+}
+
+before(async () => {
+  ensureBundles();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  dap = await DapClient.spawn('arraylens adapter', process.execPath, [path.join(ROOT, 'dist', 'adapter.js')], { ...process.env, ARRAYLENS_PYTHON: PYTHON });
+  await dap.request('initialize', { clientID: 'webview-test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  const launched = dap.request('launch', { program: FIXTURE, python: PYTHON });
+  await dap.waitEvent('initialized', 30000);
+  await dap.request('setBreakpoints', {
+    source: { path: FIXTURE },
+    breakpoints: [{ line: markerLine(FIXTURE, '# BREAK first') }, { line: markerLine(FIXTURE, '# BREAK second') }],
+  });
+  const stopped = dap.waitEvent<{ threadId: number }>('stopped', 60000);
+  await dap.request('configurationDone', {});
+  await launched;
+  threadId = (await stopped).threadId;
+  frameId = await topFrame();
+  source = new DapArraySource(dap);
+
+  server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(
+        inspectorHtml({
+          cspSource: origin,
+          nonce: makeNonce(),
+          scriptUri: `${origin}/dist/webview.js`,
+          styleUri: `${origin}/dist/webview.css`,
+          codiconsUri: `${origin}/dist/codicons/codicon.css`,
+          title: 'test',
+        }),
+      );
+      return;
+    }
+    const file = path.join(ROOT, path.normalize(url.pathname));
+    if (!file.startsWith(path.join(ROOT, 'dist') + path.sep) || !fs.existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  for (const h of hosts) h.dispose();
+  await browser?.close();
+  server?.close();
+  await dap?.close();
+  const left = await waitNoProcess(FIXTURE);
+  assert.deepEqual(left, [], 'the debuggee must not outlive the session');
+});
+
+interface Inspector {
+  page: Page;
+  host: InspectorHost;
+  problems: string[];
+  consoleErrors: string[];
+}
+
+/** A page with the inspector for `expr`, its host wired both ways through the typed protocol. */
+async function openInspector(expr: string): Promise<Inspector> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+  const problems: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const post = (m: HostMessage): void => void page.evaluate((msg) => window.postMessage(msg, '*'), m).catch(() => undefined);
+  const host = new InspectorHost(post, expr, 'webview-test', null, (p) => problems.push(p));
+  hosts.push(host);
+  await host.stopped({ source, frameId });
+  await page.exposeFunction('__arraylensHost', (m: unknown) => void host.handle(m));
+  await page.addInitScript(() => {
+    (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => (window as unknown as { __arraylensHost: (m: unknown) => void }).__arraylensHost(m),
+      getState: () => undefined,
+      setState: () => undefined,
+    });
+  });
+  await page.goto(origin);
+  await page.waitForFunction((e) => document.getElementById('title')?.textContent === e, expr);
+  return { page, host, problems, consoleErrors };
+}
+
+async function waitText(page: Page, selector: string, pred: string | RegExp, timeout = 20000): Promise<string> {
+  const handle = await page.waitForFunction(
+    ([sel, src, flags]) => {
+      const t = document.querySelector(sel)?.textContent ?? '';
+      return (flags === null ? t === src : new RegExp(src, flags).test(t)) ? t : null;
+    },
+    [selector, typeof pred === 'string' ? pred : pred.source, typeof pred === 'string' ? null : pred.flags] as const,
+    { timeout },
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+/** Text of grid cell (r, c) once loaded; with `want`, waits (a while) for that text and returns what is there. */
+async function cellText(page: Page, r: number, c: number, want?: string): Promise<string> {
+  const read = (): Promise<string | null> =>
+    page.evaluate(([r, c]) => {
+      const cell = document.querySelector(`.grid-cell[data-r="${r}"][data-c="${c}"]`);
+      return cell && !cell.classList.contains('loading') ? cell.textContent : null;
+    }, [r, c] as const);
+  const end = Date.now() + 20000;
+  let last: string | null = null;
+  while (Date.now() < end) {
+    last = await read();
+    if (last !== null && (want === undefined || last === want)) return last;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  return last ?? '(not loaded)';
+}
+
+async function expectCell(page: Page, r: number, c: number, want: string): Promise<void> {
+  assert.equal(await cellText(page, r, c, want), want, `grid cell [${r}, ${c}]`);
+}
+
+/** Moves the pointer to (x, y) until the hover readout matches `re` (tiles may still be loading at first). */
+async function hoverReadout(page: Page, x: number, y: number, re: RegExp): Promise<string> {
+  const end = Date.now() + 20000;
+  let last = '';
+  for (let i = 0; Date.now() < end; i++) {
+    await page.mouse.move(x + (i % 2), y);
+    await page.mouse.move(x, y);
+    last = (await page.textContent('#readout')) ?? '';
+    if (re.test(last)) return last;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`readout '${last}' does not match ${re}`);
+}
+
+/** RGBA of the heatmap pixel at the centre of plane element (r, c), once its tile is drawn. */
+async function pixelOf(page: Page, r: number, c: number): Promise<number[]> {
+  await page.waitForFunction(() => {
+    const t = document.getElementById('heatmap')?.dataset.tiles?.split('/');
+    return t && t[0] === t[1] && t[1] !== '0';
+  });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return page.evaluate(
+    ([r, c]) => {
+      const cv = document.getElementById('heatmap') as HTMLCanvasElement;
+      const s = Number(cv.dataset.scale);
+      const x = Math.floor((c + 0.5 - Number(cv.dataset.ox)) * s);
+      const y = Math.floor((r + 0.5 - Number(cv.dataset.oy)) * s);
+      return Array.from(cv.getContext('2d')!.getImageData(x, y, 1, 1).data);
+    },
+    [r, c] as const,
+  );
+}
+
+async function select(page: Page, id: string, value: string): Promise<void> {
+  await page.selectOption(`#${id}`, value);
+}
+
+async function setInput(page: Page, id: string, value: string): Promise<void> {
+  await page.fill(`#${id}`, value);
+  await page.press(`#${id}`, 'Enter');
+  await page.dispatchEvent(`#${id}`, 'change');
+}
+
+test('heatmap: NaN/±Inf colours, colormap and contrast, colour bar, stats panel (image float32 64×96)', async () => {
+  const { page, consoleErrors } = await openInspector('image');
+  await waitText(page, '#stats-caption', /^whole array \(6,144 elements/);
+  assert.equal(await page.textContent('#stats tr[data-key="NaN"] td'), '1');
+  assert.equal(await page.textContent('#stats tr[data-key="+Inf"] td'), '1');
+  assert.equal(await page.textContent('#stats tr[data-key="−Inf"] td'), '1');
+  assert.equal(await page.textContent('#stats tr[data-key="max"] td'), '1');
+  assert.deepEqual(await pixelOf(page, 0, 0), [255, 0, 255, 255], 'NaN in its own colour');
+  assert.deepEqual(await pixelOf(page, 0, 1), [0, 255, 0, 255], '+Inf in its own colour');
+  assert.deepEqual(await pixelOf(page, 0, 2), [0, 229, 255, 255], '−Inf in its own colour');
+  // viridis: the array's max (last element, auto contrast over the whole array) is viridis(1) = #fde725.
+  assert.deepEqual(await pixelOf(page, 63, 95), [0xfd, 0xe7, 0x25, 255]);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-heatmap-viridis.png') });
+
+  await select(page, 'colormap', 'gray');
+  assert.deepEqual(await pixelOf(page, 63, 95), [255, 255, 255, 255], 'gray: max is white');
+  const mid = await pixelOf(page, 32, 48);
+  assert.ok(mid[0] > 60 && mid[0] < 200 && mid[0] === mid[1] && mid[1] === mid[2], `gray mid-value pixel ${mid}`);
+  // Manual contrast [0, 0.25]: everything above 0.25 saturates to white, NaN stays magenta.
+  await select(page, 'contrast', 'manual');
+  await setInput(page, 'lo', '0');
+  await setInput(page, 'hi', '0.25');
+  assert.deepEqual(await pixelOf(page, 32, 48), [255, 255, 255, 255], 'manual contrast saturates');
+  assert.deepEqual(await pixelOf(page, 0, 0), [255, 0, 255, 255]);
+  assert.equal(await page.textContent('#cb-hi'), '0.25');
+  await select(page, 'colormap', 'RdBu (diverging)');
+  const low = await pixelOf(page, 1, 0);
+  assert.ok(low[2] > low[0], `diverging map: low values are blue (${low})`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-heatmap-diverging-manual.png') });
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('heatmap zoom and pan: tiles follow the view, hover readout names the element (ramp 300×200)', async () => {
+  const { page } = await openInspector('ramp');
+  await waitText(page, '#stats-caption', /^whole array \(60,000 elements/);
+  assert.equal(await page.textContent('#stats tr[data-key="mean"] td'), '149599.5');
+  const box = (await page.locator('#heatmap').boundingBox())!;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const before = await hoverReadout(page, cx, cy, /^ramp\[\d+, \d+\] = \d+$/);
+  const [, r0, c0, v0] = /\[(\d+), (\d+)\] = (\d+)/.exec(before)!.map(Number);
+  assert.equal(v0, r0 * 1000 + c0, 'value under the pointer is the ramp value of that index');
+  // Zoom in around the pointer: the same element stays under it.
+  for (let i = 0; i < 30 && Number(await page.getAttribute('#heatmap', 'data-scale')) < 40; i++) {
+    await page.mouse.wheel(0, -100);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+  }
+  const zoomed = await hoverReadout(page, cx, cy, /^ramp\[\d+, \d+\] = \d+$/);
+  const [, r1, c1] = /\[(\d+), (\d+)\]/.exec(zoomed)!.map(Number);
+  assert.ok(Math.abs(r1 - r0) <= 1 && Math.abs(c1 - c0) <= 1, `zoom keeps ${before} under the pointer (got ${zoomed})`);
+  const scale = Number(await page.getAttribute('#heatmap', 'data-scale'));
+  assert.ok(scale >= 40, `zoomed to values-in-pixels level (scale ${scale})`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-heatmap-zoomed.png') });
+  // Pan: drag 3 elements to the left -> the element under the pointer is 3 columns further right.
+  await page.mouse.down();
+  await page.mouse.move(cx - 3 * scale, cy, { steps: 5 });
+  await page.mouse.up();
+  const panned = await hoverReadout(page, cx, cy, /^ramp\[\d+, \d+\] = \d+$/);
+  const [, r2, c2, v2] = /\[(\d+), (\d+)\] = (\d+)/.exec(panned)!.map(Number);
+  assert.equal(r2, r1);
+  assert.equal(c2, c1 + 3, `pan by 3 elements (${zoomed} -> ${panned})`);
+  assert.equal(v2, r2 * 1000 + c2);
+  // Zoom far out: elements are sampled every 2^k (only what is visible is requested), readout says so.
+  await page.click('#zoom-fit');
+  for (let i = 0; i < 3; i++) await page.click('#zoom-out');
+  await page.waitForFunction(() => Number(document.getElementById('heatmap')!.dataset.step) >= 4);
+  const fitBox = (await page.locator('#heatmap').boundingBox())!;
+  await hoverReadout(page, fitBox.x + fitBox.width / 2, fitBox.y + fitBox.height / 2, /every \d+th element shown/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-heatmap-zoomed-out.png') });
+  await page.close();
+});
+
+test('grid: N-d slicing with sliders and the index field, axis swap, number formats (cube int32 4×5×6)', async () => {
+  const { page } = await openInspector('cube');
+  await page.click('#mode-grid');
+  assert.equal(await page.inputValue('#index'), '[0, :, :]');
+  await expectCell(page, 2, 3, String(0 * 30 + 2 * 6 + 3));
+  await page.fill('#fix-num-0', '2');
+  await page.dispatchEvent('#fix-num-0', 'change');
+  assert.equal(await page.inputValue('#index'), '[2, :, :]');
+  await expectCell(page, 2, 3, String(2 * 30 + 2 * 6 + 3));
+  // The index field drives the axes: rows = axis 0, cols = axis 2, axis 1 fixed at 1.
+  await setInput(page, 'index', '[:, 1, :]');
+  assert.equal(await page.inputValue('#row-axis'), '0');
+  assert.equal(await page.inputValue('#col-axis'), '2');
+  await expectCell(page, 3, 4, String(3 * 30 + 1 * 6 + 4));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-grid-slice.png') });
+  // Swap: rows = axis 2, cols = axis 0 (the host reads the transposed tile).
+  await page.click('#swap-axes');
+  assert.equal(await page.inputValue('#row-axis'), '2');
+  await expectCell(page, 4, 3, String(3 * 30 + 1 * 6 + 4));
+  assert.equal(await page.inputValue('#index'), '[:, 1, :]');
+  // Number formats.
+  await select(page, 'format', 'hex');
+  await expectCell(page, 4, 3, `0x${(100).toString(16)}`);
+  await select(page, 'format', 'scientific');
+  await setInput(page, 'precision', '2');
+  await expectCell(page, 4, 3, '1.00e+2');
+  // A bad index is refused with a message, and the view stays as it was.
+  await setInput(page, 'index', '[9, :, :]');
+  await waitText(page, '#error-text', /out of bounds for axis 0 with size 4/);
+  assert.equal(await page.inputValue('#row-axis'), '2');
+  await page.close();
+});
+
+test('grid: virtualised in both directions, NaN/Inf as text, complex as re+imj', async () => {
+  const { page } = await openInspector('ramp');
+  await page.click('#mode-grid');
+  await expectCell(page, 0, 0, '0');
+  const firstRequests = Number(await page.getAttribute('#grid', 'data-requests'));
+  assert.ok(firstRequests >= 1 && firstRequests <= 4, `only visible tiles requested (${firstRequests})`);
+  assert.ok((await page.locator('.grid-cell').count()) < 1000, 'only visible cells exist in the DOM');
+  await page.evaluate(() => {
+    const g = document.getElementById('grid')!;
+    g.scrollTop = g.scrollHeight;
+    g.scrollLeft = g.scrollWidth;
+  });
+  await expectCell(page, 299, 199, '299199');
+  const requests = Number(await page.getAttribute('#grid', 'data-requests'));
+  assert.ok(requests <= firstRequests + 4, `scrolling to the corner fetched only the tiles there (${requests})`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-grid-corner.png') });
+  await page.close();
+
+  const img = await openInspector('image');
+  await img.page.click('#mode-grid');
+  assert.deepEqual([await cellText(img.page, 0, 0), await cellText(img.page, 0, 1), await cellText(img.page, 0, 2)], ['nan', 'inf', '-inf']);
+  await img.page.close();
+
+  const z = await openInspector('z');
+  await z.page.click('#mode-grid');
+  await expectCell(z.page, 0, 0, '0+5j');
+  await expectCell(z.page, 1, 2, '5+0j');
+  await expectCell(z.page, 0, 2, '2+3j');
+  await z.page.screenshot({ path: path.join(ARTIFACTS, 'webview-grid-complex.png') });
+  await z.page.close();
+});
+
+test('malformed and hostile messages are rejected with an error shown, never executed', async () => {
+  const { page, host, problems } = await openInspector('steady');
+  await waitText(page, '#stop', 'stop 1');
+  // Host -> webview: wrong shape (unexpected field), unknown method, HTML in a string field.
+  await page.evaluate(() => window.postMessage({ type: 'notify', method: 'state', params: { stop: 1, evil: '<img src=x onerror="window.__pwned=1">' } }, '*'));
+  await waitText(page, '#error-text', /rejected a malformed message from the host: .*unexpected field|expected/);
+  await page.waitForFunction(() => true);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(problems.some((p) => /webview rejected a message/.test(p)), `host told of the rejection: ${problems}`);
+  await page.evaluate(() => window.postMessage({ type: 'notify', method: 'eval', params: { code: 'window.__pwned = 1' } }, '*'));
+  await waitText(page, '#error-text', /unknown notification method 'eval'/);
+  await page.evaluate(() => window.postMessage({ type: 'notify', method: 'error', params: { message: '<img src=x onerror="window.__pwned=1">' } }, '*'));
+  await waitText(page, '#error-text', '<img src=x onerror="window.__pwned=1">');
+  assert.equal(await page.locator('img').count(), 0, 'host text is never parsed as HTML');
+  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  // Webview -> host: a request with a hostile index is answered with a protocol error, not read.
+  const replies: HostMessage[] = [];
+  const probe = new InspectorHost((m) => replies.push(m), 'steady', 't', { source, frameId }, (p) => problems.push(p));
+  await probe.handle({ type: 'request', id: 7, method: 'readTile', params: { stop: 0, index: '[__import__("os").system("id")]', transpose: false } });
+  await probe.handle({ type: 'request', id: 8, method: 'readTile', params: { stop: 0, index: '[0:4]', transpose: false, extra: 1 } });
+  await probe.handle('not even an object');
+  assert.equal(replies.length, 3);
+  assert.ok(replies.slice(0, 2).every((r) => r.type === 'response' && !r.ok && r.error.code === 'protocol'), JSON.stringify(replies));
+  assert.equal(replies[2].type === 'notify' && replies[2].method, 'error');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-rejected-message.png') });
+  void host;
+  await page.close();
+});
+
+test('refresh on every stop: new values and "changed since last stop"', async () => {
+  const ramp = await openInspector('ramp');
+  const steady = await openInspector('steady');
+  await ramp.page.click('#mode-grid');
+  await expectCell(ramp.page, 0, 0, '0');
+  await waitText(ramp.page, '#stop', 'stop 1');
+  assert.equal(await ramp.page.textContent('#changed'), '');
+  const stopped = dap.waitEvent<{ threadId: number }>('stopped', 30000);
+  await dap.request('continue', { threadId });
+  threadId = (await stopped).threadId;
+  frameId = await topFrame();
+  await Promise.all([ramp.host.stopped({ source, frameId }), steady.host.stopped({ source, frameId })]);
+  await waitText(ramp.page, '#stop', 'stop 2');
+  await waitText(ramp.page, '#changed', 'changed since last stop');
+  await expectCell(ramp.page, 0, 0, '-5.5');
+  await waitText(ramp.page, '#stats tr[data-key="min"] td', '-5.5');
+  await waitText(steady.page, '#changed', 'unchanged since last stop');
+  await ramp.page.screenshot({ path: path.join(ARTIFACTS, 'webview-grid-changed.png') });
+  // A tile request for the previous stop is refused as stale.
+  const replies: HostMessage[] = [];
+  const probe = new InspectorHost((m) => replies.push(m), 'ramp', 't', { source, frameId }, () => undefined);
+  await probe.stopped({ source, frameId });
+  await probe.handle({ type: 'request', id: 1, method: 'readTile', params: { stop: 0, index: '[0:2, 0:2]', transpose: false } });
+  assert.ok(replies.some((r) => r.type === 'response' && !r.ok && r.error.code === 'stale'));
+  await ramp.page.close();
+  await steady.page.close();
+});
