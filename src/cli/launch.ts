@@ -9,7 +9,13 @@ import { ParsedArgs, flagInt, flagString } from './args';
 
 export type ProgramKind = 'python' | 'node' | 'native';
 
-export function classifyProgram(argv: string[]): { kind: ProgramKind; interpreter?: string; program: string; args: string[] } {
+export function classifyProgram(argv: string[]): {
+  kind: ProgramKind;
+  interpreter?: string;
+  interpreterArgs?: string[];
+  program: string;
+  args: string[];
+} {
   const first = argv[0];
   const base = path.basename(first);
   if (/^python[\d.]*$/.test(base) || /^pypy[\d.]*$/.test(base)) {
@@ -19,7 +25,11 @@ export function classifyProgram(argv: string[]): { kind: ProgramKind; interprete
     return { kind: 'python', interpreter: first, program: rest[i], args: rest.slice(i + 1) };
   }
   if (first.endsWith('.py')) return { kind: 'python', program: first, args: argv.slice(1) };
-  if (base === 'node' || base === 'nodejs') return { kind: 'node', interpreter: first, program: argv[1] ?? '', args: argv.slice(2) };
+  if (base === 'node' || base === 'nodejs') {
+    const i = argv.findIndex((a, k) => k > 0 && !a.startsWith('-'));
+    if (i < 0) throw new ArrayLensError('bad-argument', `${first} needs a script to run`);
+    return { kind: 'node', interpreter: first, interpreterArgs: argv.slice(1, i), program: argv[i], args: argv.slice(i + 1) };
+  }
   if (/\.(c|m)?js$/.test(first)) return { kind: 'node', program: first, args: argv.slice(1) };
   return { kind: 'native', program: first, args: argv.slice(1) };
 }
@@ -56,7 +66,16 @@ export async function launchTarget(p: ParsedArgs, bp: { file: string; line: numb
         stopTimeoutMs: timeoutMs,
       });
     }
-    case 'node':
-      throw new ArrayLensError('bad-argument', 'Node programs are not supported by this build yet');
+    case 'node': {
+      const { NodeTarget } = await import('../adapter/node/backend');
+      return NodeTarget.launch({
+        node: prog.interpreter,
+        nodeArgs: prog.interpreterArgs,
+        program: prog.program,
+        args: prog.args,
+        breakpoint: bp,
+        stopTimeoutMs: timeoutMs,
+      });
+    }
   }
 }
