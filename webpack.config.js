@@ -22,6 +22,26 @@ class CopyCodiconsPlugin {
   }
 }
 
+/**
+ * Leaves `require(<expression>)` as Node's own require: the addon path is only known at run time
+ * (src/engine/nativeKernels.ts), and webpack would otherwise turn it into an empty context that always throws.
+ */
+class RuntimeRequirePlugin {
+  apply(compiler) {
+    compiler.hooks.normalModuleFactory.tap('RuntimeRequirePlugin', (factory) => {
+      for (const type of ['javascript/auto', 'javascript/dynamic']) {
+        factory.hooks.parser.for(type).tap('RuntimeRequirePlugin', (parser) => {
+          parser.hooks.call.for('require').tap({ name: 'RuntimeRequirePlugin', stage: -100 }, (expr) => {
+            const arg = expr.arguments[0];
+            if (expr.arguments.length === 1 && arg.type !== 'Literal' && arg.type !== 'TemplateLiteral') return true;
+            return undefined;
+          });
+        });
+      }
+    });
+  }
+}
+
 /** @returns {import('webpack').Configuration} */
 function nodeBundle(name, entry, externals) {
   return {
@@ -38,6 +58,7 @@ function nodeBundle(name, entry, externals) {
     devtool: 'nosources-source-map',
     performance: { hints: false },
     infrastructureLogging: { level: 'warn' },
+    plugins: [new RuntimeRequirePlugin()],
   };
 }
 

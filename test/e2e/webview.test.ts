@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { Browser, Page, chromium } from 'playwright-core';
 import { DapClient } from '../../src/adapter/dap/client';
 import { DapArraySource } from '../../src/adapter/session';
+import { loadKernels } from '../../src/engine/kernels';
 import { InspectorHost } from '../../src/adapter/sessionInspector';
 import { inspectorHtml, makeNonce } from '../../extension/inspectorHtml';
 import type { HostMessage } from '../../src/protocol/webview';
@@ -224,7 +225,10 @@ async function setInput(page: Page, id: string, value: string): Promise<void> {
 
 test('heatmap: NaN/±Inf colours, colormap and contrast, colour bar, stats panel (image float32 64×96)', async () => {
   const { page, consoleErrors } = await openInspector('image');
-  await waitText(page, '#stats-caption', /^whole array \(6,144 elements/);
+  const caption = await waitText(page, '#stats-caption', /^whole array \(6,144 elements/);
+  // The bundled adapter must load the same kernels as the engine here (a bundler can break the addon's require).
+  const expected = loadKernels().backend;
+  assert.ok(caption.includes(`${expected} kernels`), `stats by '${expected}' kernels expected: ${caption}`);
   assert.equal(await page.textContent('#stats tr[data-key="NaN"] td'), '1');
   assert.equal(await page.textContent('#stats tr[data-key="+Inf"] td'), '1');
   assert.equal(await page.textContent('#stats tr[data-key="−Inf"] td'), '1');
