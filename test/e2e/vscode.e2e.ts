@@ -68,6 +68,7 @@ const CASES: E2ECase[] = [
 ];
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
+const NATIVE_IN_VSIX = 'extension/native/build/Release/arraylens_native.node';
 const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
 
 function markerLine(file: string, marker: RegExp): number {
@@ -99,8 +100,12 @@ describe('ArrayLens in code-server', () => {
   let server: CodeServer | undefined;
   let browser: BrowserContext | undefined;
 
+  let vsixHasNativeAddon = false;
+
   before(async () => {
     assert.ok(fs.existsSync(vsix), `${vsix} missing: run npm run package (or set ARRAYLENS_VSIX)`);
+    // Zip entry names are stored uncompressed: enough to know whether the addon was packaged.
+    vsixHasNativeAddon = fs.readFileSync(vsix).includes(NATIVE_IN_VSIX);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-e2e-'));
     // Only this suite's screenshots: other suites (webview in Chromium) write to the same folder.
     fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -135,7 +140,7 @@ describe('ArrayLens in code-server', () => {
   });
 
   for (const c of CASES) {
-    test(`${c.name}: breakpoint, Arrays view, inspector values and stats, heatmap, step`, { timeout: 180_000 }, async () => {
+    test(`${c.name}: breakpoint, Arrays view, inspector values and stats, heatmap, step`, { timeout: 180_000 }, async (t) => {
       const missing = c.prerequisites();
       assert.equal(missing, null, `${c.name}: ${missing}`);
       const ws = prepareWorkspace(c, tmp);
@@ -176,6 +181,7 @@ describe('ArrayLens in code-server', () => {
         const dtype = c.arrays.find((a) => a.name === c.inspect)!.dtype;
         assert.match(await inspector.headerText(), new RegExp(`\\b${dtype}\\b`), 'inspector header shows the dtype');
         await wb.screenshot('inspector');
+        const caption = await inspector.statsCaption();
 
         await inspector.showGrid();
         await inspector.waitForCell(c.atStop.value, `${c.inspect} at the stop`);
@@ -193,6 +199,19 @@ describe('ArrayLens in code-server', () => {
         await wb.screenshot('after-step-grid');
 
         await wb.stopDebugging();
+
+        // The .vsix carries the native addon when it was built here; the installed extension must then load it.
+        await t.test('stats come from the packaged native kernels', () => {
+          if (!vsixHasNativeAddon) {
+            log(`${path.basename(vsix)} has no native addon: the JS kernels are the expected ones (${caption})`);
+            return;
+          }
+          assert.doesNotMatch(
+            caption,
+            /\bjs kernels\b/,
+            `the .vsix contains ${NATIVE_IN_VSIX} but the stats ran on JS kernels: ${caption}`,
+          );
+        });
       } catch (e) {
         await wb.screenshot('FAILED').catch(() => undefined);
         throw e;

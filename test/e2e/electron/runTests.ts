@@ -11,7 +11,10 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 async function main(): Promise<number> {
   let vscodeExecutablePath: string;
   try {
-    vscodeExecutablePath = await downloadAndUnzipVSCode({ version: 'stable', cachePath: path.join(REPO_ROOT, '.cache', 'vscode-test') });
+    vscodeExecutablePath = await downloadAndUnzipVSCode({
+      version: 'stable',
+      cachePath: path.join(REPO_ROOT, '.cache', 'vscode-test'),
+    });
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0].slice(0, 200);
     console.log(

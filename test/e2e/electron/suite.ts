@@ -44,9 +44,14 @@ export async function run(): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'no workspace folder open');
     const program = path.join(folder.uri.fsPath, 'arrays.py');
-    const line = fs.readFileSync(program, 'utf8').split('\n').findIndex((l) => /#\s*BREAK\b/.test(l));
+    const line = fs
+      .readFileSync(program, 'utf8')
+      .split('\n')
+      .findIndex((l) => /#\s*BREAK\b/.test(l));
     assert.ok(line >= 0, 'no # BREAK marker in arrays.py');
-    vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(program), new vscode.Position(line, 0)))]);
+    vscode.debug.addBreakpoints([
+      new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(program), new vscode.Position(line, 0))),
+    ]);
     const stopped = waitFor<vscode.DebugStackFrame>('stop at the breakpoint', 60_000, (done) =>
       vscode.debug.onDidChangeActiveStackItem((item) => {
         if (item instanceof vscode.DebugStackFrame) done(item);

@@ -95,9 +95,12 @@ function containedEnv(root: string, install: CodeServerInstall): NodeJS.ProcessE
 
 function commonArgs(root: string): string[] {
   return [
-    '--user-data-dir', path.join(root, 'user-data'),
-    '--extensions-dir', path.join(root, 'extensions'),
-    '--config', path.join(root, 'config.yaml'),
+    '--user-data-dir',
+    path.join(root, 'user-data'),
+    '--extensions-dir',
+    path.join(root, 'extensions'),
+    '--config',
+    path.join(root, 'config.yaml'),
   ];
 }
 
@@ -145,13 +148,16 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const args = [
     install.entry,
     ...commonArgs(opts.root),
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--reconnection-grace-time', '15',
+    '--reconnection-grace-time',
+    '15',
     '--ignore-last-opened',
   ];
   // detached: its own process group, so stop() reaches the extension host, adapters and debuggees too.
@@ -163,7 +169,10 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const url = `http://127.0.0.1:${port}`;
 
   const stop = async (): Promise<void> => {
-    for (const [sig, waitMs] of [['SIGTERM', 5000], ['SIGKILL', 2000]] as const) {
+    for (const [sig, waitMs] of [
+      ['SIGTERM', 5000],
+      ['SIGKILL', 2000],
+    ] as const) {
       if (!groupAlive(pid)) break;
       try {
         process.kill(-pid, sig);

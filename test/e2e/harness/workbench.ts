@@ -44,7 +44,10 @@ export class Workbench {
     const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     await input.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
+    await this.page
+      .locator('.quick-input-widget')
+      .waitFor({ state: 'hidden' })
+      .catch(() => undefined);
   }
 
   /** Quick Open (Ctrl+P) on a file name; waits for its editor tab to be the active one. */
@@ -151,12 +154,17 @@ export class Workbench {
   /** Shift+F5. */
   async stopDebugging(): Promise<void> {
     await this.page.keyboard.press('Shift+F5');
-    await this.page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => undefined);
+    await this.page
+      .locator('.debug-toolbar')
+      .waitFor({ state: 'hidden', timeout: 20_000 })
+      .catch(() => undefined);
   }
 
   /** A view pane of the side bar by its title (e.g. "Arrays"), expanded. */
   async viewPane(title: string): Promise<Locator> {
-    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) });
+    const pane = this.page.locator('.pane', {
+      has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }),
+    });
     await pane.first().waitFor({ timeout: 20_000 });
     const header = pane.first().locator('.pane-header');
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
@@ -167,19 +175,22 @@ export class Workbench {
   async rowTexts(pane: Locator): Promise<string[]> {
     // Label and description are separate spans with no space between them in innerText.
     return pane.locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
-      rows.map((r) =>
-        Array.from(r.querySelectorAll('.label-name, .label-description'))
-          .map((e) => e.textContent ?? '')
-          .join(' ')
-          .replace(/\s+/g, ' ')
-          .trim() || (r.textContent ?? '').trim(),
+      rows.map(
+        (r) =>
+          Array.from(r.querySelectorAll('.label-name, .label-description'))
+            .map((e) => e.textContent ?? '')
+            .join(' ')
+            .replace(/\s+/g, ' ')
+            .trim() || (r.textContent ?? '').trim(),
       ),
     );
   }
 
   /** The row of a tree view pane whose label is exactly `label`. */
   treeRow(pane: Locator, label: string): Locator {
-    const name = this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) });
+    const name = this.page.locator('.label-name', {
+      hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`),
+    });
     return pane.locator('.pane-body .monaco-list-row', { has: name }).first();
   }
 
@@ -224,7 +235,17 @@ export class InspectorPage {
   /** Waits until the stats panel row `key` (count, min, max, mean, std, NaN, ...) shows a value matching `value`. */
   async waitForStat(stat: { key: string; value: RegExp }, what: string, timeoutMs = 45_000): Promise<string> {
     const cell = this.frame.locator(`.stats-panel tr[data-key="${stat.key}"] td`);
-    return this.poll(async () => cell.innerText({ timeout: 1000 }), (t) => stat.value.test(t), `${what}: stat ${stat.key} ${stat.value}`, timeoutMs);
+    return this.poll(
+      async () => cell.innerText({ timeout: 1000 }),
+      (t) => stat.value.test(t),
+      `${what}: stat ${stat.key} ${stat.value}`,
+      timeoutMs,
+    );
+  }
+
+  /** The stats caption, e.g. "whole array (12 elements, avx512 kernels)": which kernels computed the stats. */
+  async statsCaption(): Promise<string> {
+    return this.frame.locator('#stats-caption').innerText();
   }
 
   /** Waits until a cell of the value grid shows a value matching `value`. */
@@ -259,7 +280,12 @@ export class InspectorPage {
       if (ok(last)) return last;
       await sleep(200);
     }
-    const body = await this.frame.locator('body').innerText({ timeout: 2000 }).catch(() => '(webview not readable)');
-    throw new Error(`${what}: not seen within ${timeoutMs} ms (last: ${JSON.stringify(last.slice(0, 300))}); the inspector showed:\n${body.slice(0, 1500)}`);
+    const body = await this.frame
+      .locator('body')
+      .innerText({ timeout: 2000 })
+      .catch(() => '(webview not readable)');
+    throw new Error(
+      `${what}: not seen within ${timeoutMs} ms (last: ${JSON.stringify(last.slice(0, 300))}); the inspector showed:\n${body.slice(0, 1500)}`,
+    );
   }
 }
