@@ -141,12 +141,24 @@ inline T load_as(const uint8_t* p) {
   return v;
 }
 
-/** |z| as NumPy's abs gives it (glibc hypot); NaN when either part is NaN, as the JS reference. */
+/**
+ * |z| bit for bit as numpy.abs(z.astype(complex128)) computes it here: NumPy 2.x's SIMD loop takes
+ * larger * sqrt(fma(r, r, 1)) with r = smaller / larger, which is not glibc's hypot (measured: they differ on
+ * ~30 % of random inputs; this formula matched all). NaN when either part is NaN, as the JS reference.
+ */
+inline double numpy_cabs(double re, double im) {
+  if (std::isnan(re) || std::isnan(im)) return NAN;
+  double a = std::fabs(re), b = std::fabs(im);
+  double larger = a > b ? a : b, smaller = a > b ? b : a;
+  if (larger == 0 || std::isinf(larger)) return larger;
+  double r = smaller / larger;
+  return larger * std::sqrt(std::fma(r, r, 1.0));
+}
+
 template <class F, bool Swap>
 void gather_cmag(const uint8_t* p, int64_t stride, size_t cnt, uint8_t* out) {
   for (size_t i = 0; i < cnt; i++, p += stride) {
-    double re = (double)load_as<F, Swap>(p), im = (double)load_as<F, Swap>(p + sizeof(F));
-    double m = (std::isnan(re) || std::isnan(im)) ? NAN : std::hypot(re, im);
+    double m = numpy_cabs((double)load_as<F, Swap>(p), (double)load_as<F, Swap>(p + sizeof(F)));
     std::memcpy(out + i * 8, &m, 8);
   }
 }

@@ -94,7 +94,9 @@ static inline float bf16_to_float(uint16_t h) {
 static inline int32_t bin_index(double x, const HistSpec& h) {
   if (!(x >= h.first && x <= h.last)) return h.bins;
   int32_t n = h.bins;
-  int32_t i = (int32_t)std::trunc(((x - h.first) / (h.last - h.first)) * (double)n);
+  double t = std::trunc(((x - h.first) / (h.last - h.first)) * (double)n);
+  if (!(t >= 0)) return 0;  // degenerate range (0/0): as binIndex, everything in bin 0
+  int32_t i = (int32_t)t;
   if (i == n) i--;
   if (x < h.edges[i]) i--;
   if (i < 0) return h.bins;  // only when edges[0] is not `first` (overflowing range): as binIndex's -1

@@ -23,8 +23,10 @@ static inline void histogram_step(__m256d x, __m256d kv, const HistSpec& h, __m2
   __m128i dec = narrow_mask(_mm256_cmp_pd(x, elo, _CMP_LT_OQ));
   __m128i inc = _mm_andnot_si128(dec, narrow_mask(_mm256_cmp_pd(x, ehi, _CMP_GE_OQ)));
   inc = _mm_andnot_si128(_mm_cmpeq_epi32(i, nm1), inc);
-  __m128i in = _mm_andnot_si128(_mm_and_si128(dec, _mm_cmpeq_epi32(i, zero)), narrow_mask(kin));
+  __m128i degen = narrow_mask(_mm256_cmp_pd(q, _mm256_setzero_pd(), _CMP_NGE_UQ));
+  __m128i in = _mm_andnot_si128(_mm_andnot_si128(degen, _mm_and_si128(dec, _mm_cmpeq_epi32(i, zero))), narrow_mask(kin));
   i = _mm_sub_epi32(_mm_add_epi32(i, dec), inc);  // masks are -1: adding dec decrements, subtracting inc increments
+  i = _mm_andnot_si128(degen, i);                  // degenerate range (q NaN): bin 0, as binIndex
   i = _mm_blendv_epi8(_mm_set1_epi32(h.bins), i, in);
   alignas(16) int32_t idx[4];
   _mm_store_si128((__m128i*)idx, i);

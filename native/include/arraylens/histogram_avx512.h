@@ -21,9 +21,11 @@ static inline void histogram_step(__m512d x, __mmask8 kv, const HistSpec& h, __m
   __m512d ehi = _mm512_i32gather_pd(_mm256_add_epi32(i, one), h.edges, 8);
   __mmask8 kdec = _mm512_cmp_pd_mask(x, elo, _CMP_LT_OQ);
   __mmask8 kinc = _mm512_mask_cmp_pd_mask((__mmask8)~kdec, x, ehi, _CMP_GE_OQ) & _mm256_cmpneq_epi32_mask(i, nm1);
-  kin &= (__mmask8)~(kdec & _mm256_cmpeq_epi32_mask(i, zero));  // binIndex's -1
+  const __mmask8 kdegen = _mm512_cmp_pd_mask(q, _mm512_setzero_pd(), _CMP_NGE_UQ);
+  kin &= (__mmask8)~(kdec & _mm256_cmpeq_epi32_mask(i, zero) & ~kdegen);  // binIndex's -1
   i = _mm256_mask_sub_epi32(i, kdec, i, one);
   i = _mm256_mask_add_epi32(i, kinc, i, one);
+  i = _mm256_mask_mov_epi32(i, kdegen, zero);  // degenerate range (q NaN): bin 0, as binIndex
   i = _mm256_mask_mov_epi32(_mm256_set1_epi32(h.bins), kin, i);
   alignas(32) int32_t idx[8];
   _mm256_store_si256((__m256i*)idx, i);

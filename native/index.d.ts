@@ -1,0 +1,84 @@
+// Hand-written types of what native/build/Release/arraylens_native.node exports (see native/src/binding.cc).
+
+export type NativeDTypeName =
+  | 'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64'
+  | 'float16' | 'bfloat16' | 'float32' | 'float64' | 'complex64' | 'complex128';
+
+export type NativeIsa = 'avx512' | 'avx2' | 'neon' | 'serial';
+
+/** A strided view into `buf`: `offset` is the byte offset of element [0, ..., 0]; strides are in bytes. */
+export interface NativeView {
+  offset: number | bigint;
+  dtype: NativeDTypeName;
+  byteOrder: 'little' | 'big';
+  shape: readonly number[];
+  strides: readonly number[];
+}
+
+export interface NativeOptions {
+  /** Kernel set to use (default: the best this CPU supports); throws TypeError if unsupported here. */
+  isa?: NativeIsa;
+  /** Worker threads over the outer axis (default: hardware threads, at most 8); small views use one. */
+  threads?: number;
+  /** Set element 0 to nonzero to stop: the call throws / the promise rejects with Error('cancelled'). */
+  cancel?: Int32Array;
+}
+
+/** Same shape and meaning as `Moments` in src/core/stats.ts. */
+export interface NativeMoments {
+  count: number;
+  nan: number;
+  posinf: number;
+  neginf: number;
+  zeros: number;
+  finite: number;
+  /** bigint for int64/uint64, else number; null when there is no finite value. */
+  min: number | bigint | null;
+  max: number | bigint | null;
+  sum: number;
+  /** Exact sum for integer and bool dtypes, else null. */
+  intSum: bigint | null;
+  m2: number;
+}
+
+/** numpy.histogram's bins (as histogramSpec in src/core/stats.ts gives them). */
+export interface NativeHistogramSpec {
+  bins: number;
+  first: number;
+  last: number;
+  /** bins + 1 edges. */
+  edges: Float64Array;
+}
+
+export interface NativeBackend {
+  /** The kernels used by default, and why they were chosen. */
+  isa: NativeIsa;
+  reason: string;
+  /** Every kernel set this CPU runs, best first. */
+  supported: NativeIsa[];
+  threads: number;
+}
+
+export function backend(): NativeBackend;
+
+/** Pass one. Throws TypeError / RangeError on a bad view (outside `buf`, zero-size, overflowing byte size). */
+export function moments(buf: Uint8Array, view: NativeView, options?: NativeOptions): NativeMoments;
+export function momentsAsync(buf: Uint8Array, view: NativeView, options?: NativeOptions): Promise<NativeMoments>;
+
+/** Pass two: adds the view's finite values into `counts` (length spec.bins). */
+export function histogram(buf: Uint8Array, view: NativeView, spec: NativeHistogramSpec, counts: Float64Array, options?: NativeOptions): void;
+export function histogramAsync(buf: Uint8Array, view: NativeView, spec: NativeHistogramSpec, counts: Float64Array, options?: NativeOptions): Promise<void>;
+
+/** numpy.percentile(finite values, qs) (method 'linear'), from exact order statistics; null when nothing is finite. */
+export function percentiles(buf: Uint8Array, view: NativeView, qs: readonly number[], options?: NativeOptions): number[] | null;
+export function percentilesAsync(buf: Uint8Array, view: NativeView, qs: readonly number[], options?: NativeOptions): Promise<number[] | null>;
+
+/** XXH64 (seed 0) of the view's element bytes in C order, as stored (src/core/fingerprint.ts is the reference). */
+export function fingerprint(buf: Uint8Array, view: NativeView, options?: NativeOptions): bigint;
+export function fingerprintAsync(buf: Uint8Array, view: NativeView, options?: NativeOptions): Promise<bigint>;
+
+/** Sum of the buffer's little-endian u64 words: the streaming-read bandwidth probe. */
+export function readSum(buf: Uint8Array, options?: Pick<NativeOptions, 'isa'>): bigint;
+
+/** Maps a regular file (copy-on-write, so writes never reach the file); `offset` must be page-aligned. */
+export function mmap(path: string, offset?: number): ArrayBuffer;
