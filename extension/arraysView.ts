@@ -78,7 +78,7 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
     if (!stop) return this.show([new MessageItem('Stop at a breakpoint to see arrays', 'debug-pause')]);
     const t = this.tracker.get(stop.session)!;
     try {
-      const arrays = await t.source.listArrays(stop.frameId);
+      const arrays = await vscode.window.withProgress({ location: { viewId: 'arraylens.arrays' } }, () => t.source.listArrays(stop!.frameId));
       if (gen !== this.generation) return;
       this.show(arrays.length ? arrays.map((a) => new ArrayItem(a, stop!)) : [new MessageItem('No arrays in this frame', 'info')]);
     } catch (e) {

@@ -76,6 +76,10 @@ class InspectorPanel {
       session.session.name,
       null,
       (problem) => log.appendLine(`[inspector ${expr}] ${problem}`),
+      {
+        bins: () => Math.max(1, Math.min(4096, Math.trunc(vscode.workspace.getConfiguration('arraylens').get<number>('histogramBins') ?? 256))),
+        transport: () => vscode.workspace.getConfiguration('arraylens').get<'auto' | 'direct' | 'dap' | 'memfd' | 'evaluate'>('transport') ?? 'auto',
+      },
     );
     webview.onDidReceiveMessage((m: unknown) => void this.host.handle(m));
     webview.html = inspectorHtml({

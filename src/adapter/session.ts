@@ -112,7 +112,7 @@ export class EngineArraySource implements ArraySource {
     const target = this.target(args.frameId);
     const handle = await target.resolve(args.expr);
     const view = handle.view;
-    const t = await target.transport('auto', view);
+    const t = await target.transport(args.transport ?? 'auto', view);
     const body: InspectBody = { array: summarize(handle), transport: t.kind };
     if (args.tile) body.tile = await readTile(t, view, args.tile.index, args.tile.transpose);
     let statsText: string | null = null;

@@ -2,7 +2,7 @@
 // requests from an ArraySource at the current stop, and tells it about new stops ("changed since last stop").
 
 import { ArrayLensError, isArrayLensError } from '../core/errors';
-import type { JsonStats } from '../protocol/dap';
+import type { InspectArgs, JsonStats } from '../protocol/dap';
 import {
   ArrayState,
   HostMessage,
@@ -15,6 +15,12 @@ import {
   recoverRequestId,
 } from '../protocol/webview';
 import { ArraySource } from './session';
+
+/** User settings the host applies to every read (arraylens.histogramBins, arraylens.transport). */
+export interface InspectorSettings {
+  bins?: () => number;
+  transport?: () => InspectArgs['transport'];
+}
 
 export interface StopContext {
   source: ArraySource;
@@ -37,6 +43,7 @@ export class InspectorHost {
     ctx: StopContext | null,
     /** Called with a message when the webview sent something malformed or reported a rejection. */
     private readonly onProblem: (message: string) => void = () => undefined,
+    private readonly settings: InspectorSettings = {},
   ) {
     this.ctx = ctx;
     this.state = { stop: 0, session, expr, array: null, transport: null, changed: null, error: 'waiting for the debuggee to stop', };
@@ -72,10 +79,15 @@ export class InspectorHost {
       const ctx = this.ctx;
       if (!ctx) throw new ArrayLensError('stale', 'the program is running: values show at the next stop');
       if (req.method === 'readTile') {
-        const body = await ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, tile: { index: req.params.index, transpose: req.params.transpose } });
+        const body = await ctx.source.inspect({
+          frameId: ctx.frameId,
+          expr: this.expr,
+          tile: { index: req.params.index, transpose: req.params.transpose },
+          transport: this.settings.transport?.(),
+        });
         this.reply(req, 'readTile', body.tile!);
       } else {
-        this.reply(req, 'stats', await this.stats(ctx, req.params.bins));
+        this.reply(req, 'stats', await this.stats(ctx, this.settings.bins?.() ?? req.params.bins));
       }
     } catch (e) {
       const code = isArrayLensError(e) ? e.code : e instanceof ProtocolError ? 'protocol' : 'internal';
@@ -91,7 +103,9 @@ export class InspectorHost {
   private stats(ctx: StopContext, bins: number): Promise<JsonStats> {
     if (this.statsCache && this.statsCache.stop === this.stop && this.statsCache.bins === bins) return this.statsCache.value;
     const signal = this.abort.signal;
-    const value = ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, stats: { bins } }, signal).then((b) => b.stats!);
+    const value = ctx.source
+      .inspect({ frameId: ctx.frameId, expr: this.expr, stats: { bins }, transport: this.settings.transport?.() }, signal)
+      .then((b) => b.stats!);
     this.statsCache = { stop: this.stop, bins, value };
     value.catch(() => (this.statsCache = null));
     return value;
@@ -107,7 +121,10 @@ export class InspectorHost {
     const stop = this.stop;
     let next: ArrayState;
     try {
-      const body = await ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, fingerprint: true }, this.abort.signal);
+      const body = await ctx.source.inspect(
+        { frameId: ctx.frameId, expr: this.expr, fingerprint: true, transport: this.settings.transport?.() },
+        this.abort.signal,
+      );
       const fp = body.fingerprint ?? null;
       const changed = this.lastFingerprint === null || fp === null ? null : fp !== this.lastFingerprint;
       this.lastFingerprint = fp;

@@ -86,6 +86,8 @@ export const InspectArgsSchema = object({
   stats: optional(object({ bins: int({ min: 1, max: 4096 }) })),
   /** Ask for a content fingerprint (to tell "changed since last stop"). */
   fingerprint: optional(bool),
+  /** How to read the bytes (the arraylens.transport setting); auto when absent. */
+  transport: optional(oneOf(['auto', 'direct', 'dap', 'memfd', 'evaluate'] as const)),
 });
 export type InspectArgs = Infer<typeof InspectArgsSchema>;
 
