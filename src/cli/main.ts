@@ -11,11 +11,13 @@ import { DebugTarget } from '../adapter/target';
 import { killQuietly } from '../adapter/python/backend';
 import { DEFAULT_BINS, inspectArray, streamStats } from '../engine/engine';
 import { loadKernels } from '../engine/kernels';
+import { mapFileTransport } from '../engine/nativeKernels';
 import { InspectResult, StatsFileResult } from '../protocol/cli';
 import { FileTransport } from '../transport/file';
 import { TRANSPORT_KINDS, TransportKind } from '../transport/transport';
 import { ParsedArgs, flagInt, flagString, parseArgs, parseBreak } from './args';
 import { launchTarget } from './launch';
+import { LEAKS_USAGE, cmdLeaks } from './leaks';
 import { formatSummary, formatStatsSummary } from './summary';
 
 const USAGE = `arraylens: see arrays as they are in memory in a stopped program
@@ -25,7 +27,7 @@ const USAGE = `arraylens: see arrays as they are in memory in a stopped program
                     [--timeout SECONDS] [--json] -- PROGRAM [ARGS...]
   arraylens inspect --break FILE:LINE --list [--json] -- PROGRAM [ARGS...]
   arraylens stats FILE.npy [--slice INDEX] [--bins N] [--json]
-  arraylens demo        inspect the bundled example program
+${LEAKS_USAGE}  arraylens demo        inspect the bundled example program
 `;
 
 let activeTarget: DebugTarget | null = null;
@@ -97,7 +99,9 @@ async function cmdStats(p: ParsedArgs): Promise<string> {
     if (slice) view = sliceView(view, slice);
     const bins = flagInt(p, 'bins', DEFAULT_BINS);
     const k = loadKernels();
-    const s = await streamStats(new FileTransport(fd, size), view, bins, k.kernels);
+    // Memory-mapped when the native addon is loaded (no copies); plain reads otherwise.
+    const transport = (k.backend.startsWith('native-') && mapFileTransport(file)) || new FileTransport(fd, size);
+    const s = await streamStats(transport, view, bins, k.kernels);
     const result: StatsFileResult = {
       file: path.resolve(file),
       dtype: view.dtype.name,
@@ -160,8 +164,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo':
         out = await cmdDemo();
         break;
+      case 'leaks':
+        out = await cmdLeaks(p);
+        break;
       default:
-        throw new ArrayLensError('bad-argument', `unknown command '${p.command}' (inspect, stats, demo)`);
+        throw new ArrayLensError('bad-argument', `unknown command '${p.command}' (inspect, stats, leaks, demo)`);
     }
     process.stdout.write(out + '\n');
     return 0;

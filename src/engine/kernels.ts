@@ -38,3 +38,15 @@ export function loadKernels(): KernelChoice {
   }
   return choice;
 }
+
+let reported = false;
+
+/** Says once per process which stats kernels run and why (the extension's output channel, the CLI's stderr). */
+export function reportKernelChoice(log: (line: string) => void): KernelChoice {
+  const c = loadKernels();
+  if (!reported) {
+    reported = true;
+    log(`stats kernels: ${c.backend} (${c.reason})`);
+  }
+  return c;
+}

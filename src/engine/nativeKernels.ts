@@ -5,6 +5,7 @@ import type * as Native from '../../native/index';
 import { ArrayLensError } from '../core/errors';
 import { HistogramSpec, Moments, StatsKernels, emptyMoments } from '../core/stats';
 import { StridedView, elementCount } from '../core/view';
+import { Transport, readViewByRanges } from '../transport/transport';
 
 export type NativeAddon = typeof Native;
 
@@ -104,4 +105,34 @@ export function nativeKernels(file: string): { kernels: NativeStatsKernels; reas
   const b = addon.backend();
   loaded = addon;
   return { kernels: wrapAddon(addon), reason: `${b.reason}; kernels available here: ${b.supported.join(', ')}` };
+}
+
+/** A file mapped by the addon, read as a transport: chunks are views of the mapping, never copies. */
+class MappedFileTransport implements Transport {
+  readonly kind = 'direct' as const;
+  constructor(private readonly map: Uint8Array) {}
+
+  async readRange(address: bigint, length: number): Promise<Buffer> {
+    const start = Number(address);
+    if (start < 0 || start + length > this.map.byteLength)
+      throw new ArrayLensError('unreadable', `bytes ${start}..${start + length} lie outside the file (${this.map.byteLength} bytes)`);
+    return Buffer.from(this.map.buffer, this.map.byteOffset + start, length);
+  }
+
+  readView(view: StridedView): Promise<Buffer> {
+    return readViewByRanges((a, l) => this.readRange(a, l), view);
+  }
+}
+
+/**
+ * Memory-maps `file` through the loaded addon; null when the addon is not loaded or the runtime refuses
+ * external buffers (Electron's V8 sandbox), in which case callers read the file instead.
+ */
+export function mapFileTransport(file: string): Transport | null {
+  if (!loaded) return null;
+  try {
+    return new MappedFileTransport(new Uint8Array(loaded.mmap(file)));
+  } catch {
+    return null;
+  }
 }
