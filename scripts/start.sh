@@ -30,13 +30,16 @@ export HOME=$STATE/home XDG_CONFIG_HOME=$STATE/home/.config XDG_DATA_HOME=$STATE
 export PATH="$(dirname "$NODE24"):$PATH"
 unset VSCODE_IPC_HOOK_CLI ELECTRON_RUN_AS_NODE
 printf 'auth: none\ncert: false\n' >"$STATE/config.yaml"
-[ -f "$STATE/user-data/User/settings.json" ] || cat >"$STATE/user-data/User/settings.json" <<'EOF'
+cat >"$STATE/user-data/User/settings.json" <<'EOF'
 {
   "chat.disableAIFeatures": true,
   "workbench.startupEditor": "none",
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
   "telemetry.telemetryLevel": "off",
   "extensions.autoUpdate": false,
-  "update.mode": "none"
+  "update.mode": "none",
+  "remote.autoForwardPorts": false,
+  "git.openRepositoryInParentFolders": "never"
 }
 EOF
 CS=("$NODE24" "$ENTRY" --user-data-dir "$STATE/user-data" --extensions-dir "$STATE/extensions" --config "$STATE/config.yaml")
@@ -79,7 +82,8 @@ for _ in $(seq 1 100); do
     log "code-server $("$NODE24" -p "require('$ENTRY/../../../package.json').version") (pid $(cat "$PIDFILE"), log $LOGFILE)"
     echo
     echo "  ArrayLens demo is running. Open:  $URL"
-    echo "  In Run and Debug pick \"ArrayLens: demo.py\", press F5; the Arrays view and the inspector show its arrays."
+    echo "  Open demo.py, put a breakpoint on the line marked # BREAK (F9) and press F5 (\"ArrayLens: demo.py\"):"
+    echo "  the Arrays view in Run and Debug lists its arrays; the eye icon on a row opens the Array Inspector."
     echo "  Stop it with: npm run stop"
     exit 0
   fi

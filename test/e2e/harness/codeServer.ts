@@ -124,6 +124,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     'files.hotExit': 'off',
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'remote.autoForwardPorts': false,
+    'git.openRepositoryInParentFolders': 'never',
     ...opts.settings,
   };
   fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify(settings, null, 2));
