@@ -10,7 +10,7 @@ LOGFILE=$STATE/code-server.log
 log() { printf '[start] %s\n' "$*" >&2; }
 
 bash scripts/setup.sh
-bash scripts/setup.d/50-code-server.sh   # setup.sh runs it too; again here so a failure names itself
+bash scripts/setup.d/50-code-server.sh --strict   # setup.sh only warns when it cannot install
 log "packaging the extension"
 npm run --silent package >"$ROOT/.cache/package.log" 2>&1 || { cat "$ROOT/.cache/package.log" >&2; log "npm run package failed"; exit 1; }
 

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 log() { printf '[e2e-vscode] %s\n' "$*" >&2; }
 
-if ! bash scripts/setup.d/50-code-server.sh; then
+if ! bash scripts/setup.d/50-code-server.sh --strict; then
   log "FAILED: code-server could not be installed (see above); the VS Code end-to-end suite cannot run"
   exit 1
 fi
