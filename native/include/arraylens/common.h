@@ -104,4 +104,15 @@ static inline int32_t bin_index(double x, const HistSpec& h) {
   return i;
 }
 
+/**
+ * The edge checks of bin_index after a SIMD step computed i = min(trunc(q), bins - 1) for an in-range x with
+ * q >= 0 (gathers are slow on CPUs with the Downfall microcode fix, so this part is scalar).
+ */
+static inline int32_t bin_fixup(double x, int32_t i, const HistSpec& h) {
+  if (x < h.edges[i]) i--;
+  if (i < 0) return h.bins;
+  if (x >= h.edges[i + 1] && i != h.bins - 1) i++;
+  return i;
+}
+
 }  // namespace arraylens

@@ -1,0 +1,141 @@
+// Stats engine vs memory and NumPy, in one run on the same data (512 MiB float32 by default; ARRAYLENS_BENCH_MB
+// to shrink): streaming-read bandwidth, native pass one and histogram on one thread, the NumPy panel done
+// correctly (filter finite once; min, max, mean, std, counts, histogram), and `arraylens stats` end to end.
+
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DTypeName, dtype } from '../src/core/dtype';
+import { histogramSpec } from '../src/core/stats';
+import { StridedView, cStrides, fStrides } from '../src/core/view';
+import { loadKernels } from '../src/engine/kernels';
+import { loadedAddon, toNativeView } from '../src/engine/nativeKernels';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
+const CLI = path.join(ROOT, 'bin', 'arraylens');
+const BINS = 256;
+
+const MAKE = String.raw`
+import sys, numpy as np
+d, mb = sys.argv[1], int(sys.argv[2])
+n = mb * 2**20 // 4
+cols = 4096
+rows = n // cols
+rng = np.random.default_rng(1)
+a = rng.standard_normal((rows, cols), dtype=np.float32)
+a.reshape(-1)[::100003] = np.nan
+a.reshape(-1)[7::1000003] = np.inf
+np.save(d + '/f32.npy', a)
+np.save(d + '/f32F.npy', np.asfortranarray(a))
+np.save(d + '/f16.npy', a.astype(np.float16))
+np.save(d + '/i16.npy', (a * 1000).astype(np.int16))
+`;
+
+const PANEL = String.raw`
+import sys, time, json, numpy as np
+def panel(a):
+    t = time.perf_counter()
+    f = a[np.isfinite(a)]
+    counts = (int(np.isnan(a).sum()), int(np.isposinf(a).sum()), int(np.isneginf(a).sum()), int((a == 0).sum()))
+    mn, mx = f.min(), f.max()
+    mean, std = f.mean(dtype=np.float64), f.std(dtype=np.float64)
+    h = np.histogram(f, 256, range=(float(mn), float(mx)))
+    return time.perf_counter() - t
+out = {}
+for name, sl in [('f32', None), ('f32', '[:, ::2]'), ('f32F', None), ('f16', None), ('i16', None)]:
+    a = np.load(sys.argv[1] + '/' + name + '.npy')
+    if sl: a = eval('a' + sl)
+    out[name + (sl or '')] = min(panel(a) for _ in range(2))
+    del a
+print(json.dumps(out))
+`;
+
+interface Row {
+  label: string;
+  mib: number;
+  pass1: number;
+  hist: number;
+  pass1x2: number;
+  numpy: number;
+}
+
+function best(reps: number, f: () => void): number {
+  let b = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f();
+    b = Math.min(b, performance.now() - t0);
+  }
+  return b / 1000;
+}
+
+function npyView(map: Uint8Array, name: DTypeName, fortran: boolean): StridedView {
+  const head = Buffer.from(map.buffer, map.byteOffset, Math.min(map.byteLength, 4096)).toString('latin1');
+  const hlen = map[8] | (map[9] << 8);
+  const shape = /'shape':\s*\((\d+),\s*(\d+)\)/.exec(head)!.slice(1).map(Number);
+  const dt = dtype(name);
+  return { address: BigInt(10 + hlen), dtype: dt, shape, strides: fortran ? fStrides(shape, dt.itemsize) : cStrides(shape, dt.itemsize) };
+}
+
+export async function run(): Promise<void> {
+  const k = loadKernels();
+  const addon = loadedAddon();
+  if (!addon || !k.backend.startsWith('native-')) {
+    console.log(`stats bench needs the native addon (${k.reason}); nothing measured`);
+    return;
+  }
+  const mb = Number(process.env.ARRAYLENS_BENCH_MB ?? 512);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-bench-stats-'));
+  try {
+    console.log(`${k.backend}: ${k.reason}`);
+    console.log(`making ${mb} MiB float32 [rows, 4096] (+ Fortran copy, float16, int16) in ${dir}`);
+    execFileSync(PYTHON, ['-c', MAKE, dir, String(mb)], { stdio: 'inherit' });
+    const numpy = JSON.parse(execFileSync(PYTHON, ['-c', PANEL, dir], { encoding: 'utf8' })) as Record<string, number>;
+    const maps: Record<string, Uint8Array> = {};
+    for (const f of ['f32', 'f32F', 'f16', 'i16']) maps[f] = new Uint8Array(addon.mmap(path.join(dir, `${f}.npy`)));
+    const f32 = maps.f32;
+    addon.readSum(f32); // fault the mapping in
+    const readS = best(3, () => addon.readSum(f32, {}));
+    const readGBs = f32.byteLength / readS / 1e9;
+    const cases: { label: string; map: string; name: DTypeName; fortran: boolean; slice?: boolean; np: string }[] = [
+      { label: 'float32 contiguous', map: 'f32', name: 'float32', fortran: false, np: 'f32' },
+      { label: 'float32 [:, ::2]', map: 'f32', name: 'float32', fortran: false, slice: true, np: 'f32[:, ::2]' },
+      { label: 'float32 Fortran copy', map: 'f32F', name: 'float32', fortran: true, np: 'f32F' },
+      { label: 'float16', map: 'f16', name: 'float16', fortran: false, np: 'f16' },
+      { label: 'int16', map: 'i16', name: 'int16', fortran: false, np: 'i16' },
+    ];
+    const rows: Row[] = [];
+    for (const c of cases) {
+      const map = maps[c.map];
+      let view = npyView(map, c.name, c.fortran);
+      if (c.slice) view = { ...view, shape: [view.shape[0], Math.ceil(view.shape[1] / 2)], strides: [view.strides[0], view.strides[1] * 2] };
+      const nv = toNativeView(view);
+      addon.readSum(map);
+      let m = addon.moments(map, nv, { threads: 1 });
+      const pass1 = best(3, () => (m = addon.moments(map, nv, { threads: 1 })));
+      const pass1x2 = best(3, () => addon.moments(map, nv, { threads: 2 }));
+      const spec = histogramSpec(Number(m.min), Number(m.max), BINS);
+      const hist = best(3, () => addon.histogram(map, nv, spec, new Float64Array(BINS), { threads: 1 }));
+      const mib = (view.shape[0] * view.shape[1] * view.dtype.itemsize) / 2 ** 20;
+      rows.push({ label: c.label, mib, pass1, hist, pass1x2, numpy: numpy[c.np] });
+    }
+    console.log(`\nstreaming read (native u64 sum, 1 thread): ${readGBs.toFixed(2)} GB/s over ${(f32.byteLength / 2 ** 20).toFixed(0)} MiB`);
+    console.log('\n| view | MiB | pass one ms | pass one GB/s | % of read bw | histogram ms | panel ms (1 thread) | pass one ms (2 threads) | NumPy panel ms | × NumPy |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      const gbs = (r.mib * 2 ** 20) / r.pass1 / 1e9;
+      const panel = r.pass1 + r.hist;
+      console.log(
+        `| ${r.label} | ${r.mib.toFixed(0)} | ${(r.pass1 * 1e3).toFixed(1)} | ${gbs.toFixed(2)} | ${((100 * gbs) / readGBs).toFixed(0)} % | ` +
+          `${(r.hist * 1e3).toFixed(1)} | ${(panel * 1e3).toFixed(1)} | ${(r.pass1x2 * 1e3).toFixed(1)} | ${(r.numpy * 1e3).toFixed(0)} | ${(r.numpy / panel).toFixed(1)} |`,
+      );
+    }
+    // End to end: the CLI on the warm file, process start included, against the NumPy panel on the loaded array.
+    const e2e = best(3, () => execFileSync(process.execPath, [CLI, 'stats', path.join(dir, 'f32.npy'), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    console.log(`\narraylens stats f32.npy (wall, process start included): ${(e2e * 1e3).toFixed(0)} ms; NumPy panel ${(numpy.f32 * 1e3).toFixed(0)} ms -> ${(numpy.f32 / e2e).toFixed(1)}× NumPy`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
