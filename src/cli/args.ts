@@ -9,7 +9,7 @@ export interface ParsedArgs {
   program: string[];
 }
 
-const VALUE_FLAGS = new Set(['break', 'expr', 'slice', 'bins', 'python', 'debugger', 'transport', 'timeout', 'lldb-dap', 'gdb', 'out', 'size']);
+const VALUE_FLAGS = new Set(['break', 'expr', 'slice', 'bins', 'python', 'debugger', 'transport', 'timeout', 'lldb-dap', 'gdb', 'out', 'size', 'from', 'to', 'min-bytes']);
 const BOOL_FLAGS = new Set(['values', 'stats', 'json', 'help', 'list']);
 
 export function parseArgs(argv: string[]): ParsedArgs {

@@ -20,6 +20,8 @@ export interface PythonLaunchOptions {
   cwd?: string;
   breakpoint: { file: string; line: number };
   stopTimeoutMs?: number;
+  /** Extra environment variables for the debuggee (e.g. LD_PRELOAD of the leak tracker). */
+  env?: Record<string, string>;
 }
 
 /** Converts a Python description into a validated strided view. */
@@ -50,6 +52,8 @@ export class PythonTarget implements DebugTarget {
   readonly programOutput: string[] = [];
   private readonly allowed = new AllowedRanges();
   private transports = new Map<TransportKind, Transport>();
+  /** The source file holding the breakpoint of the last stop (continueTo clears it). */
+  private breakpointFile: string | null = null;
 
   private constructor(
     private readonly dap: DapChannel,
@@ -113,6 +117,7 @@ export class PythonTarget implements DebugTarget {
           program: path.resolve(opts.program),
           args: opts.args,
           cwd: opts.cwd ?? process.cwd(),
+          ...(opts.env ? { env: opts.env } : {}),
           python: [opts.python],
           pythonArgs: ['-Xfrozen_modules=off'],
           console: 'internalConsole',
@@ -142,6 +147,7 @@ export class PythonTarget implements DebugTarget {
         if ((b.category === 'stdout' || b.category === 'stderr') && b.output) t.programOutput.push(b.output);
       });
       t.threadId = stop.threadId;
+      t.breakpointFile = path.resolve(opts.breakpoint.file);
       const st = await client.request<{ stackFrames: { id: number }[] }>('stackTrace', {
         threadId: stop.threadId,
         startFrame: 0,
@@ -168,6 +174,42 @@ export class PythonTarget implements DebugTarget {
     const done = this.client.waitEvent('terminated', timeoutMs);
     await this.client.request('continue', { threadId: this.threadId });
     await done;
+  }
+
+  /**
+   * Moves the breakpoint to `file:line` and lets the program run to its next stop there (leak checks stop twice).
+   * Views resolved at the previous stop are forgotten: their memory may have moved on.
+   */
+  async continueTo(file: string, line: number, timeoutMs = 120000): Promise<void> {
+    const client = this.client;
+    if (!client) throw new ArrayLensError('bad-argument', 'only sessions ArrayLens launched can be continued here');
+    const where = `${path.basename(file)}:${line}`;
+    const source = path.resolve(file);
+    if (this.breakpointFile && this.breakpointFile !== source)
+      await client.request('setBreakpoints', { source: { path: this.breakpointFile }, breakpoints: [] });
+    const bp = await client.request<{ breakpoints: { verified: boolean; message?: string }[] }>('setBreakpoints', {
+      source: { path: source },
+      breakpoints: [{ line }],
+    });
+    if (bp.breakpoints[0] && bp.breakpoints[0].verified === false && bp.breakpoints[0].message)
+      throw new ArrayLensError('bad-argument', `breakpoint ${file}:${line}: ${bp.breakpoints[0].message}`);
+    this.breakpointFile = source;
+    const stopped = client.waitEvent<{ threadId: number }>('stopped', timeoutMs);
+    const ended = new Promise<never>((_, reject) => {
+      const fail = (): void => reject(new ArrayLensError('program-ended', `the program ended before reaching ${where}`));
+      client.once('terminated', fail);
+      client.once('exited', fail);
+    });
+    stopped.catch(() => undefined);
+    ended.catch(() => undefined);
+    for (const t of new Set(this.transports.values())) await t.dispose?.();
+    this.transports.clear();
+    await client.request('continue', { threadId: this.threadId });
+    const stop = await Promise.race([stopped, ended]);
+    this.threadId = stop.threadId;
+    const st = await client.request<{ stackFrames: { id: number }[] }>('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 1 });
+    if (!st.stackFrames.length) throw new ArrayLensError('debugger-failed', 'debugpy reported no stack frame at the stop');
+    this.frameId = st.stackFrames[0].id;
   }
 
   async evaluate(expression: string): Promise<string> {

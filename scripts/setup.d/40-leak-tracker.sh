@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Leak checks: the LD_PRELOAD allocation tracker (src/leaks/tracker, gcc) and the leak fixtures: a C program and a
+# CPython extension built against the .venv interpreter's headers. Fast when already built.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+log() { printf '[setup:leaks] %s\n' "$*" >&2; }
+
+newer() { # newer OUT SRC...: true when OUT is missing or older than a source
+  local out=$1; shift
+  [ -e "$out" ] || return 0
+  for s in "$@"; do [ "$s" -nt "$out" ] && return 0; done
+  return 1
+}
+
+T=src/leaks/tracker
+mkdir -p "$T/build"
+if newer "$T/build/libarraylens_leaktracker.so" "$T/arraylens_leaktracker.c"; then
+  log "gcc $T/arraylens_leaktracker.c"
+  nice gcc -O2 -g -fPIC -shared -fvisibility=hidden -o "$T/build/libarraylens_leaktracker.so" "$T/arraylens_leaktracker.c"
+fi
+
+F=test/fixtures/leaks
+mkdir -p "$F/build"
+if newer "$F/build/lost_buffers" "$F/lost_buffers.c"; then
+  log "gcc $F/lost_buffers.c"
+  nice gcc -g -O0 -o "$F/build/lost_buffers" "$F/lost_buffers.c"
+fi
+
+PY=.venv/bin/python
+if [ -x "$PY" ]; then
+  read -r INC SUFFIX < <("$PY" -c "import sysconfig; print(sysconfig.get_paths()['include'], sysconfig.get_config_var('EXT_SUFFIX'))")
+  if newer "$F/build/refext$SUFFIX" "$F/refext.c"; then
+    log "gcc $F/refext.c (CPython extension for $PY)"
+    nice gcc -g -O0 -fPIC -shared -I"$INC" -o "$F/build/refext$SUFFIX" "$F/refext.c"
+  fi
+else
+  log "no .venv python: the refcount fixture (test/fixtures/leaks/refext.c) is not built"
+fi

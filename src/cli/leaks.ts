@@ -1,0 +1,106 @@
+// `arraylens leaks`: runs PROGRAM with the allocation tracker preloaded to FROM, then TO, and reports what was
+// allocated and is still alive, what was freed, refcounts that grew across the boundary and unreferenced blocks.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { toJson } from '../core/decode';
+import { ArrayLensError } from '../core/errors';
+import { killQuietly } from '../adapter/python/backend';
+import { runLeakCheck } from '../leaks/ledger';
+import { trackerLibrary } from '../leaks/leakTable';
+import { LeakGroup, LeaksReport } from '../leaks/report';
+import { LeakSession, NativeLeakSession, PythonLeakSession, trackerEnv } from '../leaks/sessions';
+import { ParsedArgs, flagInt, flagString, parseBreak } from './args';
+import { classifyProgram, defaultPython } from './launch';
+
+export const LEAKS_USAGE = `  arraylens leaks --from FILE:LINE --to FILE:LINE [--min-bytes N] [--python PATH] [--timeout SECONDS]
+                  [--json] -- PROGRAM [ARGS...]
+`;
+
+const DEFAULT_MIN_BYTES = 1024;
+
+function location(p: ParsedArgs, flag: 'from' | 'to'): { file: string; line: number } {
+  const v = flagString(p, flag);
+  if (!v) throw new ArrayLensError('bad-argument', `leaks needs --${flag} FILE:LINE`);
+  let loc;
+  try {
+    loc = parseBreak(v);
+  } catch {
+    throw new ArrayLensError('bad-argument', `--${flag} ${v}: expected FILE:LINE`);
+  }
+  if (!fs.existsSync(loc.file)) throw new ArrayLensError('bad-argument', `--${flag} ${v}: no such file ${loc.file}`);
+  return loc;
+}
+
+export async function cmdLeaks(p: ParsedArgs): Promise<string> {
+  const from = location(p, 'from');
+  const to = location(p, 'to');
+  const minBytes = flagInt(p, 'min-bytes', DEFAULT_MIN_BYTES);
+  const timeoutMs = flagInt(p, 'timeout', 120) * 1000;
+  if (p.program.length === 0) throw new ArrayLensError('bad-argument', 'leaks needs the program after --, e.g. -- python3 script.py');
+  const prog = classifyProgram(p.program);
+  if (!fs.existsSync(prog.program)) throw new ArrayLensError('bad-argument', `no such program: ${prog.program}`);
+  const tracker = trackerLibrary();
+  if (!tracker) throw new ArrayLensError('debugger-missing', 'the leak tracker is not built: run npm run setup (scripts/setup.d/40-leak-tracker.sh)');
+  const env = trackerEnv(tracker, Math.max(minBytes, 1));
+  let session: LeakSession;
+  switch (prog.kind) {
+    case 'python':
+      session = await PythonLeakSession.launch({
+        python: flagString(p, 'python') ?? prog.interpreter ?? defaultPython(),
+        program: prog.program,
+        args: prog.args,
+        from,
+        env,
+        timeoutMs,
+      });
+      break;
+    case 'native':
+      if ((flagString(p, 'debugger') ?? 'lldb') !== 'lldb') throw new ArrayLensError('bad-argument', 'leaks runs native programs under lldb-dap only (--debugger lldb)');
+      session = await NativeLeakSession.launch({ program: prog.program, args: prog.args, from, env, lldbDap: flagString(p, 'lldb-dap'), timeoutMs });
+      break;
+    case 'node':
+      throw new ArrayLensError('bad-argument', 'leak checks of Node programs are not supported by this build yet');
+  }
+  // Ctrl-C ends the CLI through process.exit: never leave the stopped debuggee behind.
+  const onExit = (): void => killQuietly(session.pid);
+  process.on('exit', onExit);
+  try {
+    const report = await runLeakCheck(session, { from, to, minBytes });
+    return p.flags.has('json') ? toJson(report) : formatLeaks(report);
+  } finally {
+    await session.close();
+    process.off('exit', onExit);
+  }
+}
+
+function groupLine(g: LeakGroup): string {
+  const layout = g.dtype ? ` ${g.dtype}${g.shape ? `[${g.shape.join(', ')}]` : ''}` : '';
+  return `  ${g.language.padEnd(6)} ${String(g.count).padStart(6)} x ${String(g.bytes).padStart(12)} B  ${shortSite(g.site)}${layout}`;
+}
+
+function shortSite(site: string): string {
+  const rel = path.relative(process.cwd(), site);
+  return rel.startsWith('..') ? site : rel;
+}
+
+export function formatLeaks(r: LeaksReport): string {
+  const out = [`leaks between ${shortSite(r.from)} and ${shortSite(r.to)} (blocks of ${r.notes.minBytes} bytes or more)`];
+  const section = (title: string, groups: LeakGroup[]): void => {
+    out.push('', `${title}:`);
+    if (!groups.length) out.push('  none');
+    for (const g of groups) out.push(groupLine(g));
+  };
+  section('new and still alive', r.new);
+  section('freed', r.freed);
+  out.push('', 'references held by native code (refcount growth):');
+  if (!r.refcount.length) out.push('  none');
+  for (const e of r.refcount) out.push(`  +${e.delta}  ${e.expr ?? '(unnamed array)'}  allocated at ${shortSite(e.site)}`);
+  section('unreferenced (nothing points to them)', r.unreferenced);
+  if (r.dangling.length) {
+    out.push('', 'dangling views:');
+    for (const d of r.dangling) out.push(`  ${d.expr ?? '(unnamed)'} at ${d.address} (${d.bytes} B): memory ${d.reason}  ${shortSite(d.site)}`);
+  }
+  out.push('', `scanned ${(r.notes.scannedBytes / 1e6).toFixed(1)} MB of writable memory in ${r.notes.scanMs} ms`);
+  return out.join('\n');
+}

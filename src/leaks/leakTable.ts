@@ -1,0 +1,189 @@
+// Reads the preloaded allocation tracker's table (src/leaks/tracker) out of a stopped process's memory and turns
+// its backtraces into `file:line` sites with addr2line.
+
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ArrayLensError } from '../core/errors';
+import { Mapping, mappingAt } from './procMaps';
+
+export const TRACKER_FILE = 'libarraylens_leaktracker.so';
+const TABLE_SYMBOL = 'arraylens_leak_table';
+const MAGIC = 0x4b41454c534c5241n;
+const HEADER_BYTES = 11 * 8;
+
+/** The tracker built by scripts/setup.d/40-leak-tracker.sh, or null when it has not been built. */
+export function trackerLibrary(): string | null {
+  const p = path.resolve(__dirname, '..', '..', '..', 'src', 'leaks', 'tracker', 'build', TRACKER_FILE);
+  return fs.existsSync(p) ? p : null;
+}
+
+export interface TrackedBlock {
+  addr: number;
+  size: number;
+  seq: number;
+  /** Return addresses, innermost first (the tracker's own malloc wrapper first). */
+  frames: number[];
+}
+
+export interface TableSnapshot {
+  blocks: TrackedBlock[];
+  /** Allocation counter at the moment of reading: blocks allocated later have a larger seq. */
+  seq: number;
+  minBytes: number;
+  dropped: number;
+  /** Where the table lives in the debuggee (left out of the pointer scan). */
+  range: [number, number];
+}
+
+const symbolCache = new Map<string, number>();
+
+function symbolOffset(lib: string): number {
+  const hit = symbolCache.get(lib);
+  if (hit !== undefined) return hit;
+  let out: string;
+  try {
+    out = execFileSync('nm', ['-D', '--defined-only', lib], { encoding: 'utf8' });
+  } catch (e) {
+    throw new ArrayLensError('debugger-failed', `cannot read the symbols of ${lib} (is binutils installed?): ${(e as Error).message}`);
+  }
+  const m = new RegExp(`^([0-9a-f]+) \\w ${TABLE_SYMBOL}$`, 'm').exec(out);
+  if (!m) throw new ArrayLensError('debugger-failed', `${lib} has no ${TABLE_SYMBOL}: rebuild it with npm run setup`);
+  const off = parseInt(m[1], 16);
+  symbolCache.set(lib, off);
+  return off;
+}
+
+/** Address of the table in the process, or null when the tracker is not loaded there. */
+export function locateTable(maps: readonly Mapping[]): number | null {
+  const own = maps.filter((m) => m.path.endsWith('/' + TRACKER_FILE));
+  if (!own.length) return null;
+  const base = Math.min(...own.map((m) => m.start - m.offset));
+  return base + symbolOffset(own[0].path);
+}
+
+export type ReadRange = (addr: number, len: number) => Promise<Buffer>;
+
+export async function readTable(read: ReadRange, tableAddr: number): Promise<TableSnapshot> {
+  const h = await read(tableAddr, HEADER_BYTES);
+  if (h.readBigUInt64LE(0) !== MAGIC) throw new ArrayLensError('debugger-failed', 'the leak tracker table is not where its symbol says');
+  const capacity = Number(h.readBigUInt64LE(16));
+  const minBytes = Number(h.readBigUInt64LE(32));
+  const seq = Number(h.readBigUInt64LE(40));
+  const dropped = Number(h.readBigUInt64LE(48));
+  const blockSize = Number(h.readBigUInt64LE(64));
+  const maxFrames = Number(h.readBigUInt64LE(72));
+  const blocksAddr = Number(h.readBigUInt64LE(80));
+  const raw = await read(blocksAddr, capacity * blockSize);
+  const blocks: TrackedBlock[] = [];
+  for (let off = 0; off < raw.length; off += blockSize) {
+    const inv = raw.readBigUInt64LE(off);
+    if (inv === 0n) continue;
+    const n = Math.min(Number(raw.readBigUInt64LE(off + 24)), maxFrames);
+    const frames: number[] = [];
+    for (let k = 0; k < n; k++) frames.push(Number(raw.readBigUInt64LE(off + 32 + 8 * k)));
+    blocks.push({ addr: Number(BigInt.asUintN(64, ~inv)), size: Number(raw.readBigUInt64LE(off + 8)), seq: Number(raw.readBigUInt64LE(off + 16)), frames });
+  }
+  blocks.sort((a, b) => a.addr - b.addr);
+  return { blocks, seq, minBytes, dropped, range: [blocksAddr, blocksAddr + capacity * blockSize] };
+}
+
+/** Frames of modules that are not the user's own code: system libraries, interpreters, installed packages, us. */
+export function isRuntimeModule(file: string): boolean {
+  const base = path.basename(file);
+  return (
+    !file.startsWith('/') ||
+    /^\/(usr|lib|lib32|lib64|bin|sbin|snap)\//.test(file) ||
+    /\/(site|dist)-packages\/|\/lib\/python\d[\d.]*\/|\/lib-dynload\//.test(file) ||
+    /^(python[\d.]*|pypy[\d.]*|node|ld-linux.*|libpython.*|libc\.so.*|libstdc\+\+.*)$/.test(base) ||
+    base === TRACKER_FILE
+  );
+}
+
+export interface FrameInfo {
+  module: string;
+  func: string;
+  /** `file:line`, or null when the module has no line information for it. */
+  site: string | null;
+  user: boolean;
+}
+
+/** Symbolises return addresses with addr2line, one run per module, remembering answers across stops. */
+export class Symbolizer {
+  private readonly cache = new Map<number, FrameInfo>();
+  private readonly elfType = new Map<string, number>();
+
+  constructor(private maps: readonly Mapping[]) {}
+
+  setMaps(maps: readonly Mapping[]): void {
+    this.maps = maps;
+  }
+
+  private isExec(file: string): boolean {
+    let t = this.elfType.get(file);
+    if (t === undefined) {
+      t = 0;
+      try {
+        const fd = fs.openSync(file, 'r');
+        const b = Buffer.alloc(18);
+        fs.readSync(fd, b, 0, 18, 0);
+        fs.closeSync(fd);
+        t = b.readUInt16LE(16);
+      } catch {
+        /* unreadable: treat as position independent */
+      }
+      this.elfType.set(file, t);
+    }
+    return t === 2;
+  }
+
+  resolve(addrs: readonly number[]): Map<number, FrameInfo> {
+    const byModule = new Map<string, { addr: number; rel: number }[]>();
+    for (const a of new Set(addrs)) {
+      if (this.cache.has(a)) continue;
+      const m = mappingAt(this.maps, a);
+      if (!m || !m.path.startsWith('/')) {
+        this.cache.set(a, { module: m?.path ?? '?', func: '??', site: null, user: false });
+        continue;
+      }
+      const base = Math.min(...this.maps.filter((x) => x.path === m.path).map((x) => x.start - x.offset));
+      const rel = this.isExec(m.path) ? a - 1 : a - 1 - base;
+      const list = byModule.get(m.path) ?? [];
+      list.push({ addr: a, rel });
+      byModule.set(m.path, list);
+    }
+    for (const [module, list] of byModule) {
+      const runtime = isRuntimeModule(module);
+      let lines: string[] = [];
+      if (!runtime) {
+        try {
+          lines = execFileSync('addr2line', ['-f', '-C', '-e', module, ...list.map((x) => '0x' + x.rel.toString(16))], {
+            encoding: 'utf8',
+            maxBuffer: 1 << 26,
+          }).split('\n');
+        } catch {
+          lines = [];
+        }
+      }
+      list.forEach((x, i) => {
+        const func = lines[2 * i] ?? '??';
+        const loc = (lines[2 * i + 1] ?? '??:0').replace(/ \(discriminator \d+\)$/, '');
+        const ok = !/^\?\?:|:0$|:\?$/.test(loc);
+        this.cache.set(x.addr, { module, func, site: ok ? loc : null, user: !runtime && ok });
+      });
+    }
+    const out = new Map<number, FrameInfo>();
+    for (const a of addrs) out.set(a, this.cache.get(a)!);
+    return out;
+  }
+
+  /** The innermost frame in the user's own code (`file:line`), or null when every frame is a runtime's. */
+  userSite(frames: readonly number[]): string | null {
+    const info = this.resolve(frames);
+    for (const f of frames) {
+      const i = info.get(f)!;
+      if (i.user && i.site) return i.site;
+    }
+    return null;
+  }
+}

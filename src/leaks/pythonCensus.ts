@@ -1,0 +1,215 @@
+// The Python half of a leak check: a census of the live NumPy arrays of a paused debugpy session (identity, data
+// address, size, allocation site from tracemalloc, references not held by any Python container) and NumPy's
+// tracemalloc domain grouped by site. The census code runs through exec in a fresh namespace and never raises.
+
+import { ArrayLensError } from '../core/errors';
+
+/** One NumPy array that owns its data, as the census saw it. */
+export interface PythonArrayRecord {
+  id: number;
+  addr: number;
+  nbytes: number;
+  dtype: string;
+  shape: number[];
+  /** `file:line` of the innermost user frame of its allocation (null: allocated before tracing began). */
+  site: string | null;
+  /** References that no Python container or frame explains (held by native code, or leaked). */
+  refs: number;
+  expr?: string | null;
+}
+
+/** An array over memory no NumPy array owns (a pointer handed over by native code): may dangle. */
+export interface PythonExternalView {
+  id: number;
+  addr: number;
+  nbytes: number;
+  dtype: string;
+  shape: number[];
+  site: string | null;
+  expr: string | null;
+}
+
+export interface PythonCensus {
+  numpy: boolean;
+  /** The census started tracemalloc (at FROM): the engine stops it at the end. */
+  started: boolean;
+  tracing: boolean;
+  arrays: PythonArrayRecord[];
+  views: PythonExternalView[];
+  /** Live NumPy data allocations traced since FROM: [site, bytes per block, count]. */
+  traces: [string | null, number, number][];
+  error: string | null;
+}
+
+export type CensusMode = 'from' | 'to' | 'stop';
+
+/** NumPy's tracemalloc domain (numpy.lib.tracemalloc_domain). */
+export const NUMPY_TRACEMALLOC_DOMAIN = 389047;
+
+const CENSUS_SOURCE = String.raw`
+def _arraylens_census(L, G, mode, nframes, from_ids):
+    import base64, gc, json, os, sys, sysconfig, tracemalloc
+    out = {'numpy': False, 'started': False, 'tracing': False, 'arrays': [], 'traces': [], 'views': [], 'error': None}
+    np = sys.modules.get('numpy')
+    if mode == 'stop':
+        if tracemalloc.is_tracing():
+            tracemalloc.stop()
+        return out
+    if np is None:
+        return out
+    out['numpy'] = True
+    if mode == 'from' and not tracemalloc.is_tracing():
+        tracemalloc.start(nframes)
+        out['started'] = True
+    out['tracing'] = tracemalloc.is_tracing()
+    libdirs = set()
+    for k in ('stdlib', 'platstdlib', 'purelib', 'platlib'):
+        p = sysconfig.get_paths().get(k)
+        if p:
+            libdirs.add(os.path.realpath(p) + os.sep)
+            libdirs.add(os.path.abspath(p) + os.sep)
+    for m in ('debugpy', 'numpy'):
+        mod = sys.modules.get(m)
+        f = getattr(mod, '__file__', None)
+        if f:
+            libdirs.add(os.path.dirname(os.path.dirname(os.path.abspath(f))) + os.sep)
+    libdirs = tuple(libdirs)
+
+    def is_lib(fn):
+        return fn.startswith('<') or fn.startswith(libdirs) or '/site-packages/' in fn or '/dist-packages/' in fn
+
+    def user_site(tb):
+        if not tb:
+            return None
+        for fr in reversed(tb):
+            if not is_lib(fr.filename):
+                return fr.filename + ':' + str(fr.lineno)
+        return tb[-1].filename + ':' + str(tb[-1].lineno)
+
+    nd = np.ndarray
+    r = top = f = loc = v = a = b = i = base = None
+    nxt = []
+    mine = sys._getframe()
+    objs = gc.get_objects()
+    visited = set(map(id, objs))
+    explained = {}
+    found = {}
+    todo = objs
+    while todo:
+        nxt = []
+        for r in gc.get_referents(*todo):
+            if isinstance(r, nd):
+                i = id(r)
+                explained[i] = explained.get(i, 0) + 1
+                found[i] = r
+            elif (type(r) is dict or type(r) is tuple) and id(r) not in visited and not gc.is_tracked(r):
+                visited.add(id(r))
+                nxt.append(r)
+        todo = nxt
+    objs = todo = nxt = r = None
+    # Locals of running functions are not visible to gc: count them, and the frames' locals dicts, by hand.
+    for top in sys._current_frames().values():
+        f = top
+        while f is not None:
+            if f.f_globals is not mine.f_globals:
+                loc = f.f_locals
+                if id(loc) not in visited and type(loc) is dict:
+                    visited.add(id(loc))
+                    for v in loc.values():
+                        if isinstance(v, nd):
+                            explained[id(v)] = explained.get(id(v), 0) + 1
+                            found[id(v)] = v
+                if f.f_code.co_flags & 1:
+                    cells = set(f.f_code.co_cellvars)
+                    for name in f.f_code.co_varnames:
+                        if name not in cells:
+                            v = loc.get(name)
+                            if isinstance(v, nd):
+                                explained[id(v)] = explained.get(id(v), 0) + 1
+                                found[id(v)] = v
+            f = f.f_back
+    top = f = loc = v = None
+    # Owners are reached through their views' .base (ndarray is not a gc container).
+    for a in list(found.values()):
+        b = a.base
+        while isinstance(b, nd):
+            explained[id(b)] = explained.get(id(b), 0) + 1
+            found[id(b)] = b
+            b = b.base
+    a = b = None
+
+    def name_of(x):
+        for scope in (L, G):
+            for k, val in scope.items():
+                if val is x and not k.startswith('__'):
+                    return k
+        for scope in (L, G):
+            for k, val in scope.items():
+                if k.startswith('__'):
+                    continue
+                if type(val) in (list, tuple) and len(val) <= 10000:
+                    for j, e in enumerate(val):
+                        if e is x:
+                            return '%s[%d]' % (k, j)
+                elif type(val) is dict and len(val) <= 10000:
+                    for kk, e in val.items():
+                        if e is x and type(kk) in (str, int):
+                            return '%s[%r]' % (k, kk)
+        return None
+
+    ids = set(from_ids)
+    for i, a in found.items():
+        fl = a.flags
+        base = a.base
+        if base is None and fl.owndata:
+            tb = tracemalloc.get_object_traceback(a) if out['tracing'] else None
+            rec = {
+                'id': i, 'addr': a.__array_interface__['data'][0], 'nbytes': int(a.nbytes), 'dtype': a.dtype.name,
+                'shape': list(a.shape), 'site': user_site(tb),
+                'refs': sys.getrefcount(a) - explained.get(i, 0),
+            }
+            if mode == 'to' and i in ids:
+                rec['expr'] = name_of(a)
+            out['arrays'].append(rec)
+        elif base is None or not isinstance(base, (nd, bytes, bytearray, memoryview)):
+            if base is None:
+                tb = tracemalloc.get_object_traceback(a) if out['tracing'] else None
+                out['views'].append({'id': i, 'addr': a.__array_interface__['data'][0], 'nbytes': int(a.nbytes),
+                                     'dtype': a.dtype.name, 'shape': list(a.shape), 'site': user_site(tb), 'expr': name_of(a)})
+    i = a = base = None
+    if out['tracing'] and mode == 'to':
+        snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.DomainFilter(True, getattr(np.lib, 'tracemalloc_domain', 389047))])
+        groups = {}
+        for t in snap.traces:
+            s = user_site(t.traceback)
+            g = groups.setdefault((s, t.size), [0, 0])
+            g[0] += 1
+        out['traces'] = [[s, size, n[0]] for (s, size), n in groups.items()]
+        del snap
+    return out
+
+
+try:
+    result = 'ok:' + __import__('base64').b64encode(__import__('json').dumps(
+        _arraylens_census(L, G, MODE, NFRAMES, FROM_IDS)).encode()).decode()
+except BaseException as e:
+    result = 'err:' + type(e).__name__ + ': ' + str(e)
+`;
+
+/** The expression to evaluate in the paused frame; its answer is `ok:<base64 JSON>` or `err:<message>`. */
+export function censusExpression(mode: CensusMode, opts: { nframes?: number; fromIds?: readonly number[] } = {}): string {
+  const nframes = opts.nframes ?? 25;
+  const ids = opts.fromIds ?? [];
+  if (!Number.isSafeInteger(nframes) || nframes < 1 || nframes > 1000) throw new ArrayLensError('bad-argument', 'bad tracemalloc frame count');
+  for (const i of ids) if (!Number.isSafeInteger(i) || i < 0) throw new ArrayLensError('bad-argument', 'bad array id');
+  const args = `{'L': locals(), 'G': globals(), 'MODE': '${mode}', 'NFRAMES': ${nframes}, 'FROM_IDS': [${ids.join(',')}]}`;
+  return `(lambda ns: (exec(${JSON.stringify(CENSUS_SOURCE)}, ns), ns['result'])[1])(${args})`;
+}
+
+/** Parses the census answer (debugpy quotes str results). */
+export function parseCensus(answer: string): PythonCensus {
+  const t = answer.trim().replace(/^['"]|['"]$/g, '');
+  if (t.startsWith('err:')) throw new ArrayLensError('debugger-failed', `the leak census failed in the debuggee: ${t.slice(4)}`);
+  if (!t.startsWith('ok:')) throw new ArrayLensError('debugger-failed', `unexpected answer from the leak census: ${t.slice(0, 120)}`);
+  return JSON.parse(Buffer.from(t.slice(3), 'base64').toString('utf8')) as PythonCensus;
+}

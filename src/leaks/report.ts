@@ -1,0 +1,44 @@
+// The JSON `arraylens leaks` prints (issue 7): buffers new and still alive between two stops, buffers freed,
+// persisting reference-count growth across the Python/native boundary, and native blocks nothing points to.
+
+export type LeakLanguage = 'python' | 'native' | 'node';
+
+/** Buffers grouped by allocation site: the innermost frame in the user's own code. */
+export interface LeakGroup {
+  language: LeakLanguage;
+  site: string;
+  count: number;
+  bytes: number;
+  dtype?: string;
+  shape?: number[];
+}
+
+export interface RefcountEntry {
+  /** Allocation site of the array, or the FROM stop when it was allocated before tracing began. */
+  site: string;
+  expr?: string;
+  /** Growth of the references no Python container or frame holds (held by native code). */
+  delta: number;
+}
+
+/** A view over memory it does not own whose memory is unmapped or was freed between the stops. */
+export interface DanglingView {
+  language: LeakLanguage;
+  site: string;
+  expr?: string;
+  address: string;
+  bytes: number;
+  reason: 'unmapped' | 'freed';
+}
+
+export interface LeaksReport {
+  from: string;
+  to: string;
+  new: LeakGroup[];
+  freed: LeakGroup[];
+  refcount: RefcountEntry[];
+  unreferenced: LeakGroup[];
+  dangling: DanglingView[];
+  /** How the check was made: tracker loaded, blocks it could not record, bytes scanned. */
+  notes: { tracker: boolean; trackerDropped: number; scannedBytes: number; scanMs: number; minBytes: number };
+}

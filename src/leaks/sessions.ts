@@ -1,0 +1,209 @@
+// Multi-stop sessions for leak checks: a program launched with the allocation tracker preloaded, stopped at FROM
+// and then at TO. Python runs under debugpy (PythonTarget), native programs under lldb-dap (own small client: the
+// native backend's launch stops once and takes no environment).
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { ArrayLensError } from '../core/errors';
+import { DapClient } from '../adapter/dap/client';
+import { PythonTarget, killQuietly } from '../adapter/python/backend';
+import { findLldbDap } from '../adapter/native/lldb';
+import { DirectTransport } from '../transport/direct';
+import { CensusMode, PythonCensus, censusExpression, parseCensus } from './pythonCensus';
+
+export interface Location {
+  file: string;
+  line: number;
+}
+
+export interface LeakSession {
+  readonly language: 'python' | 'native';
+  readonly pid: number;
+  /** The Python census at this stop (null for native programs). */
+  census(mode: CensusMode, fromIds?: readonly number[]): Promise<PythonCensus | null>;
+  continueTo(loc: Location): Promise<void>;
+  readRange(addr: number, len: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** Environment that preloads the tracker into the debuggee (and only there). */
+export function trackerEnv(tracker: string | null, minBytes: number): Record<string, string> {
+  if (!tracker) return {};
+  const pre = process.env.LD_PRELOAD ? `${tracker}:${process.env.LD_PRELOAD}` : tracker;
+  return { LD_PRELOAD: pre, ARRAYLENS_LEAK_MIN_BYTES: String(minBytes) };
+}
+
+function openMemory(pid: number | undefined): DirectTransport {
+  if (pid === undefined) throw new ArrayLensError('debugger-failed', 'the debugger did not report the process id');
+  const t = DirectTransport.tryOpen(pid);
+  if (!t)
+    throw new ArrayLensError(
+      'unreadable',
+      `cannot open /proc/${pid}/mem: leak checks read the stopped process directly (same user; with Yama ptrace_scope 1 run as root or set it to 0)`,
+    );
+  return t;
+}
+
+export class PythonLeakSession implements LeakSession {
+  readonly language = 'python' as const;
+
+  private constructor(
+    private readonly target: PythonTarget,
+    readonly pid: number,
+    private readonly memory: DirectTransport,
+  ) {}
+
+  static async launch(opts: { python: string; program: string; args: string[]; from: Location; env: Record<string, string>; timeoutMs: number }): Promise<PythonLeakSession> {
+    const target = await PythonTarget.launch({
+      python: opts.python,
+      program: opts.program,
+      args: opts.args,
+      breakpoint: opts.from,
+      stopTimeoutMs: opts.timeoutMs,
+      env: opts.env,
+    });
+    try {
+      return new PythonLeakSession(target, target.pid!, openMemory(target.pid));
+    } catch (e) {
+      await target.close();
+      throw e;
+    }
+  }
+
+  async census(mode: CensusMode, fromIds: readonly number[] = []): Promise<PythonCensus> {
+    return parseCensus(await this.target.evaluate(censusExpression(mode, { fromIds })));
+  }
+
+  continueTo(loc: Location): Promise<void> {
+    return this.target.continueTo(loc.file, loc.line);
+  }
+
+  readRange(addr: number, len: number): Promise<Buffer> {
+    return this.memory.readRange(BigInt(addr), len);
+  }
+
+  async close(): Promise<void> {
+    await this.memory.dispose();
+    await this.target.close();
+  }
+}
+
+export class NativeLeakSession implements LeakSession {
+  readonly language = 'native' as const;
+  private threadId = 0;
+  private breakpointFile = '';
+  private memory: DirectTransport | null = null;
+  pid = 0;
+
+  private constructor(private readonly client: DapClient) {}
+
+  static async launch(opts: { program: string; args: string[]; from: Location; env: Record<string, string>; lldbDap?: string; timeoutMs: number }): Promise<NativeLeakSession> {
+    const exe = findLldbDap(opts.lldbDap);
+    const program = path.resolve(opts.program);
+    if (!fs.existsSync(program)) throw new ArrayLensError('bad-argument', `no such program: ${opts.program}`);
+    const client = await DapClient.spawn('lldb-dap', exe, []);
+    let pid: number | undefined;
+    client.on('process', (b: { systemProcessId?: number }) => (pid = b.systemProcessId ?? pid));
+    try {
+      await client.request('initialize', {
+        clientID: 'arraylens',
+        adapterID: 'lldb-dap',
+        linesStartAt1: true,
+        columnsStartAt1: true,
+        pathFormat: 'path',
+      });
+      const initialized = client.waitEvent('initialized', 30000);
+      initialized.catch(() => undefined);
+      const launched = client.request(
+        'launch',
+        {
+          program,
+          args: opts.args,
+          cwd: process.cwd(),
+          env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`),
+          initCommands: ['settings set symbols.enable-external-lookup false'],
+          stopOnEntry: false,
+        },
+        60000,
+      );
+      launched.catch(() => undefined);
+      await initialized;
+      const session = new NativeLeakSession(client);
+      await session.stopAt(opts.from, opts.timeoutMs, async () => {
+        await client.request('configurationDone', {});
+        await launched;
+      });
+      session.memory = openMemory(pid);
+      session.pid = pid!;
+      return session;
+    } catch (e) {
+      await client.close().catch(() => undefined);
+      client.kill();
+      killQuietly(pid);
+      throw e;
+    }
+  }
+
+  /** Sets the one breakpoint at `loc`, runs `go`, and waits for the stop there. */
+  private async stopAt(loc: Location, timeoutMs: number, go: () => Promise<void>): Promise<void> {
+    const where = `${path.basename(loc.file)}:${loc.line}`;
+    const source = path.resolve(loc.file);
+    if (this.breakpointFile && this.breakpointFile !== source)
+      await this.client.request('setBreakpoints', { source: { path: this.breakpointFile }, breakpoints: [] });
+    const bp = await this.client.request<{ breakpoints: { verified: boolean }[] }>('setBreakpoints', {
+      source: { path: source },
+      breakpoints: [{ line: loc.line }],
+    });
+    this.breakpointFile = source;
+    const unverified = bp.breakpoints[0]?.verified === false;
+    let exitCode: number | undefined;
+    const stopped = this.client.waitEvent<{ reason: string; description?: string; threadId: number }>('stopped', timeoutMs);
+    const ended = new Promise<never>((_, reject) => {
+      const fail = (): void =>
+        reject(
+          new ArrayLensError(
+            'program-ended',
+            `the program ended${exitCode !== undefined ? ` (exit code ${exitCode})` : ''} before reaching ${where}` +
+              (unverified ? ' (breakpoint not resolved: no code there?)' : ''),
+          ),
+        );
+      this.client.once('exited', (b: { exitCode?: number }) => {
+        exitCode = b.exitCode;
+        fail();
+      });
+      this.client.once('terminated', fail);
+    });
+    stopped.catch(() => undefined);
+    ended.catch(() => undefined);
+    await go();
+    const stop = await Promise.race([stopped, ended]);
+    if (stop.reason !== 'breakpoint')
+      throw new ArrayLensError('program-ended', `the program stopped (${stop.description ?? stop.reason}) before reaching ${where}`);
+    this.threadId = stop.threadId;
+  }
+
+  async census(): Promise<null> {
+    return null;
+  }
+
+  async continueTo(loc: Location, timeoutMs = 120000): Promise<void> {
+    await this.stopAt(loc, timeoutMs, async () => {
+      await this.client.request('continue', { threadId: this.threadId });
+    });
+  }
+
+  readRange(addr: number, len: number): Promise<Buffer> {
+    if (!this.memory) throw new ArrayLensError('stale', 'the process is not stopped');
+    return this.memory.readRange(BigInt(addr), len);
+  }
+
+  async close(): Promise<void> {
+    await this.memory?.dispose();
+    try {
+      await this.client.close();
+    } finally {
+      this.client.kill();
+      killQuietly(this.pid);
+    }
+  }
+}
