@@ -104,7 +104,7 @@ export function pythonBackend(python: string): DownstreamBackend {
     },
     makeSource: (channel, pid) => new EngineArraySource((frameId) => PythonTarget.attachToSession(channel, pid(), frameId)),
     explainExit: (stderr) =>
-      /No module named debugpy/.test(stderr)
+      /No module named '?debugpy/.test(stderr)
         ? `debugpy is not installed for ${python}: run '${python} -m pip install debugpy' or set "python" in the launch configuration (or the arraylens.python setting)`
         : `debugpy exited: ${stderr || 'no output'}`,
   };
@@ -217,7 +217,7 @@ export class ArrayLensDapSession {
     child.on('error', (e: NodeJS.ErrnoException) =>
       died(e.code === 'ENOENT' ? `${b.name} not found ('${b.command}'): install it or set its path (arraylens.python / "python")` : `${b.name} failed to start: ${e.message}`),
     );
-    child.on('exit', () => died(''));
+    child.on('close', () => died('')); // 'close': after stderr is read, so the message can say why
   }
 
   private sendTerminated(): void {

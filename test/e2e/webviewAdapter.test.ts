@@ -1,0 +1,65 @@
+// The `arraylens` debug adapter's failure paths, over its real stdio: each ends in a message the user can act on
+// and leaves no process behind.
+
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { DapClient } from '../../src/adapter/dap/client';
+import { PYTHON, ROOT, fixture, processesMatching } from '../helpers/env';
+
+const ADAPTER = path.join(ROOT, 'out', 'src', 'adapter', 'dapServer.js');
+const INIT = { clientID: 'adapter-test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' };
+
+async function adapter(python: string): Promise<DapClient> {
+  return DapClient.spawn('arraylens adapter', process.execPath, [ADAPTER], { ...process.env, ARRAYLENS_PYTHON: python });
+}
+
+async function rejection(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  assert.fail('expected the request to fail');
+}
+
+test('a Python without debugpy: initialize fails saying how to install it', async () => {
+  const c = await adapter('/usr/bin/python3');
+  const msg = await rejection(c.request('initialize', INIT, 20000));
+  assert.match(msg, /debugpy is not installed for \/usr\/bin\/python3: run '\/usr\/bin\/python3 -m pip install debugpy'/);
+  await c.close();
+});
+
+test('an interpreter that does not exist: initialize fails naming the setting', async () => {
+  const c = await adapter('/nonexistent/python');
+  const msg = await rejection(c.request('initialize', INIT, 20000));
+  assert.match(msg, /not found \('\/nonexistent\/python'\).*arraylens\.python/);
+  await c.close();
+});
+
+test('a native program before the native backend is wired: launch fails with what to do instead', async () => {
+  const c = await adapter(PYTHON);
+  await c.request('initialize', INIT);
+  const msg = await rejection(c.request('launch', { program: '/usr/bin/true' }, 20000));
+  assert.match(msg, /not a Python script.*npx arraylens inspect/);
+  const custom = await rejection(c.request('arraylens/listArrays', { frameId: 1 }, 20000));
+  assert.match(custom, /no program is running/);
+  await c.close();
+});
+
+test('custom requests validate their arguments', async () => {
+  const prog = fixture('python', 'inspector_steps.py');
+  const c = await adapter(PYTHON);
+  await c.request('initialize', INIT);
+  const launched = c.request('launch', { program: prog, python: PYTHON, stopOnEntry: true });
+  await c.waitEvent('initialized', 30000);
+  const stopped = c.waitEvent<{ threadId: number }>('stopped', 30000);
+  await c.request('configurationDone', {});
+  await launched;
+  await stopped;
+  assert.match(await rejection(c.request('arraylens/inspect', { frameId: 'x', expr: 'a' })), /frameId: expected an integer/);
+  assert.match(await rejection(c.request('arraylens/inspect', { frameId: 1, expr: 'a', tile: { index: 'os.system(1)', transpose: false } })), /tile\.index/);
+  await c.close();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(processesMatching(prog), []);
+});
