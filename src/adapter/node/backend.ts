@@ -109,6 +109,8 @@ export class NodeTarget implements DebugTarget {
   probeStatus = 'not loaded yet';
   private standIns = 0;
   private frame: CallFrame | null = null;
+  /** URL of the script the program stopped in (CDP call frames leave `url` empty since Node 20). */
+  private scriptUrl = '';
   private ended = false;
 
   private constructor(
@@ -180,6 +182,8 @@ export class NodeTarget implements DebugTarget {
         });
       });
       ended.catch(() => undefined);
+      const scriptUrls = new Map<string, string>();
+      c.on('Debugger.scriptParsed', (e: { scriptId: string; url: string }) => scriptUrls.set(e.scriptId, e.url));
       await Promise.race([c.send('Runtime.enable'), ended]);
       await Promise.race([c.send('Debugger.enable'), ended]);
       const bp = await Promise.race([
@@ -210,6 +214,7 @@ export class NodeTarget implements DebugTarget {
       if (!stop.callFrames.length) throw new ArrayLensError('debugger-failed', 'Node reported no call frame at the stop');
       const t = new NodeTarget(c, child);
       t.frame = stop.callFrames[0];
+      t.scriptUrl = stop.callFrames[0].url || scriptUrls.get(stop.callFrames[0].location.scriptId) || '';
       t.programOutput.push(...output);
       output.length = 0;
       child.stdout!.on('data', (d: Buffer) => t.programOutput.push(d.toString()));
@@ -224,7 +229,7 @@ export class NodeTarget implements DebugTarget {
   /** The stopped frame's function and 1-based line (tests and summaries). */
   get location(): { functionName: string; url: string; line: number } {
     const f = this.topFrame();
-    return { functionName: f.functionName, url: f.url, line: f.location.lineNumber + 1 };
+    return { functionName: f.functionName, url: this.scriptUrl, line: f.location.lineNumber + 1 };
   }
 
   private topFrame(): CallFrame {
