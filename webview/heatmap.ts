@@ -193,6 +193,15 @@ export class Heatmap {
     const c0 = Math.max(0, Math.floor(this.ox));
     const r1 = Math.min(this.rows, Math.ceil(this.oy + h / this.scale));
     const c1 = Math.min(this.cols, Math.ceil(this.ox + w / this.scale));
+    // Tiles of other zoom levels already at hand fill in while this level's tiles load (coarse first).
+    const under = [...this.store.loadedEntries()].filter((e) => e.step !== step).sort((a, b) => b.step - a.step);
+    for (const e of under) {
+      const sp = HEAT_TILE * e.step;
+      if ((e.tr + 1) * sp <= r0 || e.tr * sp >= r1 || (e.tc + 1) * sp <= c0 || e.tc * sp >= c1) continue;
+      const x = (e.tc * sp - this.ox) * this.scale;
+      const y = (e.tr * sp - this.oy) * this.scale;
+      ctx.drawImage(this.tileImage(e.tile), Math.round(x), Math.round(y), Math.round(e.tile.cols * e.step * this.scale), Math.round(e.tile.rows * e.step * this.scale));
+    }
     let requested = 0;
     let shown = 0;
     for (let tr = Math.floor(r0 / span); tr * span < r1; tr++) {

@@ -232,8 +232,9 @@ class Inspector {
     const a = this.state!.array!;
     const nd = a.shape.length;
     for (const [sel, which] of [[this.rowAxis, 'row'], [this.colAxis, 'col']] as const) {
-      sel.replaceChildren(...a.shape.map((d, i) => el('option', { text: `axis ${i} (${d})`, attrs: { value: String(i) } })));
       const v = this.axes[which];
+      if (v < 0) sel.replaceChildren(el('option', { text: '—', attrs: { value: '-1' } }));
+      else sel.replaceChildren(...a.shape.map((d, i) => el('option', { text: `axis ${i} (${d})`, attrs: { value: String(i) } })));
       sel.disabled = v < 0;
       if (v >= 0) sel.value = String(v);
     }

@@ -72,6 +72,15 @@ export class TileStore {
     for (const t of this.tiles.values()) if (t instanceof DecodedTile) yield t;
   }
 
+  /** Loaded tiles with their place: step and tile row/column. */
+  *loadedEntries(): Generator<{ step: number; tr: number; tc: number; tile: DecodedTile }> {
+    for (const [k, t] of this.tiles) {
+      if (!(t instanceof DecodedTile)) continue;
+      const [step, tr, tc] = k.split('|').map(Number);
+      yield { step, tr, tc, tile: t };
+    }
+  }
+
   get tileRows(): number {
     return this.th;
   }
