@@ -42,7 +42,11 @@ if [ -f native/binding.gyp ]; then
   newest=$(find native -path native/build -prune -o -type f -newer native/build/Release/arraylens_native.node -print 2>/dev/null | head -n 1 || true)
   if [ ! -f native/build/Release/arraylens_native.node ] || [ -n "$newest" ]; then
     log "building the native addon"
-    (cd native && "$ROOT/node_modules/.bin/node-gyp" rebuild --loglevel=error >/dev/null)
+    # Offline: build against the headers of the running Node (node-gyp would otherwise try to download them).
+    nodedir=$(node -p 'require("path").resolve(process.execPath, "..", "..")')
+    gyp_args=()
+    if [ -f "$nodedir/include/node/node_api.h" ]; then gyp_args+=("--nodedir=$nodedir"); fi
+    (cd native && nice "$ROOT/node_modules/.bin/node-gyp" rebuild "${gyp_args[@]}" --loglevel=error >/dev/null)
   fi
 fi
 

@@ -50,9 +50,10 @@ export interface Stats {
 /** The kernels behind the engine; `view.address` is the byte offset of element 0 within `buf`. */
 export interface StatsKernels {
   readonly name: string;
-  moments(buf: Uint8Array, view: StridedView): Moments | Promise<Moments>;
+  /** `signal` lets long kernels stop between blocks (the JS reference runs to the end of its chunk). */
+  moments(buf: Uint8Array, view: StridedView, signal?: AbortSignal): Moments | Promise<Moments>;
   /** Adds the view's finite values into `counts` (length spec.bins). */
-  histogram(buf: Uint8Array, view: StridedView, spec: HistogramSpec, counts: Float64Array): void | Promise<void>;
+  histogram(buf: Uint8Array, view: StridedView, spec: HistogramSpec, counts: Float64Array, signal?: AbortSignal): void | Promise<void>;
 }
 
 export function emptyMoments(): Moments {

@@ -79,7 +79,7 @@ export async function streamStats(
     const rc = await readChunk(t, c);
     readMs += performance.now() - t0;
     t0 = performance.now();
-    m = mergeMoments(m, await kernels.moments(rc.buf, rc.view));
+    m = mergeMoments(m, await kernels.moments(rc.buf, rc.view, signal));
     statsMs += performance.now() - t0;
     if (hold) held.push(rc);
   }
@@ -97,7 +97,7 @@ export async function streamStats(
       readMs += performance.now() - t0;
     }
     const t0 = performance.now();
-    await kernels.histogram(rc.buf, rc.view, spec, counts);
+    await kernels.histogram(rc.buf, rc.view, spec, counts, signal);
     statsMs += performance.now() - t0;
   }
   return { stats: finalizeStats(m, counts, spec, bins), readMs, statsMs };
