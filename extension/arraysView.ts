@@ -49,7 +49,7 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
 
   constructor(private readonly tracker: SessionTracker) {
     this.disposables.push(
-      tracker.onStopped(() => void this.refresh()),
+      tracker.onStopped(() => void this.refresh(true)),
       tracker.onRunning(() => this.show([new MessageItem('Running…', 'debug-continue')])),
       tracker.onEnded(() => void this.refresh()),
       vscode.debug.onDidChangeActiveStackItem(() => void this.refresh()),
@@ -62,7 +62,7 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
     this.changed.fire();
   }
 
-  async refresh(): Promise<void> {
+  async refresh(afterStopEvent = false): Promise<void> {
     const gen = ++this.generation;
     const session = vscode.debug.activeDebugSession;
     if (!session) return this.show([new MessageItem('Start debugging to see arrays', 'info')]);
@@ -70,7 +70,7 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
       return this.show([new MessageItem(`Session type '${session.type}' is not supported yet`, 'info', 'Use a Python (debugpy) session or the "arraylens" launch type.')]);
     let stop: StopPoint | null;
     try {
-      stop = await this.tracker.currentStop(session);
+      stop = await this.tracker.currentStop(session, afterStopEvent);
     } catch (e) {
       return this.show([new MessageItem(explain(e), 'error')]);
     }

@@ -18,7 +18,7 @@ export class InspectorPanels implements vscode.Disposable {
     private readonly log: vscode.OutputChannel,
   ) {
     this.disposables.push(
-      tracker.onStopped((t) => this.forSession(t, (p) => void p.refresh())),
+      tracker.onStopped((t) => this.forSession(t, (p) => void p.refresh(false, true))),
       tracker.onRunning((t) => this.forSession(t, (p) => p.host.running())),
       tracker.onEnded((t) => this.forSession(t, (p) => p.host.ended('the program exited or the session was stopped'))),
       vscode.debug.onDidChangeActiveStackItem(() => {
@@ -97,10 +97,10 @@ class InspectorPanel {
   }
 
   /** Re-reads the array at the session's current stop (skipped when nothing moved and `onlyIfMoved`). */
-  async refresh(onlyIfMoved = false): Promise<void> {
+  async refresh(onlyIfMoved = false, afterStopEvent = false): Promise<void> {
     let stop;
     try {
-      stop = await this.tracker.currentStop(this.session.session);
+      stop = await this.tracker.currentStop(this.session.session, afterStopEvent);
     } catch {
       stop = null;
     }

@@ -119,17 +119,20 @@ export class SessionTracker implements vscode.Disposable {
     return session ? this.sessions.get(session.id) : undefined;
   }
 
-  /** The selected frame when it is in a supported, stopped session; else the top frame of the active session's last stop. */
-  async currentStop(session?: vscode.DebugSession): Promise<StopPoint | null> {
+  /**
+   * The selected frame when it is in a supported, stopped session; else the top frame of the last stop.
+   * `afterStopEvent`: called right on a `stopped` event, when the selection may still name a frame of the previous stop.
+   */
+  async currentStop(session?: vscode.DebugSession, afterStopEvent = false): Promise<StopPoint | null> {
     const item = vscode.debug.activeStackItem;
-    if (item instanceof vscode.DebugStackFrame && (!session || item.session.id === session.id)) {
+    if (!afterStopEvent && item instanceof vscode.DebugStackFrame && (!session || item.session.id === session.id)) {
       const t = this.get(item.session);
       if (t && !t.running) return { session: item.session, frameId: item.frameId };
     }
     const s = session ?? vscode.debug.activeDebugSession;
     const t = this.get(s);
     if (!t || t.running || t.stops === 0) return null;
-    const threadId = item instanceof vscode.DebugThread && item.session.id === t.session.id ? item.threadId : t.lastStoppedThread;
+    const threadId = !afterStopEvent && item instanceof vscode.DebugThread && item.session.id === t.session.id ? item.threadId : t.lastStoppedThread;
     if (threadId === undefined) return null;
     const st = (await t.session.customRequest('stackTrace', { threadId, startFrame: 0, levels: 1 })) as { stackFrames: { id: number }[] };
     return st.stackFrames.length ? { session: t.session, frameId: st.stackFrames[0].id } : null;
