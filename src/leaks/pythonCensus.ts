@@ -84,7 +84,7 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
         return tb[-1].filename + ':' + str(tb[-1].lineno)
 
     nd = np.ndarray
-    r = top = f = loc = v = a = b = i = base = None
+    r = top = f = loc = v = a = b = i = base = owner = None
     nxt = []
     mine = sys._getframe()
     if out['tracing'] and mode == 'to':
@@ -181,12 +181,14 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
             if mode == 'to' and i in ids:
                 rec['expr'] = name_of(a)
             out['arrays'].append(rec)
-        elif base is None or not isinstance(base, (nd, bytes, bytearray, memoryview)):
-            if base is None:
+        elif not isinstance(base, nd):
+            # Memory the array does not own and no ndarray/bytes keeps alive: a pointer from native code or ctypes.
+            owner = base.obj if isinstance(base, memoryview) else base
+            if not isinstance(owner, (nd, bytes, bytearray)):
                 tb = tracemalloc.get_object_traceback(a) if out['tracing'] else None
                 out['views'].append({'id': i, 'addr': a.__array_interface__['data'][0], 'nbytes': int(a.nbytes),
                                      'dtype': a.dtype.name, 'shape': list(a.shape), 'site': user_site(tb), 'expr': name_of(a)})
-    i = a = base = None
+    i = a = base = owner = None
     if mode == 'from' and not tracemalloc.is_tracing():
         # Last, so that the census itself is not traced.
         tracemalloc.start(nframes)

@@ -28,7 +28,7 @@ interface Report {
   freed: Group[];
   refcount: { site: string; expr?: string; delta: number }[];
   unreferenced: Group[];
-  dangling: unknown[];
+  dangling: { language: string; site: string; expr?: string; address: string; bytes: number; reason: string }[];
 }
 
 const site = (file: string, marker: string): string => `${file}:${markerLine(file, marker)}`;
@@ -110,6 +110,20 @@ describe('arraylens leaks: Python + C extension under debugpy', () => {
     assert.deepEqual(r.refcount, []);
     assert.deepEqual(r.unreferenced.filter((g) => g.site.startsWith(path.dirname(PY))), []);
     assert.deepEqual(r.new.map((g) => g.site), [CACHE]);
+  });
+
+  it('flags views whose memory was freed or unmapped, and the native frees behind them', async () => {
+    const r = await report(PY, [PYTHON, PY, 'dangling', tag()]);
+    assert.deepEqual(
+      r.dangling.map((d) => [d.expr, d.bytes, d.reason]),
+      [
+        ['small', 8000, 'freed'],
+        ['large', 1 << 20, 'unmapped'],
+      ],
+    );
+    const alloc = site(EXT, 'SITE alloc');
+    assert.deepEqual(at(r.freed, alloc), [{ language: 'native', site: alloc, count: 2, bytes: 8000 + (1 << 20) }]);
+    assert.deepEqual(r.unreferenced.filter((g) => g.site.startsWith(path.dirname(PY))), []);
   });
 
   it('text output names the sites', () => {
