@@ -76,6 +76,18 @@ export function scriptUrlRegex(file: string): string {
   return `^(?:${alts.join('|')})$`;
 }
 
+/** Whether a source line holds a statement (not blank, a comment or a lone brace), where V8 must stop as asked. */
+export function lineHasCode(file: string, line: number): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8').split('\n')[line - 1] ?? '';
+  } catch {
+    return false;
+  }
+  const code = text.replace(/\/\/.*$/, '').replace(/\/\*.*?\*\//g, '').trim();
+  return code !== '' && !/^[{}()[\];,]*$/.test(code);
+}
+
 function firstLine(s: string | undefined): string {
   return (s ?? '').split('\n')[0].trim();
 }
@@ -170,18 +182,34 @@ export class NodeTarget implements DebugTarget {
       const url = await wsUrl;
       cdp = await CdpClient.connect(url);
       const c = cdp;
+      // With an inspector attached, Node reports an uncaught exception to it instead of printing it.
+      let uncaught: string | undefined;
       const ended = new Promise<never>((_, reject) => {
-        const fail = (): void => {
-          const crash = stderrTail.find((l) => /^\w*Error\b|^Uncaught/.test(l));
+        const report = (): void => {
+          const crash = uncaught ?? stderrTail.find((l) => /^\w*Error\b|^Uncaught/.test(l));
           reject(new ArrayLensError('program-ended', `the program ended before reaching ${where}${crash ? ` (${crash.trim()})` : ''}`));
+        };
+        // The socket and the exit can come before the last of stderr (the crash message): wait for the pipes.
+        const fail = (): void => {
+          if (child.stderr!.readableEnded) return report();
+          const timer = setTimeout(report, 500);
+          child.stderr!.once('end', () => {
+            clearTimeout(timer);
+            report();
+          });
         };
         child.once('exit', fail);
         c.once('close', fail);
         child.stderr!.on('data', (d: Buffer) => {
-          if (/Waiting for the debugger to disconnect/.test(d.toString())) fail();
+          // All output is in by now; one round trip brings any exception event sent before it.
+          if (/Waiting for the debugger to disconnect/.test(d.toString()))
+            c.send('Runtime.getIsolateId', {}, 1000).then(report, report);
         });
       });
       ended.catch(() => undefined);
+      c.on('Runtime.exceptionThrown', (e: { exceptionDetails: { text: string; exception?: RemoteObject } }) => {
+        uncaught = firstLine(e.exceptionDetails.exception?.description) || e.exceptionDetails.text;
+      });
       const scriptUrls = new Map<string, string>();
       c.on('Debugger.scriptParsed', (e: { scriptId: string; url: string }) => scriptUrls.set(e.scriptId, e.url));
       await Promise.race([c.send('Runtime.enable'), ended]);
@@ -193,9 +221,13 @@ export class NodeTarget implements DebugTarget {
         }),
         ended,
       ]);
+      const strict = lineHasCode(opts.breakpoint.file, opts.breakpoint.line);
       const hit = new Promise<PausedEvent>((resolve) => {
         const onPaused = (e: PausedEvent): void => {
-          if (e.hitBreakpoints?.includes(bp.breakpointId)) {
+          const line = (e.callFrames[0]?.location.lineNumber ?? -1) + 1;
+          // V8 places a breakpoint inside a CommonJS function that nothing references at the enclosing function's
+          // next statement instead (Node 20 and 24): a hit on another line only counts when the line has no code.
+          if (e.hitBreakpoints?.includes(bp.breakpointId) && (!strict || line === opts.breakpoint.line)) {
             c.off('Debugger.paused', onPaused);
             resolve(e);
           } else c.send('Debugger.resume').catch(() => undefined); // the start pause, `debugger;` statements
@@ -416,12 +448,14 @@ export class NodeTarget implements DebugTarget {
     switch (kind) {
       case 'auto':
       case 'direct': {
-        const d = this.probeId && this.pid !== undefined ? DirectTransport.tryOpen(this.pid) : null;
+        // Without the probe, buffers have stand-in addresses that only the evaluate path understands.
+        const addressesReal = !!this.probeId || this.standIns === 0;
+        const d = addressesReal && this.pid !== undefined ? DirectTransport.tryOpen(this.pid) : null;
         if (d) t = d;
         else if (kind === 'direct')
           throw new ArrayLensError(
             'unreadable',
-            this.probeId
+            addressesReal
               ? `process ${this.pid} memory is not readable here (/proc/${this.pid}/mem): use --transport evaluate`
               : `direct reads need the buffer's address, and ${this.probeStatus}: use --transport evaluate`,
           );
@@ -466,7 +500,8 @@ export class NodeTarget implements DebugTarget {
     });
     this.cdp.on('Debugger.paused', () => this.cdp.send('Debugger.resume').catch(() => undefined));
     await this.cdp.send('Runtime.releaseObjectGroup', { objectGroup: OBJECT_GROUP }).catch(() => undefined);
-    await this.cdp.send('Debugger.resume');
+    // The program may end, and the connection close, before the answer to resume arrives.
+    this.cdp.send('Debugger.resume').catch(() => undefined);
     await done;
   }
 
