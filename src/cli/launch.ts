@@ -67,7 +67,20 @@ export async function launchTarget(p: ParsedArgs, bp: { file: string; line: numb
       });
     }
     case 'node': {
-      const { NodeTarget } = await import('../adapter/node/backend');
+      const { NodeTarget, nodeExecutable } = await import('../adapter/node/backend');
+      // A breakpoint in an addon's C/C++ source: the native debugger runs node itself (language "native").
+      if (/\.(c|cc|cpp|cxx|h|hh|hpp)$/.test(bp.file)) {
+        const { launchNative } = await import('../adapter/native/launch');
+        return launchNative({
+          program: nodeExecutable(prog.interpreter),
+          args: [...(prog.interpreterArgs ?? []), prog.program, ...prog.args],
+          breakpoint: bp,
+          debugger: (flagString(p, 'debugger') ?? 'lldb') as 'lldb' | 'gdb',
+          lldbDap: flagString(p, 'lldb-dap'),
+          gdb: flagString(p, 'gdb'),
+          stopTimeoutMs: timeoutMs,
+        });
+      }
       return NodeTarget.launch({
         node: prog.interpreter,
         nodeArgs: prog.interpreterArgs,

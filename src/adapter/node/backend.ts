@@ -62,6 +62,22 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
+/** The node binary to run: a path as given, a bare name looked up on PATH, else the node running ArrayLens. */
+export function nodeExecutable(given?: string): string {
+  if (!given) return process.execPath;
+  if (given.includes('/')) return path.resolve(given);
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const f = path.join(dir || '.', given);
+    try {
+      fs.accessSync(f, fs.constants.X_OK);
+      return f;
+    } catch {
+      /* next */
+    }
+  }
+  throw new ArrayLensError('debugger-missing', `${given} not found on PATH: install Node.js or give its path before the program`);
+}
+
 /** Matches the script URL Node gives `file` (CommonJS and ES modules: file:// URLs; older: plain paths). */
 export function scriptUrlRegex(file: string): string {
   const abs = path.resolve(file);
