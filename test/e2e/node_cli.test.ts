@@ -13,8 +13,8 @@ const ZOO = fixture('node', 'zoo.js');
 const ZOO_MJS = fixture('node', 'zoo.mjs');
 const BREAK = `${ZOO}:${markerLine(ZOO, '// BREAK')}`;
 
-function cli(args: string[], program: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args, '--', ...program], { encoding: 'utf8', timeout: 120000 });
+function cli(args: string[], program: string[], env?: NodeJS.ProcessEnv): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args, '--', ...program], { encoding: 'utf8', timeout: 120000, env: env ?? process.env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -64,6 +64,18 @@ describe('arraylens inspect -- node (real Node)', () => {
     const o = cli(['inspect', '--json', '--break', BREAK, '--expr', 'sub16', '--slice', '[:1]', '--values'], ['node', '--no-warnings', ZOO]);
     assert.equal(o.code, 0, o.stderr);
     assert.equal(JSON.parse(o.stdout).language, 'node');
+  });
+
+  it('without the address probe, tiles move through the inspector and direct reads say why not', () => {
+    const env = { ...process.env, ARRAYLENS_NODE_PROBE: '0' };
+    const r = cli(['inspect', '--json', '--break', BREAK, '--expr', 'f32 as float32[24,32]', '--slice', '[0, 4:8]', '--values'], ['node', ZOO], env);
+    assert.equal(r.code, 0, r.stderr);
+    const got = JSON.parse(r.stdout);
+    assert.equal(got.transport, 'evaluate');
+    assert.deepEqual(got.values, [-1.25, 'nan', Math.fround(42 * 0.1 - 4.05), 'inf']);
+    const d = cli(['inspect', '--json', '--break', BREAK, '--expr', 'f32', '--transport', 'direct'], ['node', ZOO], env);
+    assert.notEqual(d.code, 0);
+    assert.match(d.stderr, /direct reads need the buffer's address, and the address probe is turned off/);
   });
 
   it('a readable summary without --json', () => {
