@@ -145,6 +145,41 @@ describe('node backend: the program runs on unchanged after inspection', () => {
   });
 });
 
+describe('node backend: attaching to a paused Node process someone else debugs', () => {
+  it('inspects through a second inspector session, verifies direct reads, and leaves the program paused', async () => {
+    const file = fixture('node', 'zoo.js');
+    const owner = await NodeTarget.launch({ program: file, args: [], breakpoint: { file, line: markerLine(file, '// BREAK') } });
+    try {
+      const guest = await NodeTarget.attach({ url: owner.inspectorUrl });
+      let guestResult;
+      try {
+        assert.equal(guest.pid, owner.pid, "the debuggee's own process.pid");
+        assert.equal(guest.location.line, markerLine(file, '// BREAK'));
+        guestResult = await inspectArray(guest, 'i64', { slice: '[:3]', values: true, stats: true });
+        assert.equal(guestResult.transport, 'direct', 'direct once its bytes agree with the inspector');
+      } finally {
+        await guest.close();
+      }
+      assert.equal(processAlive(owner.pid), true, 'closing an attached session does not end the program');
+      const ownerResult = await inspectArray(owner, 'i64', { slice: '[:3]', values: true, stats: true });
+      assert.equal(toJson(guestResult.values), toJson(ownerResult.values));
+      assert.equal(guestResult.address, ownerResult.address);
+    } finally {
+      await owner.close();
+    }
+  });
+});
+
+function processAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('node backend: Float16Array (Node >= 24)', { skip: NODE24 ? false : 'no Node 24 here: run npm run setup (it installs node@24 for code-server)' }, () => {
   it('float16 values and stats match NumPy through both transports', async () => {
     const file = fixture('node', 'zoo.mjs');

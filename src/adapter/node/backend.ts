@@ -141,16 +141,62 @@ export class NodeTarget implements DebugTarget {
   private scriptUrl = '';
   private ended = false;
 
+  /** The inspector's WebSocket URL (another client may attach there, e.g. NodeTarget.attach). */
+  inspectorUrl = '';
+  /** For attached sessions: whether direct reads were checked against the inspector's bytes (null: not yet). */
+  private directVerified: boolean | null = null;
+
   private constructor(
     private readonly cdp: CdpClient,
-    private readonly child: ChildProcess,
+    /** The node process ArrayLens started, or null when it attached to someone else's (never killed then). */
+    private readonly child: ChildProcess | null,
+    private readonly attachedPid?: number,
   ) {
-    child.on('exit', () => (this.ended = true));
+    child?.on('exit', () => (this.ended = true));
     cdp.on('close', () => (this.ended = true));
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.child ? this.child.pid : this.attachedPid;
+  }
+
+  /**
+   * Attaches to a Node process that is paused already or pauses next (its inspector at `url`: `node --inspect`,
+   * or js-debug's CDP proxy in VS Code). Closing only disconnects. `pid` (else the debuggee's own
+   * process.pid) is used for direct reads only after they agree with the inspector's bytes.
+   */
+  static async attach(opts: { url: string; pid?: number; timeoutMs?: number }): Promise<NodeTarget> {
+    const c = await CdpClient.connect(opts.url);
+    try {
+      const scriptUrls = new Map<string, string>();
+      c.on('Debugger.scriptParsed', (e: { scriptId: string; url: string }) => scriptUrls.set(e.scriptId, e.url));
+      // A paused V8 sends Debugger.paused to every session that enables the Debugger domain.
+      const paused = c.waitEvent<PausedEvent>('Debugger.paused', opts.timeoutMs ?? 30000);
+      paused.catch(() => undefined);
+      await c.send('Runtime.enable');
+      await c.send('Debugger.enable');
+      const stop = await paused;
+      if (!stop.callFrames.length) throw new ArrayLensError('debugger-failed', 'Node reported no call frame at the pause');
+      let pid = opts.pid;
+      if (pid === undefined) {
+        const r = await c.send<EvaluateResult>('Debugger.evaluateOnCallFrame', {
+          callFrameId: stop.callFrames[0].callFrameId,
+          expression: 'process.pid',
+          throwOnSideEffect: true,
+          silent: true,
+          returnByValue: true,
+        });
+        if (!r.exceptionDetails && typeof r.result.value === 'number') pid = r.result.value;
+      }
+      const t = new NodeTarget(c, null, pid);
+      t.inspectorUrl = opts.url;
+      t.frame = stop.callFrames[0];
+      t.scriptUrl = stop.callFrames[0].url || scriptUrls.get(stop.callFrames[0].location.scriptId) || '';
+      return t;
+    } catch (e) {
+      c.close();
+      throw e;
+    }
   }
 
   static async launch(opts: NodeLaunchOptions): Promise<NodeTarget> {
@@ -261,6 +307,7 @@ export class NodeTarget implements DebugTarget {
       const stop = await Promise.race([hit, ended, timeout]).finally(() => clearTimeout(timer));
       if (!stop.callFrames.length) throw new ArrayLensError('debugger-failed', 'Node reported no call frame at the stop');
       const t = new NodeTarget(c, child);
+      t.inspectorUrl = url;
       t.frame = stop.callFrames[0];
       t.scriptUrl = stop.callFrames[0].url || scriptUrls.get(stop.callFrames[0].location.scriptId) || '';
       t.programOutput.push(...output);
@@ -466,7 +513,7 @@ export class NodeTarget implements DebugTarget {
       case 'direct': {
         // Without the probe, buffers have stand-in addresses that only the evaluate path understands.
         const addressesReal = !!this.probeId || this.standIns === 0;
-        const d = addressesReal && this.pid !== undefined ? DirectTransport.tryOpen(this.pid) : null;
+        const d = addressesReal && this.pid !== undefined && (await this.directAgrees()) ? DirectTransport.tryOpen(this.pid) : null;
         if (d) t = d;
         else if (kind === 'direct')
           throw new ArrayLensError(
@@ -484,8 +531,31 @@ export class NodeTarget implements DebugTarget {
       default:
         throw new ArrayLensError('bad-argument', `--transport ${kind} does not apply to Node programs: use direct or evaluate`);
     }
-    this.transports.set(kind, t);
+    // An attached session that could not check direct reads yet (no buffer described) asks again next time.
+    if (this.child || this.directVerified !== null || t.kind === 'direct') this.transports.set(kind, t);
     return t;
+  }
+
+  /**
+   * Launched sessions read their own child. An attached session's pid may name another process (another pid
+   * namespace, a remote inspector): direct reads are used only once they return the inspector's bytes.
+   */
+  private async directAgrees(): Promise<boolean> {
+    if (this.child) return true;
+    if (this.directVerified !== null) return this.directVerified;
+    const e = this.buffers.first();
+    const d = e && this.pid !== undefined ? DirectTransport.tryOpen(this.pid) : null;
+    if (!e || !d) return false; // nothing to check against yet: ask again on the next transport request
+    try {
+      const n = Math.min(e.byteLength, 4096);
+      const viaInspector = await this.evaluateTransport().readRange!(e.address, n);
+      this.directVerified = (await d.readRange(e.address, n)).equals(viaInspector);
+    } catch {
+      this.directVerified = false;
+    } finally {
+      await d.dispose();
+    }
+    return this.directVerified;
   }
 
   private evaluateTransport(): Transport {
@@ -498,6 +568,8 @@ export class NodeTarget implements DebugTarget {
 
   /** Lets the program run to its end (tests use it to check that inspection changed nothing). */
   async continueToEnd(timeoutMs = 60000): Promise<void> {
+    const child = this.child;
+    if (!child) throw new ArrayLensError('bad-argument', 'only programs ArrayLens launched can be run to their end');
     for (const t of new Set(this.transports.values())) await t.dispose?.();
     this.transports.clear();
     this.frame = null;
@@ -507,10 +579,10 @@ export class NodeTarget implements DebugTarget {
         clearTimeout(timer);
         resolve();
       };
-      if (this.child.exitCode !== null || this.child.signalCode !== null) finish();
-      this.child.once('exit', finish);
+      if (child.exitCode !== null || child.signalCode !== null) finish();
+      child.once('exit', finish);
       // With an inspector attached, Node waits at the end until the client leaves.
-      this.child.stderr!.on('data', (d: Buffer) => {
+      child.stderr!.on('data', (d: Buffer) => {
         if (/Waiting for the debugger to disconnect/.test(d.toString())) this.cdp.close();
       });
     });
@@ -525,6 +597,13 @@ export class NodeTarget implements DebugTarget {
     for (const t of new Set(this.transports.values())) await t.dispose?.();
     this.transports.clear();
     this.frame = null;
+    if (!this.child) {
+      // Someone else's program: leave it as it was, minus what ArrayLens held in it.
+      for (const objectGroup of [OBJECT_GROUP, PROBE_GROUP])
+        await this.cdp.send('Runtime.releaseObjectGroup', { objectGroup }, 5000).catch(() => undefined);
+      this.cdp.close();
+      return;
+    }
     this.cdp.close();
     await killAndWait(this.child);
   }

@@ -19,6 +19,10 @@ export class BufferRegistry {
   add(e: BufferEntry): void {
     this.entries.push(e);
   }
+  /** The first non-empty buffer described, or null. */
+  first(): BufferEntry | null {
+    return this.entries.find((e) => e.byteLength > 0) ?? null;
+  }
   /** The buffer holding [address, address + length), or null. */
   find(address: bigint, length: number): BufferEntry | null {
     for (const e of this.entries)
