@@ -123,7 +123,7 @@ for (const [label, file] of [
 
     it('errors say what is wrong', async () => {
       await assert.rejects(target.resolve('no_such_name'), /ReferenceError: no_such_name is not defined/);
-      await assert.rejects(target.resolve('notArray'), /'notArray' is a Object, not an array/);
+      await assert.rejects(target.resolve('notArray'), /'notArray' is an Object, not an array/);
       await assert.rejects(target.resolve('notArray.rows'), /is a number, not an array/);
       await assert.rejects(target.resolve('pixels as uint8[481,640,4]'), /spans bytes 0\.\.1231360 but pixels \(Uint8Array\) has 1228800 bytes/);
       await assert.rejects(target.resolve('notArray as uint8[4]'), /a raw layout needs a TypedArray/);

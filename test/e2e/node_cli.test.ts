@@ -86,7 +86,7 @@ describe('arraylens inspect -- node (real Node)', () => {
 
   it('unknown expression', () => expectError(['--break', BREAK, '--expr', 'no_such_name'], /ReferenceError: no_such_name is not defined/));
   it('unknown property', () => expectError(['--break', BREAK, '--expr', 'notArray.nope.deeper'], /TypeError: Cannot read properties of undefined/));
-  it('not an array', () => expectError(['--break', BREAK, '--expr', 'notArray'], /'notArray' is a Object, not an array/));
+  it('not an array', () => expectError(['--break', BREAK, '--expr', 'notArray'], /'notArray' is an Object, not an array/));
   it('expressions with side effects are refused', () => expectError(['--break', BREAK, '--expr', 'u8.fill(0)'], /may have side effects/));
   it('raw layout larger than its array', () =>
     expectError(['--break', BREAK, '--expr', 'pixels as uint8[480,640,5]'], /spans bytes 0\.\.1536000 but pixels \(Uint8Array\) has 1228800 bytes/));

@@ -125,6 +125,13 @@ function describeValue(o: RemoteObject): string {
   return o.type;
 }
 
+/** `is undefined`, `is a number`, `is an Object`: what a value is, for messages. */
+function isWhat(o: RemoteObject): string {
+  const d = describeValue(o);
+  if (d === 'undefined' || d === 'null') return `is ${d}`;
+  return `is ${/^[aeiouAEIOU]/.test(d) ? 'an' : 'a'} ${d}`;
+}
+
 export class NodeTarget implements DebugTarget {
   readonly language = 'node' as const;
   /** What the program wrote on stdout/stderr (the inspector's own banner left out). */
@@ -209,8 +216,9 @@ export class NodeTarget implements DebugTarget {
       env: opts.env ?? process.env,
     });
     const output: string[] = [];
+    let sink = output; // the target's programOutput once there is a target
     const stderrTail: string[] = [];
-    let banner = '';
+    let banner: string | null = '';
     const wsUrl = new Promise<string>((resolve, reject) => {
       child.once('error', (e: NodeJS.ErrnoException) =>
         reject(
@@ -223,20 +231,23 @@ export class NodeTarget implements DebugTarget {
         reject(new ArrayLensError('debugger-failed', `node exited (${signal ?? code}) before its inspector started: ${stderrTail.slice(-2).join(' | ')}`)),
       );
       child.stderr!.on('data', (d: Buffer) => {
-        const text = d.toString();
-        banner += text;
+        if (banner === null) return;
+        banner += d.toString();
         const m = /Debugger listening on (ws:\/\/\S+)/.exec(banner);
-        if (m) resolve(m[1]);
+        if (m) {
+          banner = null;
+          resolve(m[1]);
+        }
       });
     });
     // Program output is kept (and the pipes drained, so the debuggee never blocks on a full pipe).
-    child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+    child.stdout!.on('data', (d: Buffer) => sink.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => {
       for (const line of d.toString().split('\n')) {
         if (!line || /^(Debugger listening on|For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect)/.test(line)) continue;
         stderrTail.push(line);
         if (stderrTail.length > 50) stderrTail.shift();
-        output.push(line + '\n');
+        sink.push(line + '\n');
       }
     });
     let cdp: CdpClient | null = null;
@@ -311,8 +322,7 @@ export class NodeTarget implements DebugTarget {
       t.frame = stop.callFrames[0];
       t.scriptUrl = stop.callFrames[0].url || scriptUrls.get(stop.callFrames[0].location.scriptId) || '';
       t.programOutput.push(...output);
-      output.length = 0;
-      child.stdout!.on('data', (d: Buffer) => t.programOutput.push(d.toString()));
+      sink = t.programOutput;
       return t;
     } catch (e) {
       cdp?.close();
@@ -458,7 +468,7 @@ export class NodeTarget implements DebugTarget {
       } else if (ptr === null || ptr.type === 'number' || ptr.type === 'bigint') {
         address = await this.evaluateInteger(raw.pointer);
       } else
-        throw new ArrayLensError('not-an-array', `'${raw.pointer}' is a ${describeValue(ptr)}: a raw layout needs a TypedArray, Buffer, DataView, ArrayBuffer or an address`);
+        throw new ArrayLensError('not-an-array', `'${raw.pointer}' ${isWhat(ptr)}: a raw layout needs a TypedArray, Buffer, DataView, ArrayBuffer or an address`);
       const view: StridedView = { address, dtype: raw.dtype, shape, strides };
       validateView(view);
       if (w && elementCount(shape) > 0) {
@@ -473,7 +483,7 @@ export class NodeTarget implements DebugTarget {
     }
     const o = await this.evaluate(expr);
     const w = await this.byteWindow(o);
-    if (!w) throw new ArrayLensError('not-an-array', `'${expr}' is a ${describeValue(o)}, not an array`);
+    if (!w) throw new ArrayLensError('not-an-array', `'${expr}' ${isWhat(o)}, not an array`);
     return { expr, language: 'node', view: this.viewOfWindow(w), typeName: w.typeName };
   }
 
