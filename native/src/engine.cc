@@ -534,11 +534,13 @@ bool compute_moments(const ViewDesc& v, const Control& c, MomentsResult* out) {
     Acc& acc = accs[(size_t)t];
     acc.integer = integer;
     Tiler tiler(v.dt, v.swap, true);
+    double pivot = NAN;  // the previous block's mean: the kernels' shift for this one
     auto block = [&](const uint8_t* p, size_t n) {
       if (tiler.p.tdt == Dt::I64) return acc.add_int64_block<int64_t>(p, n);
       if (tiler.p.tdt == Dt::U64) return acc.add_int64_block<uint64_t>(p, n);
       Partial part;
-      c.k->moments(tiler.p.tdt, p, n, &part);
+      c.k->moments(tiler.p.tdt, p, n, pivot, &part);
+      if (part.finite) pivot = (part.sum + part.sum_c) / (double)part.finite;
       acc.add(part);
     };
     uint64_t a = nv.count * (uint64_t)t / (uint64_t)nt, b = nv.count * (uint64_t)(t + 1) / (uint64_t)nt;
@@ -567,8 +569,10 @@ bool compute_moments(const ViewDesc& v, const Control& c, MomentsResult* out) {
   return true;
 }
 
-bool compute_histogram(const ViewDesc& v, const HistSpec& spec, const Control& c, std::vector<double>* counts) {
+bool compute_histogram(const ViewDesc& v, const HistSpec& user_spec, const Control& c, std::vector<double>* counts) {
   const NormView nv = normalize(v);
+  HistSpec spec = user_spec;
+  hist_prepare32(&spec);  // the float32 fast path's proof, once per call
   const size_t stride = (size_t)spec.bins + 1;
   const int nt = thread_count(c, nv.count * (uint64_t)nv.item);
   std::vector<std::vector<uint64_t>> tables((size_t)nt);

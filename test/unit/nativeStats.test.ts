@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { DTYPE_NAMES, DType, dtype } from '../../src/core/dtype';
 import { fingerprintOfBuffer, xxh64 } from '../../src/core/fingerprint';
 import { percentilesOfBuffer } from '../../src/core/percentiles';
-import { Stats, jsKernels, statsOfBuffer } from '../../src/core/stats';
+import { Stats, histogramSpec, jsKernels, statsOfBuffer } from '../../src/core/stats';
 import { StridedView, elementCount, memoryOrder } from '../../src/core/view';
 import { loadKernels } from '../../src/engine/kernels';
 import { NativeAddon, loadedAddon, toNativeView, wrapAddon } from '../../src/engine/nativeKernels';
@@ -185,6 +185,34 @@ function fixedCases(): Case[] {
   out.push({ label: 'constant float64 (min == max)', buf: new Uint8Array(c.buffer), view: { address: 0n, dtype: dtype('float64'), shape: [9000], strides: [8] }, bins: 10 });
   const u8 = new Uint8Array(20000).map((_, i) => (i * 37) & 255);
   out.push({ label: 'uint8 zero stride broadcast', buf: u8, view: { address: 5n, dtype: dtype('uint8'), shape: [3000, 4], strides: [5, 0] }, bins: 256 });
+  // The kernels' float32 bin shortcut must give way at every edge: floats at and a few ulps around each edge.
+  for (const [lo, hi, bins] of [[-3.7, 11.3, 256], [1e6, 1e6 + 0.0625, 7], [-1e-30, 3e-31, 10], [0.1, 0.30000001, 1]] as const) {
+    const spec = histogramSpec(Math.fround(lo), Math.fround(hi), bins);
+    const vals: number[] = [Math.fround(lo), Math.fround(hi)];
+    const bits = new Uint32Array(1);
+    const fl = new Float32Array(bits.buffer);
+    for (const e of spec.edges) {
+      fl[0] = e;
+      const b0 = bits[0];
+      for (let d = -3; d <= 3; d++) {
+        bits[0] = b0 + (e < 0 ? -d : d);
+        if (fl[0] >= Math.fround(lo) && fl[0] <= Math.fround(hi)) vals.push(fl[0]);
+      }
+    }
+    const f = Float32Array.from(vals);
+    out.push({ label: `float32 at and beside every edge of ${bins} bins over [${lo}, ${hi}]`, buf: new Uint8Array(f.buffer), view: { address: 0n, dtype: dtype('float32'), shape: [f.length], strides: [4] }, bins });
+  }
+  // Every float16 and every int16 (NaN, Inf, subnormals, both zeros), in a scrambled order.
+  const all16 = new Uint16Array(65536).map((_, i) => (i * 40503) & 0xffff);
+  out.push({ label: 'every float16', buf: new Uint8Array(all16.buffer), view: { address: 0n, dtype: dtype('float16'), shape: [256, 256], strides: [512, 2] }, bins: 256 });
+  out.push({ label: 'every int16', buf: new Uint8Array(all16.buffer), view: { address: 0n, dtype: dtype('int16'), shape: [65536], strides: [2] }, bins: 10 });
+  // Blocks whose means jump far apart and lone huge values: the kernels' shifted sums must not cancel.
+  const jumps = new Float32Array(120000);
+  const rj = rng32(9);
+  for (let i = 0; i < jumps.length; i++) jumps[i] = (Math.floor(i / 7000) % 3 === 1 ? 3e7 : -50) + gauss(rj) * (i % 4999 === 0 ? 1e6 : 0.5);
+  out.push({ label: 'float32 blocks with far-apart means and outliers', buf: new Uint8Array(jumps.buffer), view: { address: 0n, dtype: dtype('float32'), shape: [jumps.length], strides: [4] }, bins: 256 });
+  const ramp = new Float32Array(100000).map((_, i) => i * 0.37 - 1000);
+  out.push({ label: 'float32 ramp', buf: new Uint8Array(ramp.buffer), view: { address: 0n, dtype: dtype('float32'), shape: [ramp.length], strides: [4] }, bins: 100 });
   return out;
 }
 

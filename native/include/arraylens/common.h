@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
 
 namespace arraylens {
 
@@ -55,12 +56,18 @@ struct HistSpec {
   double first, last;
   const double* edges;
   int32_t bins;
+  // Float32 fast path, filled by hist_prepare32 (false: every value takes bin_index). For a float32 value x in
+  // [lo32, hi32], q = fl32(fl32(x - first32) * scale32); when q's fraction lies in (tol32, 1 - tol32), trunc(q)
+  // is proven to be bin_index(x) (see hist_prepare32).
+  bool fast32 = false;
+  float lo32 = 0, hi32 = 0, first32 = 0, scale32 = 0, tol32 = 0;
 };
 
 /** Counts are `copies` interleaved tables of (bins + 1) slots; slot `bins` takes values outside the range. */
 constexpr int kHistCopies = 4;
 
-using MomentsFn = void (*)(Dt, const void*, size_t, Partial*);
+/** `pivot`: a guess at the block's mean (NaN: none); kernels may use it as a shift, results do not depend on it. */
+using MomentsFn = void (*)(Dt, const void*, size_t, double pivot, Partial*);
 using HistogramFn = void (*)(Dt, const void*, size_t, const HistSpec&, uint64_t*);
 using ReadSumFn = uint64_t (*)(const uint8_t*, size_t);
 
@@ -113,6 +120,91 @@ static inline int32_t bin_fixup(double x, int32_t i, const HistSpec& h) {
   if (i < 0) return h.bins;
   if (x >= h.edges[i + 1] && i != h.bins - 1) i++;
   return i;
+}
+
+// ---------------------------------------------------------------- float32 fast path of the bin rule
+
+static inline uint32_t f32_bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+static inline float f32_from(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+/** Order-preserving key of a non-NaN float (-0 and +0 adjacent). */
+static inline uint32_t f32_key(float f) {
+  uint32_t u = f32_bits(f);
+  return (u >> 31) ? ~u : (u | 0x80000000u);
+}
+static inline float f32_unkey(uint32_t k) { return f32_from((k >> 31) ? (k & 0x7fffffffu) : ~k); }
+/** Smallest float >= d, largest float <= d (d finite and within float range). */
+static inline float f32_up(double d) {
+  float f = (float)d;
+  return (double)f < d ? f32_unkey(f32_key(f) + 1) : f;
+}
+static inline float f32_down(double d) {
+  float f = (float)d;
+  return (double)f > d ? f32_unkey(f32_key(f) - 1) : f;
+}
+
+/** The kernels' float32 bin estimate; the SIMD code computes exactly this (two IEEE single operations). */
+static inline float hist_q32(float x, const HistSpec& h) {
+  volatile float d = x - h.first32;  // volatile: no contraction or reassociation, as the vector code
+  return d * h.scale32;
+}
+
+/**
+ * Decides whether the float32 fast path may be used for `h`, and its tolerance. Both q (above) and numpy's
+ * candidate trunc(((x - first) / (last - first)) * bins) are non-decreasing in x. For a boundary j let
+ * B_j = the smallest float whose candidate is >= j and U_j = the smallest float >= edges[j]. A float x with
+ * max(B_k, U_k) <= x < min(B_{k+1}, U_{k+1}) has candidate exactly k and edges[k] <= x < edges[k+1], so
+ * bin_index(x) = k (for k = bins - 1 the upper limit is the range itself). With
+ *   tol >= q(pred(max(B_j, U_j))) - j   and   tol >= j - q(min(B_j, U_j))   for every j,
+ * monotonicity of q gives: an x in range with frac(q(x)) in (tol, 1 - tol) lies in that interval for
+ * k = trunc(q(x)). Found by bisection over float keys, once per histogram (about bins * 32 evaluations).
+ */
+static inline void hist_prepare32(HistSpec* h) {
+  h->fast32 = false;
+  const int32_t n = h->bins;
+  const double first = h->first, last = h->last, delta = last - first;
+  if (!(n >= 1 && n <= (1 << 20)) || !(delta > 0) || !std::isfinite(delta) || std::fabs(first) > 3e38 || std::fabs(last) > 3e38) return;
+  const double scale = (double)n / delta;
+  if (!(scale < 1e38 && scale > 1e-38)) return;
+  for (int32_t i = 0; i <= n; i++)
+    if (!(h->edges[i] - h->edges[i] == 0) || std::fabs(h->edges[i]) > 3e38) return;
+  h->lo32 = f32_up(first);
+  h->hi32 = f32_down(last);
+  if (!(h->lo32 <= h->hi32)) return;
+  h->first32 = (float)first;
+  h->scale32 = (float)scale;
+  const uint32_t klo = f32_key(h->lo32), khi = f32_key(h->hi32);
+  auto candidate = [&](float x) { return std::trunc((((double)x - first) / delta) * (double)n); };
+  // Smallest key in [klo, khi] whose float satisfies pred (monotone: false...false true...true); khi + 1 if none.
+  auto first_key = [&](auto pred) {
+    uint32_t a = klo, b = khi + 1;
+    while (a < b) {
+      uint32_t m = a + (b - a) / 2;
+      if (pred(f32_unkey(m))) b = m;
+      else a = m + 1;
+    }
+    return a;
+  };
+  double tol = 0;
+  for (int32_t j = 0; j <= n; j++) {
+    uint32_t kb = j == 0 ? klo : first_key([&](float x) { return candidate(x) >= (double)j; });
+    const double e = h->edges[j];
+    uint32_t ku = e <= (double)h->lo32 ? klo : e > (double)h->hi32 ? khi + 1 : f32_key(f32_up(e));
+    if (j == n) kb = ku = khi + 1;  // nothing reaches bin n: bounds q of the largest value in range
+    const uint32_t lower = std::max(kb, ku), upper = std::min(kb, ku);
+    if (lower > klo) tol = std::fmax(tol, (double)hist_q32(f32_unkey(lower - 1), *h) - j);
+    if (upper <= khi) tol = std::fmax(tol, j - (double)hist_q32(f32_unkey(upper), *h));
+    if (!(tol < 0.125)) return;
+  }
+  h->tol32 = (float)(tol * 1.0001 + 1e-7);
+  h->fast32 = h->tol32 < 0.125f;
 }
 
 }  // namespace arraylens

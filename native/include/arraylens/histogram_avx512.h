@@ -1,5 +1,6 @@
-// Pass two, AVX-512: numpy.histogram's bin index on 8 float64 lanes (exact division), then scalar edge checks
-// and increments into interleaved count tables.
+// Pass two, AVX-512: numpy.histogram's bin index. Types with exact float32 values take the float32 fast path
+// below when hist_prepare32 proved it for the spec; the rest: 8 float64 lanes with the exact division, scalar
+// edge checks, increments into interleaved count tables.
 #pragma once
 #include "loaders_avx512.h"
 
@@ -43,7 +44,72 @@ static void histogram_run(const void* p, size_t n, const HistSpec& h, uint64_t* 
   }
 }
 
+// ---------------------------------------------------------------- float32 fast path (see hist_prepare32)
+//
+// For the types whose values are exact float32: q = (x - first32) * scale32 on 16 float32 lanes; where frac(q)
+// is clear of the integers by tol32 the bin is trunc(q), proven equal to bin_index (common.h). Lanes near a
+// bin edge (a fraction ~2 * tol32 of them, ~1e-4) take the exact scalar rule. Counts go to 4 interleaved tables.
+
+template <class L16>
+static inline void hist16_step(__m512 x, __mmask16 kv, const HistSpec& h, __m512 lo, __m512 hi, __m512 F, __m512 S,
+                               __m512 tol, __m512 tol1, __m512i trash, __m512i off, uint64_t* counts) {
+  const __mmask16 kin = _mm512_mask_cmp_ps_mask(_mm512_mask_cmp_ps_mask(kv, x, lo, _CMP_GE_OQ), x, hi, _CMP_LE_OQ);
+  const __m512 q = _mm512_mul_ps(_mm512_sub_ps(x, F), S);
+  const __m512 t = _mm512_roundscale_ps(q, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m512 f = _mm512_sub_ps(q, t);
+  const __mmask16 kfast = _mm512_mask_cmp_ps_mask(_mm512_mask_cmp_ps_mask(kin, f, tol, _CMP_GT_OQ), f, tol1, _CMP_LT_OQ);
+  const __m512i idx = _mm512_add_epi32(_mm512_mask_mov_epi32(trash, kfast, _mm512_cvttps_epi32(t)), off);
+  alignas(64) int32_t b[16];
+  _mm512_store_si512((__m512i*)b, idx);
+  const __mmask16 kslow = (__mmask16)(kin & ~kfast);
+  if (kslow) {
+    alignas(64) float xs[16];
+    alignas(64) int32_t offs[16];
+    _mm512_store_ps(xs, x);
+    _mm512_store_si512((__m512i*)offs, off);
+    for (int j = 0; j < 16; j++)
+      if ((kslow >> j) & 1) b[j] = bin_index((double)xs[j], h) + offs[j];
+  }
+  if (kv == 0xffff) {
+    for (int j = 0; j < 16; j++) counts[b[j]]++;
+  } else {
+    for (int j = 0; j < 16; j++)
+      if ((kv >> j) & 1) counts[b[j]]++;
+  }
+}
+
+template <class L16>
+static void histogram16(const void* p, size_t n, const HistSpec& h, uint64_t* counts) {
+  using T = typename L16::T;
+  const T* a = (const T*)p;
+  const int32_t stride = h.bins + 1;
+  const __m512 lo = _mm512_set1_ps(h.lo32), hi = _mm512_set1_ps(h.hi32), F = _mm512_set1_ps(h.first32), S = _mm512_set1_ps(h.scale32);
+  const __m512 tol = _mm512_set1_ps(h.tol32), tol1 = _mm512_set1_ps(1.0f - h.tol32);
+  const __m512i trash = _mm512_set1_epi32(h.bins);
+  const __m512i off = _mm512_mullo_epi32(_mm512_and_si512(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                          _mm512_set1_epi32(kHistCopies - 1)), _mm512_set1_epi32(stride));
+  const size_t full = n / 16;
+  for (size_t i = 0; i < full; i++) {
+    _mm_prefetch((const char*)(a + i * 16) + 2048, _MM_HINT_T0);
+    hist16_step<L16>(L16::load(a + i * 16), 0xffff, h, lo, hi, F, S, tol, tol1, trash, off, counts);
+  }
+  const size_t rem = n - full * 16;
+  if (rem) hist16_step<L16>(L16::load_masked(a + full * 16, rem), (__mmask16)((1u << rem) - 1), h, lo, hi, F, S, tol, tol1, trash, off, counts);
+}
+
 static void histogram(Dt dt, const void* p, size_t n, const HistSpec& h, uint64_t* counts) {
+  if (h.fast32) {
+    switch (dt) {
+      case Dt::Bool: case Dt::U8: return histogram16<M16U8>(p, n, h, counts);
+      case Dt::I8: return histogram16<M16I8>(p, n, h, counts);
+      case Dt::I16: return histogram16<M16I16>(p, n, h, counts);
+      case Dt::U16: return histogram16<M16U16>(p, n, h, counts);
+      case Dt::F16: return histogram16<M16F16>(p, n, h, counts);
+      case Dt::BF16: return histogram16<M16BF16>(p, n, h, counts);
+      case Dt::F32: return histogram16<M16F32>(p, n, h, counts);
+      default: break;
+    }
+  }
   with_loader(dt, [&](auto l) { histogram_run<decltype(l)>(p, n, h, counts); });
 }
 

@@ -31,6 +31,46 @@ struct LI32 { using T = int32_t; static constexpr bool classify = false, compens
 struct LU32 { using T = uint32_t; static constexpr bool classify = false, compensate = false;
   static __m512d load(const T* p) { return _mm512_cvtepu32_pd(_mm256_loadu_si256((const __m256i*)p)); } };
 
+/** The float64 halves of 16 float32 lanes. */
+struct M16Halves {
+  template <class T> static __m512d lo(const T*, __m512 x) { return _mm512_cvtps_pd(_mm512_castps512_ps256(x)); }
+  template <class T> static __m512d hi(const T*, __m512 x) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(x, 1)); }
+};
+
+// 16-lane loaders for the types whose every value is an exact float32 (moments_block16): load 16 elements,
+// load_masked the first r < 16 (the rest 0, nothing read past them), one a single element.
+struct M16F32 { using T = float; static constexpr bool classify = true, integer = false, half = false;
+  static __m512 load(const T* p) { return _mm512_loadu_ps(p); }
+  static __m512d lo(const T* p, __m512) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+  static __m512d hi(const T* p, __m512) { return _mm512_cvtps_pd(_mm256_loadu_ps(p + 8)); }
+  static __m512 load_masked(const T* p, size_t r) { return _mm512_maskz_loadu_ps((__mmask16)((1u << r) - 1), p); }
+  static float one(const T* p) { return *p; } };
+struct M16F16 : M16Halves { using T = uint16_t; static constexpr bool classify = true, integer = false, half = true;
+  static __m512 load(const T* p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)p)); }
+  static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16((__mmask16)((1u << r) - 1), p)); }
+  static float one(const T* p) { return half_to_float(*p); } };
+struct M16BF16 : M16Halves { using T = uint16_t; static constexpr bool classify = true, integer = false, half = false;
+  static __m512 widen(__m256i w) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(w), 16)); }
+  static __m512 load(const T* p) { return widen(_mm256_loadu_si256((const __m256i*)p)); }
+  static __m512 load_masked(const T* p, size_t r) { return widen(_mm256_maskz_loadu_epi16((__mmask16)((1u << r) - 1), p)); }
+  static float one(const T* p) { return bf16_to_float(*p); } };
+struct M16I16 : M16Halves { using T = int16_t; static constexpr bool classify = false, integer = true, half = false;
+  static __m512 load(const T* p) { return _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i*)p))); }
+  static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16((__mmask16)((1u << r) - 1), p))); }
+  static float one(const T* p) { return (float)*p; } };
+struct M16U16 : M16Halves { using T = uint16_t; static constexpr bool classify = false, integer = true, half = false;
+  static __m512 load(const T* p) { return _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)p))); }
+  static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16((__mmask16)((1u << r) - 1), p))); }
+  static float one(const T* p) { return (float)*p; } };
+struct M16I8 : M16Halves { using T = int8_t; static constexpr bool classify = false, integer = true, half = false;
+  static __m512 load(const T* p) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)p))); }
+  static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8((__mmask16)((1u << r) - 1), p))); }
+  static float one(const T* p) { return (float)*p; } };
+struct M16U8 : M16Halves { using T = uint8_t; static constexpr bool classify = false, integer = true, half = false;
+  static __m512 load(const T* p) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)p))); }
+  static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8((__mmask16)((1u << r) - 1), p))); }
+  static float one(const T* p) { return (float)*p; } };
+
 /** Calls f(L) with the loader of a kernel type. */
 template <class F>
 static inline void with_loader(Dt dt, F&& f) {

@@ -112,7 +112,7 @@ static void moments_block(const void* p, size_t n, Partial* o) {
   o->m2 = hsum(_mm256_add_pd(m2a, m2b)) - cc * cc / (double)o->finite;
 }
 
-static void moments(Dt dt, const void* p, size_t n, Partial* o) {
+static void moments(Dt dt, const void* p, size_t n, double /*pivot*/, Partial* o) {
   with_loader(dt, [&](auto l) { moments_block<decltype(l)>(p, n, o); });
 }
 

@@ -32,7 +32,7 @@ static void moments_block(const void* p, size_t n, Partial* o) {
     c = vaddq_f64(c, vaddq_f64(vsubq_f64(s, vsubq_f64(t, bp)), vsubq_f64(x, bp)));
     s = t;
   }
-  if ((n & 1) || n == 0 || (vgetq_lane_u64(allfinite, 0) & vgetq_lane_u64(allfinite, 1)) != ~0ull) return serial::moments(sizeof(T) == 4 ? Dt::F32 : Dt::F64, p, n, o);
+  if ((n & 1) || n == 0 || (vgetq_lane_u64(allfinite, 0) & vgetq_lane_u64(allfinite, 1)) != ~0ull) return serial::moments(sizeof(T) == 4 ? Dt::F32 : Dt::F64, p, n, NAN, o);
   partial_init(o);
   o->n = n;
   o->zeros = vgetq_lane_u64(zeros, 0) + vgetq_lane_u64(zeros, 1);
@@ -54,10 +54,10 @@ static void moments_block(const void* p, size_t n, Partial* o) {
   o->m2 = vaddvq_f64(m2) - ccs * ccs / (double)n;
 }
 
-static void moments(Dt dt, const void* p, size_t n, Partial* o) {
+static void moments(Dt dt, const void* p, size_t n, double pivot, Partial* o) {
   if (dt == Dt::F32) return moments_block<float>(p, n, o);
   if (dt == Dt::F64) return moments_block<double>(p, n, o);
-  serial::moments(dt, p, n, o);
+  serial::moments(dt, p, n, pivot, o);
 }
 
 }  // namespace neon

@@ -78,7 +78,7 @@ static void moments_block(const void* p, size_t n, Partial* o) {
   o->m2 = m2 - cc * cc / (double)finite;
 }
 
-static void moments(Dt dt, const void* p, size_t n, Partial* o) {
+static void moments(Dt dt, const void* p, size_t n, double /*pivot*/, Partial* o) {
   switch (dt) {
     case Dt::Bool: case Dt::U8: return moments_block<uint8_t, false>(p, n, o);
     case Dt::I8: return moments_block<int8_t, false>(p, n, o);
