@@ -576,6 +576,31 @@ export class NodeTarget implements DebugTarget {
     });
   }
 
+  /** Resumes the program and keeps it running through later JavaScript pauses (`debugger;` statements). */
+  async resumeProgram(): Promise<void> {
+    for (const t of new Set(this.transports.values())) await t.dispose?.();
+    this.transports.clear();
+    this.frame = null;
+    this.cdp.on('Debugger.paused', () => this.cdp.send('Debugger.resume').catch(() => undefined));
+    await this.cdp.send('Debugger.resume');
+  }
+
+  /** Rejects with `message` (code program-ended) when the program launched here ends. */
+  programEnded(message: string): Promise<never> {
+    const child = this.child;
+    const p = new Promise<never>((_, reject) => {
+      if (!child) return;
+      const fail = (): void => reject(new ArrayLensError('program-ended', message));
+      if (child.exitCode !== null || child.signalCode !== null) fail();
+      child.once('exit', fail);
+      child.stderr!.on('data', (d: Buffer) => {
+        if (/Waiting for the debugger to disconnect/.test(d.toString())) fail();
+      });
+    });
+    p.catch(() => undefined);
+    return p;
+  }
+
   /** Lets the program run to its end (tests use it to check that inspection changed nothing). */
   async continueToEnd(timeoutMs = 60000): Promise<void> {
     const child = this.child;
