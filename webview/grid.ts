@@ -93,6 +93,7 @@ export class ValueGrid {
   render(): void {
     const w = this.root.clientWidth;
     const h = this.root.clientHeight;
+    if (!this.root.isConnected || w === 0 || h === 0) return; // hidden: ask for nothing
     this.layer.style.width = `${w}px`;
     this.layer.style.height = `${h}px`;
     // Whole rows/cols that fit; the pool has one more of each for the partly visible edge.

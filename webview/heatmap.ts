@@ -1,12 +1,12 @@
 // The heatmap: the plane on a canvas through a colormap, zoomed and panned; only the tiles in view are requested,
-// every `step`th element when zoomed out (step is a power of two), values drawn inside pixels when they fit.
+// zoomed out as host-reduced overviews of step × step blocks (step a power of two), values drawn inside pixels.
 
 import { ColormapName, NAN_RGB, NEGINF_RGB, POSINF_RGB, colorize, lut } from './colormap';
 import { el } from './dom';
-import { TileStore } from './tiles';
+import { TileStore, tileTimes } from './tiles';
 import { DecodedTile, FormatOptions } from './values';
 
-export const HEAT_TILE = 128;
+export const HEAT_TILE = 256;
 
 export interface HeatHost {
   /** Hover readout of plane element (r, c) shown at `step` (null when the pointer leaves). */
@@ -34,6 +34,7 @@ export class Heatmap {
   private scheduled = false;
   private drag: { x: number; y: number; ox: number; oy: number } | null = null;
   fitted = true;
+  private paintedFor = -1;
 
   constructor(
     private readonly store: TileStore,
@@ -111,13 +112,17 @@ export class Heatmap {
 
   /** Whole plane in view. */
   fit(): void {
-    const w = Math.max(1, this.canvas.parentElement!.clientWidth);
-    const h = Math.max(1, this.canvas.parentElement!.clientHeight);
+    this.fitTo(this.canvas.parentElement!.clientWidth, this.canvas.parentElement!.clientHeight);
+    this.fitted = true;
+    this.schedule();
+  }
+
+  private fitTo(width: number, height: number): void {
+    const w = Math.max(1, width);
+    const h = Math.max(1, height);
     this.scale = Math.min(w / this.cols, h / this.rows);
     this.ox = -(w / this.scale - this.cols) / 2;
     this.oy = -(h / this.scale - this.rows) / 2;
-    this.fitted = true;
-    this.schedule();
   }
 
   zoomAt(factor: number, x: number, y: number): void {
@@ -177,6 +182,7 @@ export class Heatmap {
   }
 
   draw(): void {
+    const t0 = performance.now();
     const wrap = this.canvas.parentElement!;
     const w = wrap.clientWidth;
     const h = wrap.clientHeight;
@@ -184,6 +190,9 @@ export class Heatmap {
       this.canvas.width = w;
       this.canvas.height = h;
     }
+    // Not laid out yet: nothing to request (a guess at the size would ask for the wrong zoom level).
+    if (w === 0 || h === 0) return;
+    if (this.fitted) this.fitTo(w, h);
     const ctx = this.canvas.getContext('2d')!;
     ctx.clearRect(0, 0, w, h);
     ctx.imageSmoothingEnabled = false;
@@ -222,7 +231,13 @@ export class Heatmap {
     this.canvas.dataset.ox = String(this.ox);
     this.canvas.dataset.oy = String(this.oy);
     this.canvas.dataset.tiles = `${shown}/${requested}`;
+    if (shown === requested && requested > 0 && this.paintedFor !== tileTimes.arrived) {
+      // First complete picture since the newest tile arrived: "first paint after the data is read".
+      this.paintedFor = tileTimes.arrived;
+      this.canvas.dataset.paintMs = (performance.now() - tileTimes.arrived).toFixed(1);
+    }
     this.drawColorbar();
+    this.canvas.dataset.drawMs = (performance.now() - t0).toFixed(2);
   }
 
   private drawValues(ctx: CanvasRenderingContext2D, t: DecodedTile, tr: number, tc: number): void {
@@ -255,7 +270,12 @@ export class Heatmap {
     }
   }
 
+  private colorbarKey = '';
+
   private drawColorbar(): void {
+    const key = `${this.cmap}|${this.lo}|${this.hi}`;
+    if (key === this.colorbarKey) return;
+    this.colorbarKey = key;
     const ctx = this.colorbar.getContext('2d')!;
     const img = ctx.createImageData(256, this.colorbar.height);
     const table = lut(this.cmap);

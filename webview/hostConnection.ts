@@ -14,6 +14,9 @@ export interface VsCodeApi {
   postMessage(msg: unknown): void;
 }
 
+/** performance.now() when the newest host message arrived (before validation): where "after the data is read" starts. */
+export const received = { at: 0 };
+
 export class RequestFailed extends Error {
   constructor(
     readonly code: string,
@@ -53,6 +56,7 @@ export class HostConnection {
 
   /** Everything that arrives on window 'message' is untrusted until parseHostMessage accepts it. */
   private receive(data: unknown): void {
+    received.at = performance.now();
     let m: HostMessage;
     try {
       m = parseHostMessage(data);

@@ -1,7 +1,7 @@
 // The Array Inspector webview: header, slicing controls, value grid or heatmap, stats panel; everything it shows
 // comes through HostConnection (validated) and is written as text or pixels, never as HTML.
 
-import type { JsonStats } from '../src/protocol/dap';
+import type { JsonStats, ReduceMode } from '../src/protocol/dap';
 import type { ArrayState, HostNotification } from '../src/protocol/webview';
 import { COLORMAPS, ColormapName } from './colormap';
 import { button, el, icon } from './dom';
@@ -25,6 +25,7 @@ class Inspector {
   private fmt: FormatOptions = { format: 'auto', precision: 6 };
   private cmap: ColormapName = 'viridis';
   private contrast: 'auto' | 'manual' = 'auto';
+  private reduceMode: ReduceMode = 'mean';
   private stats: JsonStats | null = null;
   private readonly gridStore: TileStore;
   private readonly heatStore: TileStore;
@@ -48,6 +49,7 @@ class Inspector {
   private readonly contrastSel = el('select', { attrs: { id: 'contrast', 'aria-label': 'contrast' } });
   private readonly loInput = el('input', { attrs: { id: 'lo', type: 'number', step: 'any', 'aria-label': 'contrast low' } });
   private readonly hiInput = el('input', { attrs: { id: 'hi', type: 'number', step: 'any', 'aria-label': 'contrast high' } });
+  private readonly reduceSel = el('select', { attrs: { id: 'overview-mode', 'aria-label': 'how zoomed-out pixels summarise their block' } });
   private readonly readout = el('div', { class: 'readout', attrs: { id: 'readout', 'aria-live': 'polite' } });
   private readonly gridBtn: HTMLButtonElement;
   private readonly heatBtn: HTMLButtonElement;
@@ -59,7 +61,10 @@ class Inspector {
     const loader = (r0: number, r1: number, c0: number, c1: number, step: number) => {
       const st = this.state;
       if (!st?.array) return Promise.reject(new Error('no array'));
-      return this.conn.request('readTile', { stop: st.stop, ...tileIndex(st.array.shape, this.axes, r0, r1, c0, c1, step) });
+      const region = tileIndex(st.array.shape, this.axes, r0, r1, c0, c1, 1);
+      if (step === 1) return this.conn.request('readTile', { stop: st.stop, ...region });
+      // Zoomed out: the host reads the region and reduces each step × step block (never every element here).
+      return this.conn.request('readOverview', { stop: st.stop, ...region, factor: step, mode: this.reduceMode });
     };
     const onTileError = (e: Error): void => {
       if (e instanceof RequestFailed && e.code === 'stale') return;
@@ -91,6 +96,11 @@ class Inspector {
 
     for (const f of ['auto', 'fixed', 'scientific', 'hex'] as NumberFormat[]) this.formatSel.appendChild(el('option', { text: f, attrs: { value: f } }));
     for (const c of Object.keys(COLORMAPS)) this.cmapSel.appendChild(el('option', { text: c, attrs: { value: c } }));
+    for (const m of ['mean', 'min', 'max']) this.reduceSel.appendChild(el('option', { text: m, attrs: { value: m } }));
+    this.reduceSel.addEventListener('change', () => {
+      this.reduceMode = this.reduceSel.value as ReduceMode;
+      this.refreshPlane(true);
+    });
     for (const c of ['auto', 'manual']) this.contrastSel.appendChild(el('option', { text: c === 'auto' ? 'auto (min/max)' : 'manual', attrs: { value: c } }));
 
     this.rowAxis.addEventListener('change', () => this.pickAxis('row', Number(this.rowAxis.value)));
@@ -125,6 +135,7 @@ class Inspector {
       el('label', { text: 'contrast' }, [this.contrastSel]),
       this.loInput,
       this.hiInput,
+      el('label', { text: 'zoomed out' }, [this.reduceSel]),
       button('zoom-in', 'Zoom in', () => this.heat.zoomAt(2, this.heat.canvas.clientWidth / 2, this.heat.canvas.clientHeight / 2), 'zoom-in'),
       button('zoom-out', 'Zoom out', () => this.heat.zoomAt(0.5, this.heat.canvas.clientWidth / 2, this.heat.canvas.clientHeight / 2), 'zoom-out'),
       button('screen-full', 'Fit', () => this.heat.fit(), 'zoom-fit'),
@@ -164,7 +175,8 @@ class Inspector {
     const a = this.state?.array;
     if (!a) return;
     const idx = arrayIndexOf(a.shape, this.axes, r, c);
-    this.readout.textContent = `${this.state!.expr}[${idx.join(', ')}] = ${text ?? '…'}${step > 1 ? ` (every ${step}th element shown)` : ''}`;
+    const block = step > 1 ? ` (${this.reduceMode} of the ${step}×${step} block from here)` : '';
+    this.readout.textContent = `${this.state!.expr}[${idx.join(', ')}] = ${text ?? '…'}${block}`;
   }
 
   private onNotification(n: HostNotification): void {
@@ -212,7 +224,7 @@ class Inspector {
   }
 
   private generation(): string {
-    return `${this.state?.stop}|${this.axes.row},${this.axes.col}|${this.axes.fixed.join(',')}`;
+    return `${this.state?.stop}|${this.axes.row},${this.axes.col}|${this.axes.fixed.join(',')}|${this.reduceMode}`;
   }
 
   private refreshPlane(keepView: boolean): void {

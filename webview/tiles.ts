@@ -2,9 +2,13 @@
 // changes; a generation string (stop + axes + fixed indices) tells stale answers from current ones.
 
 import type { Tile } from '../src/protocol/dap';
+import { received } from './hostConnection';
 import { DecodedTile } from './values';
 
 export type TileLoader = (r0: number, r1: number, c0: number, c1: number, step: number) => Promise<Tile>;
+
+/** performance.now() when the newest tile's message arrived, and when it was decoded (first-paint measurements). */
+export const tileTimes = { arrived: 0, decoded: 0 };
 
 export class TileStore {
   private readonly tiles = new Map<string, DecodedTile | 'loading' | Error>();
@@ -44,8 +48,10 @@ export class TileStore {
     this.load(r0, r1, c0, c1, step).then(
       (tile) => {
         if (gen !== this.generation) return;
+        tileTimes.arrived = received.at;
         try {
           this.tiles.set(key, new DecodedTile(tile));
+          tileTimes.decoded = performance.now();
         } catch (e) {
           this.tiles.set(key, e as Error);
           this.onError(e as Error);

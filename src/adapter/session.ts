@@ -3,9 +3,11 @@
 
 import { ArrayLensError } from '../core/errors';
 import { sliceView } from '../core/indexing';
-import { StridedView, elementCount } from '../core/view';
+import { percentilesOfBuffer } from '../core/percentiles';
+import { StridedView, contiguousLike, elementCount } from '../core/view';
 import { loadKernels } from '../engine/kernels';
 import { streamStats } from '../engine/engine';
+import type { NativeStatsKernels } from '../engine/nativeKernels';
 import {
   ArraySummary,
   InspectArgs,
@@ -19,6 +21,7 @@ import {
 } from '../protocol/dap';
 import { Transport } from '../transport/transport';
 import { DapChannel } from './dap/client';
+import { readReducedTile } from './overview';
 import { ArrayHandle, DebugTarget } from './target';
 
 export interface ArraySource {
@@ -89,6 +92,21 @@ export async function readTile(t: Transport, view: StridedView, index: string, t
   return { shape: v.shape.slice(), dtype: v.dtype.name, byteOrder: v.dtype.byteOrder, base64: Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('base64') };
 }
 
+/** Percentiles need every value at once: arrays above this are refused (the panel says so) rather than exhaust memory. */
+const PERCENTILE_LIMIT_BYTES = 1 << 30;
+
+/** numpy.percentile of the whole view's finite values: the native radix-select when loaded, else the JS reference. */
+async function wholePercentiles(t: Transport, view: StridedView, qs: number[], signal?: AbortSignal): Promise<number[] | null> {
+  const nbytes = elementCount(view.shape) * view.dtype.itemsize;
+  if (nbytes > PERCENTILE_LIMIT_BYTES)
+    throw new ArrayLensError('bad-argument', `percentiles of ${nbytes} bytes need them all in memory (limit ${PERCENTILE_LIMIT_BYTES}): use min/max contrast`);
+  const buf = await t.readView(view);
+  const k = loadKernels().kernels as Partial<NativeStatsKernels>;
+  const cv = contiguousLike(view);
+  if (typeof k.percentiles === 'function') return k.percentiles(buf, cv, qs, signal);
+  return percentilesOfBuffer(buf, cv, qs);
+}
+
 /** The engine in this process over a DebugTarget per frame (made on demand, dropped on invalidate). */
 export class EngineArraySource implements ArraySource {
   private readonly targets = new Map<number, DebugTarget>();
@@ -115,6 +133,11 @@ export class EngineArraySource implements ArraySource {
     const t = await target.transport(args.transport ?? 'auto', view);
     const body: InspectBody = { array: summarize(handle), transport: t.kind };
     if (args.tile) body.tile = await readTile(t, view, args.tile.index, args.tile.transpose);
+    if (args.reduce) {
+      const r = args.reduce;
+      body.reduced = await readReducedTile(t, view, r.index, r.transpose, r.factor, r.mode, signal);
+    }
+    if (args.percentiles) body.percentiles = await wholePercentiles(t, view, args.percentiles, signal);
     let statsText: string | null = null;
     if (args.stats) {
       const k = loadKernels();

@@ -78,16 +78,28 @@ export class InspectorHost {
         throw new ArrayLensError('stale', `stop ${req.params.stop} is over; the program is at stop ${this.stop}`);
       const ctx = this.ctx;
       if (!ctx) throw new ArrayLensError('stale', 'the program is running: values show at the next stop');
-      if (req.method === 'readTile') {
-        const body = await ctx.source.inspect({
-          frameId: ctx.frameId,
-          expr: this.expr,
-          tile: { index: req.params.index, transpose: req.params.transpose },
-          transport: this.settings.transport?.(),
-        });
-        this.reply(req, 'readTile', body.tile!);
-      } else {
-        this.reply(req, 'stats', await this.stats(ctx, this.settings.bins?.() ?? req.params.bins));
+      const transport = this.settings.transport?.();
+      const base = { frameId: ctx.frameId, expr: this.expr, transport };
+      switch (req.method) {
+        case 'readTile': {
+          const body = await ctx.source.inspect({ ...base, tile: { index: req.params.index, transpose: req.params.transpose } });
+          this.reply(req, 'readTile', body.tile!);
+          break;
+        }
+        case 'readOverview': {
+          const { index, transpose, factor, mode } = req.params;
+          const body = await ctx.source.inspect({ ...base, reduce: { index, transpose, factor, mode } }, this.abort.signal);
+          this.reply(req, 'readOverview', body.reduced!);
+          break;
+        }
+        case 'percentiles': {
+          const body = await ctx.source.inspect({ ...base, percentiles: req.params.ranks }, this.abort.signal);
+          this.reply(req, 'percentiles', { values: body.percentiles ?? null });
+          break;
+        }
+        case 'stats':
+          this.reply(req, 'stats', await this.stats(ctx, this.settings.bins?.() ?? req.params.bins));
+          break;
       }
     } catch (e) {
       const code = isArrayLensError(e) ? e.code : e instanceof ProtocolError ? 'protocol' : 'internal';

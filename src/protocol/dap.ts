@@ -3,7 +3,7 @@
 
 import { DTYPE_NAMES } from '../core/dtype';
 import type { Stats } from '../core/stats';
-import { Infer, array, bool, int, nullable, num, object, oneOf, optional, str } from './schema';
+import { Infer, ProtocolError, array, bool, int, nullable, num, object, oneOf, optional, str } from './schema';
 
 /** A number that JSON cannot carry exactly (bigint, NaN, ±Inf) travels as a string. */
 const exactNumber = {
@@ -42,6 +42,30 @@ export const TileRequestSchema = object({
   transpose: bool,
 });
 export type TileRequest = Infer<typeof TileRequestSchema>;
+
+/** How a block of factor × factor elements becomes one overview pixel (NaN ignored; ±Inf count for min/max only). */
+export const REDUCE_MODES = ['mean', 'min', 'max'] as const;
+export type ReduceMode = (typeof REDUCE_MODES)[number];
+
+export const ReduceRequestSchema = object({
+  /** The region, as a tile index without step (0-2 dims left); read in chunks and reduced where the bytes are read. */
+  index: IndexTextSchema,
+  transpose: bool,
+  /** Block edge: each output element summarises factor × factor input elements (factor along the one axis in 1-D). */
+  factor: int({ min: 1, max: 1 << 16 }),
+  mode: oneOf(REDUCE_MODES),
+});
+export type ReduceRequest = Infer<typeof ReduceRequestSchema>;
+
+/** A percentile rank q in [0, 100], as numpy.percentile takes it. */
+export const PercentileRankSchema = {
+  describe: 'number in [0, 100]',
+  parse(v: unknown, path = ''): number {
+    const x = num.parse(v, path);
+    if (x < 0 || x > 100) throw new ProtocolError(`${path}: expected a percentile rank in [0, 100], got ${x}`);
+    return x;
+  },
+};
 
 /** Upper bound of elements in one tile: the UI asks for what is visible, never for a whole big array. */
 export const MAX_TILE_ELEMENTS = 1 << 20;
@@ -86,6 +110,10 @@ export const InspectArgsSchema = object({
   stats: optional(object({ bins: int({ min: 1, max: 4096 }) })),
   /** Ask for a content fingerprint (to tell "changed since last stop"). */
   fingerprint: optional(bool),
+  /** A block-reduced overview of a region (mean / min / max), computed where the bytes are read. */
+  reduce: optional(ReduceRequestSchema),
+  /** numpy.percentile of the whole array's finite values (|z| for complex) at these ranks. */
+  percentiles: optional(array(PercentileRankSchema, { min: 1, max: 16 })),
   /** How to read the bytes (the arraylens.transport setting); auto when absent. */
   transport: optional(oneOf(['auto', 'direct', 'dap', 'memfd', 'evaluate'] as const)),
 });
@@ -97,6 +125,10 @@ export const InspectBodySchema = object({
   tile: optional(TileSchema),
   stats: optional(StatsSchema),
   fingerprint: optional(str({ max: 100 })),
+  /** The overview asked for with `reduce`: float32 or float64 (NaN where a block holds no value). */
+  reduced: optional(TileSchema),
+  /** Values at the ranks asked for with `percentiles`; null when the array has no finite value. */
+  percentiles: optional(nullable(array(num, { max: 16 }))),
 });
 export type InspectBody = Infer<typeof InspectBodySchema>;
 

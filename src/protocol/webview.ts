@@ -2,8 +2,8 @@
 // responses, plus notifications both ways. Declared once below; types are derived; both ends validate with
 // parseWebviewMessage / parseHostMessage and reject anything else with a ProtocolError.
 
-import { ArraySummarySchema, IndexTextSchema, StatsSchema, TileSchema } from './dap';
-import { Infer, ProtocolError, Schema, bool, int, literal, nullable, object, oneOf, str } from './schema';
+import { ArraySummarySchema, IndexTextSchema, PercentileRankSchema, REDUCE_MODES, StatsSchema, TileSchema } from './dap';
+import { Infer, ProtocolError, Schema, array, bool, int, literal, nullable, num, object, oneOf, str } from './schema';
 
 export { ProtocolError } from './schema';
 
@@ -15,6 +15,19 @@ export const WEBVIEW_REQUESTS = {
   readTile: { params: object({ stop: stopId, index: IndexTextSchema, transpose: bool }), result: TileSchema },
   /** Whole-array statistics and histogram. */
   stats: { params: object({ stop: stopId, bins: int({ min: 1, max: 4096 }) }), result: StatsSchema },
+  /**
+   * A zoomed-out tile: the region `index` (no step) reduced on the host to one value per factor × factor block
+   * (mean by default, or min / max), so the webview never holds more than what it shows.
+   */
+  readOverview: {
+    params: object({ stop: stopId, index: IndexTextSchema, transpose: bool, factor: int({ min: 1, max: 1 << 16 }), mode: oneOf(REDUCE_MODES) }),
+    result: TileSchema,
+  },
+  /** numpy.percentile of the whole array's finite values (percentile contrast). */
+  percentiles: {
+    params: object({ stop: stopId, ranks: array(PercentileRankSchema, { min: 1, max: 16 }) }),
+    result: object({ values: nullable(array(num, { max: 16 })) }),
+  },
 } as const;
 
 /** Notifications the webview sends (no answer). */

@@ -2,44 +2,29 @@
 // talking the typed protocol to a test host that answers from real arrays (our adapter over real debugpy + NumPy).
 
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Browser, Page, chromium } from 'playwright-core';
-import { DapClient } from '../../src/adapter/dap/client';
-import { DapArraySource } from '../../src/adapter/session';
+import type { Browser, Page } from 'playwright-core';
+import type { DapClient } from '../../src/adapter/dap/client';
+import type { DapArraySource } from '../../src/adapter/session';
 import { loadKernels } from '../../src/engine/kernels';
 import { InspectorHost } from '../../src/adapter/sessionInspector';
-import { inspectorHtml, makeNonce } from '../../extension/inspectorHtml';
 import type { HostMessage } from '../../src/protocol/webview';
-import { PYTHON, ROOT, fixture, markerLine, waitNoProcess } from '../helpers/env';
+import { fixture, waitNoProcess } from '../helpers/env';
+import {
+  ARTIFACTS,
+  InspectorPage,
+  ensureBundles,
+  launchBrowser,
+  launchStopped,
+  openInspectorPage,
+  serveInspector,
+  topFrame as harnessTopFrame,
+} from './webviewHarness';
 
-const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
 const FIXTURE = fixture('python', 'inspector_steps.py');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** Rebuilds a bundle when one of its sources is newer (a test of a stale bundle proves nothing). */
-function ensureBundles(): void {
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-    }, 0);
-  const stale = (bundle: string, dirs: string[]): boolean => {
-    const b = path.join(ROOT, 'dist', bundle);
-    return !fs.existsSync(b) || fs.statSync(b).mtimeMs < Math.max(...dirs.map((d) => newest(path.join(ROOT, d))));
-  };
-  const names: string[] = [];
-  if (stale('webview.js', ['webview', 'src/core', 'src/protocol']) || !fs.existsSync(path.join(ROOT, 'dist', 'webview.css'))) names.push('webview');
-  if (stale('adapter.js', ['src'])) names.push('adapter');
-  if (names.length)
-    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'webpack'), ['--mode', 'production', '--no-stats', ...names.flatMap((n) => ['--config-name', n])], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-}
 
 let dap: DapClient;
 let source: DapArraySource;
@@ -51,60 +36,15 @@ let browser: Browser;
 const hosts: InspectorHost[] = [];
 
 async function topFrame(): Promise<number> {
-  const st = await dap.request<{ stackFrames: { id: number }[] }>('stackTrace', { threadId, startFrame: 0, levels: 1 });
-  return st.stackFrames[0].id;
+  return harnessTopFrame(dap, threadId);
 }
 
 before(async () => {
   ensureBundles();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  dap = await DapClient.spawn('arraylens adapter', process.execPath, [path.join(ROOT, 'dist', 'adapter.js')], { ...process.env, ARRAYLENS_PYTHON: PYTHON });
-  await dap.request('initialize', { clientID: 'webview-test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  const launched = dap.request('launch', { program: FIXTURE, python: PYTHON });
-  await dap.waitEvent('initialized', 30000);
-  await dap.request('setBreakpoints', {
-    source: { path: FIXTURE },
-    breakpoints: [{ line: markerLine(FIXTURE, '# BREAK first') }, { line: markerLine(FIXTURE, '# BREAK second') }],
-  });
-  const stopped = dap.waitEvent<{ threadId: number }>('stopped', 60000);
-  await dap.request('configurationDone', {});
-  await launched;
-  threadId = (await stopped).threadId;
-  frameId = await topFrame();
-  source = new DapArraySource(dap);
-
-  server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    if (url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(
-        inspectorHtml({
-          cspSource: origin,
-          nonce: makeNonce(),
-          scriptUri: `${origin}/dist/webview.js`,
-          styleUri: `${origin}/dist/webview.css`,
-          codiconsUri: `${origin}/dist/codicons/codicon.css`,
-          title: 'test',
-        }),
-      );
-      return;
-    }
-    const file = path.join(ROOT, path.normalize(url.pathname));
-    if (!file.startsWith(path.join(ROOT, 'dist') + path.sep) || !fs.existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  ({ dap, source, threadId, frameId } = await launchStopped(FIXTURE, ['# BREAK first', '# BREAK second']));
+  ({ server, origin } = await serveInspector());
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -116,35 +56,12 @@ after(async () => {
   assert.deepEqual(left, [], 'the debuggee must not outlive the session');
 });
 
-interface Inspector {
-  page: Page;
-  host: InspectorHost;
-  problems: string[];
-  consoleErrors: string[];
-}
+type Inspector = InspectorPage;
 
-/** A page with the inspector for `expr`, its host wired both ways through the typed protocol. */
 async function openInspector(expr: string): Promise<Inspector> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
-  const problems: string[] = [];
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  const post = (m: HostMessage): void => void page.evaluate((msg) => window.postMessage(msg, '*'), m).catch(() => undefined);
-  const host = new InspectorHost(post, expr, 'webview-test', null, (p) => problems.push(p));
-  hosts.push(host);
-  await host.stopped({ source, frameId });
-  await page.exposeFunction('__arraylensHost', (m: unknown) => void host.handle(m));
-  await page.addInitScript(() => {
-    (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
-      postMessage: (m: unknown) => (window as unknown as { __arraylensHost: (m: unknown) => void }).__arraylensHost(m),
-      getState: () => undefined,
-      setState: () => undefined,
-    });
-  });
-  await page.goto(origin);
-  await page.waitForFunction((e) => document.getElementById('title')?.textContent === e, expr);
-  return { page, host, problems, consoleErrors };
+  const i = await openInspectorPage(browser, origin, source, frameId, expr);
+  hosts.push(i.host);
+  return i;
 }
 
 async function waitText(page: Page, selector: string, pred: string | RegExp, timeout = 20000): Promise<string> {
@@ -196,6 +113,8 @@ async function hoverReadout(page: Page, x: number, y: number, re: RegExp): Promi
 
 /** RGBA of the heatmap pixel at the centre of plane element (r, c), once its tile is drawn. */
 async function pixelOf(page: Page, r: number, c: number): Promise<number[]> {
+  // A change made just before is drawn on the next frame: let it be drawn before asking whether tiles are complete.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.waitForFunction(() => {
     const t = document.getElementById('heatmap')?.dataset.tiles?.split('/');
     return t && t[0] === t[1] && t[1] !== '0';
@@ -225,7 +144,7 @@ async function setInput(page: Page, id: string, value: string): Promise<void> {
 
 test('heatmap: NaN/±Inf colours, colormap and contrast, colour bar, stats panel (image float32 64×96)', async () => {
   const { page, consoleErrors } = await openInspector('image');
-  const caption = await waitText(page, '#stats-caption', /^whole array \(6,144 elements/);
+  const caption = await waitText(page, '#stats-caption', /^whole array \(6,144 elements, .* kernels/);
   // The bundled adapter must load the same kernels as the engine here (a bundler can break the addon's require).
   const expected = loadKernels().backend;
   assert.ok(caption.includes(`${expected} kernels`), `stats by '${expected}' kernels expected: ${caption}`);
@@ -289,13 +208,44 @@ test('heatmap zoom and pan: tiles follow the view, hover readout names the eleme
   assert.equal(r2, r1);
   assert.equal(c2, c1 + 3, `pan by 3 elements (${zoomed} -> ${panned})`);
   assert.equal(v2, r2 * 1000 + c2);
-  // Zoom far out: elements are sampled every 2^k (only what is visible is requested), readout says so.
+  // Zoom far out: each pixel is the host-computed mean of a 2^k × 2^k block, and the readout says which block.
   await page.click('#zoom-fit');
+  await setInput(page, 'precision', '12');
   for (let i = 0; i < 3; i++) await page.click('#zoom-out');
   await page.waitForFunction(() => Number(document.getElementById('heatmap')!.dataset.step) >= 4);
   const fitBox = (await page.locator('#heatmap').boundingBox())!;
-  await hoverReadout(page, fitBox.x + fitBox.width / 2, fitBox.y + fitBox.height / 2, /every \d+th element shown/);
+  const out = await hoverReadout(page, fitBox.x + fitBox.width / 2, fitBox.y + fitBox.height / 2, /^ramp\[\d+, \d+\] = [\d.]+ \(mean of the \d+×\d+ block from here\)$/);
+  const [, r3, c3, v3, s3] = /\[(\d+), (\d+)\] = ([\d.]+) \(mean of the (\d+)/.exec(out)!.map(Number);
+  assert.ok(r3 + s3 <= 300 && c3 + s3 <= 200, `a whole block in the middle (${out})`);
+  assert.equal(v3, (r3 + (s3 - 1) / 2) * 1000 + c3 + (s3 - 1) / 2, `block mean of ramp (${out})`);
   await page.screenshot({ path: path.join(ARTIFACTS, 'webview-heatmap-zoomed-out.png') });
+  await page.close();
+});
+
+test('zoomed out: overviews reduced on the host (mean, min, max of each block), not every n-th element (checker 1024×1536)', async () => {
+  const { page, requests } = await openInspector('checker');
+  await waitText(page, '#stats-caption', /^whole array \(1,572,864 elements, /);
+  await select(page, 'colormap', 'gray');
+  await page.waitForFunction(() => Number(document.getElementById('heatmap')!.dataset.step) >= 2);
+  const step = Number(await page.getAttribute('#heatmap', 'data-step'));
+  // Sampling every step-th element of a 0/1 checkerboard would see only 0 (black); the block mean is 0.5 (mid grey).
+  const mid = await pixelOf(page, 512, 768);
+  assert.ok(mid[0] > 100 && mid[0] < 160 && mid[0] === mid[1], `mean overview is mid grey (${mid})`);
+  const box = (await page.locator('#heatmap').boundingBox())!;
+  await hoverReadout(page, box.x + box.width / 2, box.y + box.height / 2, new RegExp(`^checker\\[\\d+, \\d+\\] = 0\\.5 \\(mean of the ${step}×${step} block`));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-overview-mean.png') });
+  assert.ok(requests.includes('readOverview') && !requests.includes('readTile'), `zoomed out, only overviews are asked for: ${requests}`);
+  await select(page, 'overview-mode', 'max');
+  assert.deepEqual(await pixelOf(page, 512, 768), [255, 255, 255, 255], 'max of each block: white');
+  await select(page, 'overview-mode', 'min');
+  assert.deepEqual(await pixelOf(page, 512, 768), [0, 0, 0, 255], 'min of each block: black');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-overview-min.png') });
+  // Zoomed in to one element per pixel or more, the real elements come back.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+  for (let i = 0; i < 6 && Number(await page.getAttribute('#heatmap', 'data-step')) > 1; i++) await page.click('#zoom-in');
+  assert.ok(requests.includes('readTile'));
+  const px = await pixelOf(page, 512, 768);
+  assert.ok(px[0] === 0 || px[0] === 255, `single elements are 0 or 1 again (${px})`);
   await page.close();
 });
 

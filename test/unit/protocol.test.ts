@@ -33,6 +33,8 @@ describe('webview messages (host side)', () => {
     const ok: WebviewMessage[] = [
       { type: 'request', id: 1, method: 'readTile', params: { stop: 3, index: '[0, 0:64, 128:192:2]', transpose: true } },
       { type: 'request', id: 2, method: 'stats', params: { stop: 3, bins: 256 } },
+      { type: 'request', id: 3, method: 'readOverview', params: { stop: 3, index: '[0:4096, 0:4096]', transpose: false, factor: 16, mode: 'max' } },
+      { type: 'request', id: 4, method: 'percentiles', params: { stop: 3, ranks: [1, 99] } },
       { type: 'notify', method: 'ready', params: {} },
       { type: 'notify', method: 'rejected', params: { message: 'x' } },
     ];
@@ -55,6 +57,11 @@ describe('webview messages (host side)', () => {
     );
     rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'readTile', params: { stop: 0, index: `[${'0,'.repeat(400)}]`, transpose: false } }), /exceeds/);
     rejects(() => parseWebviewMessage({ type: 'notify', method: 'ready', params: { html: '<b>' } }), /unexpected field 'html'/);
+    const overview = { stop: 0, index: '[0:8]', transpose: false, factor: 2, mode: 'mean' };
+    rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'readOverview', params: { ...overview, mode: 'median' } }), /params\.mode: expected one of mean, min, max/);
+    rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'readOverview', params: { ...overview, factor: 0 } }), /params\.factor/);
+    rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'percentiles', params: { stop: 0, ranks: [101] } }), /params\.ranks\[0\]: expected a percentile rank/);
+    rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'percentiles', params: { stop: 0, ranks: [] } }), /params\.ranks: array of 0 items/);
     // A prototype-polluting payload is just an unexpected key.
     rejects(() => parseWebviewMessage(JSON.parse('{"type":"notify","method":"ready","params":{"__proto__":{"x":1}}}')), /unexpected field '__proto__'/);
   });
