@@ -45,6 +45,19 @@ export async function launchTarget(p: ParsedArgs, bp: { file: string; line: numb
   const timeoutMs = flagInt(p, 'timeout', 120) * 1000;
   if (prog.kind !== 'native' && !fs.existsSync(prog.program))
     throw new ArrayLensError('bad-argument', `no such program: ${prog.program}`);
+  if (prog.kind === 'python') {
+    const { isNativeSource, launchMixed } = await import('../adapter/mixed');
+    // A Python program stopping in its extension's native code: debugpy runs it, lldb-dap attaches to it.
+    if (isNativeSource(bp.file))
+      return launchMixed({
+        python: flagString(p, 'python') ?? prog.interpreter ?? defaultPython(),
+        program: prog.program,
+        args: prog.args,
+        breakpoint: bp,
+        lldbDap: flagString(p, 'lldb-dap'),
+        stopTimeoutMs: timeoutMs,
+      });
+  }
   switch (prog.kind) {
     case 'python':
       return PythonTarget.launch({

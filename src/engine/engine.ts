@@ -5,7 +5,7 @@ import { ArrayLensError } from '../core/errors';
 import { sliceView } from '../core/indexing';
 import { Moments, Stats, StatsKernels, emptyMoments, finalizeStats, histogramSpec, mergeMoments } from '../core/stats';
 import { StridedView, byteExtent, contiguousLike, elementCount, memoryOrder, outerChunks } from '../core/view';
-import { DebugTarget } from '../adapter/target';
+import { ArrayHandle, DebugTarget } from '../adapter/target';
 import { InspectResult } from '../protocol/cli';
 import { Transport, TransportKind } from '../transport/transport';
 import { loadKernels } from './kernels';
@@ -103,6 +103,15 @@ export async function streamStats(
   return { stats: finalizeStats(m, counts, spec, bins), readMs, statsMs };
 }
 
+/** Targets that know arrays of other languages over the same memory (mixed Python + native sessions). */
+export interface AliasSource {
+  aliasesOf(handle: ArrayHandle, view: StridedView): Promise<{ language: string; expr: string }[]>;
+}
+
+function aliasSource(target: DebugTarget): AliasSource | null {
+  return typeof (target as Partial<AliasSource>).aliasesOf === 'function' ? (target as unknown as AliasSource) : null;
+}
+
 export async function inspectArray(target: DebugTarget, expr: string, opts: InspectOptions = {}): Promise<InspectResult> {
   const handle = await target.resolve(expr);
   let view = handle.view;
@@ -140,6 +149,9 @@ export async function inspectArray(target: DebugTarget, expr: string, opts: Insp
     result.timing.read_ms += s.readMs;
     result.timing.stats_ms = s.statsMs;
   }
+  // Last: finding aliases may let the program go on (see src/adapter/mixed.ts).
+  const aliases = aliasSource(target);
+  if (aliases) result.aliases = await aliases.aliasesOf(handle, view);
   result.timing.read_ms = Math.round(result.timing.read_ms * 1000) / 1000;
   if (result.timing.stats_ms !== undefined) result.timing.stats_ms = Math.round(result.timing.stats_ms * 1000) / 1000;
   return result;

@@ -1,13 +1,14 @@
 // The native DebugTarget: C/C++/Rust values described from debug info (through the NativeDebugger a backend
 // provides: lldb-dap or gdb/MI), read through /proc/PID/mem or the debugger's own memory reads.
 
-import { DType } from '../../core/dtype';
+import { DType, dtype } from '../../core/dtype';
 import { ArrayLensError } from '../../core/errors';
 import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
 import { StridedView, cStrides, validateView } from '../../core/view';
 import { DirectTransport } from '../../transport/direct';
 import { Transport, TransportKind } from '../../transport/transport';
 import { ArrayHandle, DebugTarget } from '../target';
+import { PythonFrameArray, decodePyArray, isPythonObjectType, pythonFrameArrays } from './pyobject';
 import { asSigned64, elementDType, hex, parseAddressText, parseArrayType, parseIntegerText, pointeeType, templateArgs } from './types';
 
 /** One value of the stopped frame as the debugger shows it. */
@@ -59,6 +60,8 @@ export class NativeTarget implements DebugTarget {
   readonly language = 'native' as const;
   private transports = new Map<string, Transport>();
   private closed = false;
+  /** Python objects (PyObject addresses) behind the expressions resolved so far: identity for cross-language aliases. */
+  readonly pythonObjects = new Map<string, bigint>();
 
   constructor(private readonly dbg: NativeDebugger) {}
 
@@ -200,6 +203,8 @@ export class NativeTarget implements DebugTarget {
     const dataPtr = kids.find((k) => k.name === 'data_ptr');
     const length = kids.find((k) => k.name === 'length');
     if (dataPtr && length) return this.describeRustSlice(expr, dataPtr, length, type);
+    // NumPy arrays behind Python object pointers (PyO3 Bound/Py/PyReadonlyArray, PyObject*): decoded from memory.
+    if (isPythonObjectType(type)) return this.describePyObject(expr, v);
     const pointee = pointeeType(type);
     if (pointee !== null) {
       // A reference or pointer to a container (Rust `&Array2<f32>` shows as `ndarray::ArrayBase<...> *`): look through it.
@@ -215,6 +220,43 @@ export class NativeTarget implements DebugTarget {
       throw new ArrayLensError('not-an-array', `'${expr}' is a pointer (${type}) with no length in the debug info: give it a layout, e.g. '${example}'`);
     }
     throw new ArrayLensError('not-an-array', `'${expr}' is a ${type || 'value'}, not an array`);
+  }
+
+  /** Where the Python object of a PyO3 wrapper or PyObject pointer lies: the first object pointer inside it. */
+  private async pyObjectAddress(v: NativeValue, depth: number): Promise<bigint | null> {
+    const pointee = pointeeType(v.type.trim());
+    if (pointee !== null && isPythonObjectType(pointee) && !/\b(Bound|Borrowed|Py|PyReadonlyArray|PyReadwriteArray)</.test(pointee))
+      return parseAddressText(v.value);
+    if (depth > 6 || v.handle === undefined) return null;
+    for (const k of await this.dbg.children(v)) {
+      if (/PhantomData|marker::|Python</.test(k.type)) continue;
+      const a = await this.pyObjectAddress(k, depth + 1);
+      if (a !== null) return a;
+    }
+    return null;
+  }
+
+  private async describePyObject(expr: string, v: NativeValue): Promise<Described> {
+    const object = await this.pyObjectAddress(v, 0);
+    if (object === null) throw new ArrayLensError('not-an-array', `'${expr}' (${v.type}): no Python object pointer found in the debug info`);
+    const a = await decodePyArray((address, length) => this.readMemory(address, length), object, expr);
+    this.pythonObjects.set(expr, object);
+    return { address: a.view.address, dtype: a.view.dtype, shape: [...a.view.shape], strides: [...a.view.strides], typeName: `${v.type} -> ${a.typeName}` };
+  }
+
+  /** NumPy arrays of the Python frames of the stopped thread (a native function called from Python, GIL held). */
+  async pythonFrameArrays(): Promise<PythonFrameArray[]> {
+    return pythonFrameArrays(
+      (e) => this.evaluateAddress(e),
+      (address, length) => this.readMemory(address, length),
+    );
+  }
+
+  /** Raw bytes of the debuggee, by the direct path when it works (the debugger's reads otherwise). */
+  private async readMemory(address: bigint, length: number): Promise<Buffer> {
+    const t = await this.transport('auto', { address, dtype: dtype('uint8'), shape: [length], strides: [1] });
+    if (t.readRange) return t.readRange(address, length);
+    return t.readView({ address, dtype: dtype('uint8'), shape: [length], strides: [1] });
   }
 
   private async describeFixed(expr: string, v: NativeValue, arr: { element: string; dims: number[] }): Promise<Described> {
