@@ -16,6 +16,8 @@ export interface Transport {
   dispose?(): Promise<void>;
 }
 
+const GROUP_SPAN = 4 << 20;
+
 /** readView for transports that read raw ranges: one read when the view is dense, row by row when sparse. */
 export async function readViewByRanges(
   readRange: (address: bigint, length: number) => Promise<Buffer>,
@@ -32,16 +34,30 @@ export async function readViewByRanges(
     const raw = await readRange(start, hi - lo);
     return gatherView(raw, start, v);
   }
+  // Sparse along axis 0 (a tile of a wide image): read groups of rows whose span stays within a few MiB,
+  // so a 512-row tile costs a handful of reads rather than one per row.
+  const rowSpan = byteExtent({ ...v, shape: v.shape.slice(1), strides: v.strides.slice(1) });
+  const perRow = rowSpan.hi - rowSpan.lo;
+  const group = Math.max(1, Math.floor(Math.max(GROUP_SPAN, 4 * perRow) / Math.max(1, Math.abs(v.strides[0]))));
   const parts: Buffer[] = [];
-  for (let i = 0; i < v.shape[0]; i++) {
-    parts.push(
-      await readViewByRanges(readRange, {
-        address: v.address + BigInt(i * v.strides[0]),
-        dtype: v.dtype,
-        shape: v.shape.slice(1),
-        strides: v.strides.slice(1),
-      }),
-    );
+  for (let i = 0; i < v.shape[0]; i += group) {
+    const n = Math.min(group, v.shape[0] - i);
+    const sub: StridedView = { address: v.address + BigInt(i * v.strides[0]), dtype: v.dtype, shape: [n, ...v.shape.slice(1)], strides: v.strides.slice() };
+    const ext = byteExtent(sub);
+    if (n > 1 && ext.hi - ext.lo <= Math.max(GROUP_SPAN, 4 * n * perRow)) {
+      const start = sub.address + BigInt(ext.lo);
+      parts.push(gatherView(await readRange(start, ext.hi - ext.lo), start, sub));
+    } else {
+      for (let r = 0; r < n; r++)
+        parts.push(
+          await readViewByRanges(readRange, {
+            address: sub.address + BigInt(r * v.strides[0]),
+            dtype: v.dtype,
+            shape: v.shape.slice(1),
+            strides: v.strides.slice(1),
+          }),
+        );
+    }
   }
   return Buffer.concat(parts);
 }
