@@ -37,6 +37,8 @@ export class DapClient extends EventEmitter implements DapChannel {
   ) {
     super();
     proc.stdout!.on('data', (d: Buffer) => this.onData(d));
+    // An adapter that dies at once makes the next write fail (EPIPE): its 'exit' reports it, not a crash of ours.
+    proc.stdin!.on('error', () => undefined);
     proc.stderr!.on('data', (d: Buffer) => {
       this.stderrLines.push(...d.toString().split('\n').filter(Boolean));
       if (this.stderrLines.length > 200) this.stderrLines.splice(0, this.stderrLines.length - 200);
