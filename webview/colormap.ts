@@ -57,3 +57,28 @@ export function colorize(values: Float64Array, lo: number, hi: number, table: Ui
     out[i * 4 + 3] = 255;
   }
 }
+
+/**
+ * Writes RGBA of 3 or 4 channels into `out`: each channel maps [lo, hi] to 0..255 (uint8 images use [0, 255],
+ * float images [0, 1]); a NaN in any channel shows the NaN colour, ±Inf saturate.
+ */
+export function colorizeRgb(channels: Float64Array[], lo: number, hi: number, out: Uint8ClampedArray): void {
+  const span = hi > lo ? hi - lo : 1;
+  const k = 255 / span;
+  const [r, g, b, a] = channels;
+  for (let i = 0; i < r.length; i++) {
+    const o = i * 4;
+    if (Number.isNaN(r[i]) || Number.isNaN(g[i]) || Number.isNaN(b[i]) || (a && Number.isNaN(a[i]))) {
+      out[o] = NAN_RGB[0];
+      out[o + 1] = NAN_RGB[1];
+      out[o + 2] = NAN_RGB[2];
+      out[o + 3] = 255;
+      continue;
+    }
+    // Uint8ClampedArray rounds and clamps.
+    out[o] = (r[i] - lo) * k;
+    out[o + 1] = (g[i] - lo) * k;
+    out[o + 2] = (b[i] - lo) * k;
+    out[o + 3] = a ? (a[i] - lo) * k : 255;
+  }
+}

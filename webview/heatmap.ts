@@ -1,10 +1,10 @@
 // The heatmap: the plane on a canvas through a colormap, zoomed and panned; only the tiles in view are requested,
 // zoomed out as host-reduced overviews of step × step blocks (step a power of two), values drawn inside pixels.
 
-import { ColormapName, NAN_RGB, NEGINF_RGB, POSINF_RGB, colorize, lut } from './colormap';
+import { ColormapName, NAN_RGB, NEGINF_RGB, POSINF_RGB, colorize, colorizeRgb, lut } from './colormap';
 import { el } from './dom';
 import { TileStore, tileTimes } from './tiles';
-import { DecodedTile, FormatOptions } from './values';
+import { DecodedTile, FormatOptions, RgbTile } from './values';
 
 export const HEAT_TILE = 256;
 
@@ -12,6 +12,8 @@ export interface HeatHost {
   /** Hover readout of plane element (r, c) shown at `step` (null when the pointer leaves). */
   onHover(r: number, c: number, tile: DecodedTile | null, tr: number, tc: number, step: number): void;
   onLeave(): void;
+  /** The zoom level changed: 1 shows every element, n > 1 one value per n × n block. */
+  onStep?(step: number): void;
 }
 
 export class Heatmap {
@@ -29,6 +31,8 @@ export class Heatmap {
   lo = 0;
   hi = 1;
   private cmap: ColormapName = 'viridis';
+  /** Channel value range of RGB(A) tiles (0-255 for uint8, 0-1 for floats); null: the contrast range. */
+  private rgbRange: [number, number] | null = null;
   private readonly images = new Map<DecodedTile, HTMLCanvasElement>();
   private colorKey = '';
   private scheduled = false;
@@ -103,7 +107,10 @@ export class Heatmap {
     this.schedule();
   }
 
-  setColors(cmap: ColormapName, lo: number, hi: number): void {
+  setColors(cmap: ColormapName, lo: number, hi: number, rgbRange: [number, number] | null = null): void {
+    this.rgbRange = rgbRange;
+    // Colour channels: no colormap applies; the bar's ends say the channel range.
+    this.colorbar.hidden = rgbRange !== null;
     this.cmap = cmap;
     this.lo = lo;
     this.hi = hi;
@@ -162,7 +169,7 @@ export class Heatmap {
   }
 
   private tileImage(t: DecodedTile): HTMLCanvasElement {
-    const key = `${this.cmap}|${this.lo}|${this.hi}`;
+    const key = `${this.cmap}|${this.lo}|${this.hi}|${this.rgbRange}`;
     if (key !== this.colorKey) {
       this.images.clear();
       this.colorKey = key;
@@ -174,7 +181,10 @@ export class Heatmap {
       c.height = t.rows;
       const ctx = c.getContext('2d')!;
       const img = ctx.createImageData(t.cols, t.rows);
-      colorize(t.numeric, this.lo, this.hi, lut(this.cmap), img.data);
+      if (t instanceof RgbTile) {
+        const [lo, hi] = this.rgbRange ?? [this.lo, this.hi];
+        colorizeRgb(t.channels, lo, hi, img.data);
+      } else colorize(t.numeric, this.lo, this.hi, lut(this.cmap), img.data);
       ctx.putImageData(img, 0, 0);
       this.images.set(t, c);
     }
@@ -225,6 +235,7 @@ export class Heatmap {
         if (step === 1 && this.scale >= 40) this.drawValues(ctx, t, tr, tc);
       }
     }
+    if (this.canvas.dataset.step !== String(step)) this.host.onStep?.(step);
     this.canvas.dataset.step = String(step);
     // Exposed for tests and assistive tooling: element (r, c) is drawn at ((c - ox) * scale, (r - oy) * scale).
     this.canvas.dataset.scale = String(this.scale);
@@ -273,7 +284,7 @@ export class Heatmap {
   private colorbarKey = '';
 
   private drawColorbar(): void {
-    const key = `${this.cmap}|${this.lo}|${this.hi}`;
+    const key = `${this.cmap}|${this.lo}|${this.hi}|${this.rgbRange}`;
     if (key === this.colorbarKey) return;
     this.colorbarKey = key;
     const ctx = this.colorbar.getContext('2d')!;
@@ -288,8 +299,9 @@ export class Heatmap {
         img.data[o + 3] = 255;
       }
     ctx.putImageData(img, 0, 0);
-    this.cbLo.textContent = Number.isFinite(this.lo) ? String(Number(this.lo.toPrecision(6))) : '';
-    this.cbHi.textContent = Number.isFinite(this.hi) ? String(Number(this.hi.toPrecision(6))) : '';
+    const [lo, hi] = this.rgbRange ?? [this.lo, this.hi];
+    this.cbLo.textContent = Number.isFinite(lo) ? String(Number(lo.toPrecision(6))) : '';
+    this.cbHi.textContent = Number.isFinite(hi) ? String(Number(hi.toPrecision(6))) : '';
   }
 
   private hover(x: number, y: number): void {

@@ -1,21 +1,22 @@
 // The Array Inspector webview: header, slicing controls, value grid or heatmap, stats panel; everything it shows
 // comes through HostConnection (validated) and is written as text or pixels, never as HTML.
 
-import type { JsonStats, ReduceMode } from '../src/protocol/dap';
+import type { JsonStats, ReduceMode, Tile } from '../src/protocol/dap';
 import type { ArrayState, HostNotification } from '../src/protocol/webview';
 import { COLORMAPS, ColormapName } from './colormap';
 import { button, el, icon } from './dom';
 import { ValueGrid } from './grid';
 import { HEAT_TILE, Heatmap } from './heatmap';
 import { HostConnection, RequestFailed, VsCodeApi } from './hostConnection';
+import { ENVELOPE_POINTS, EXACT_POINTS, LinePlot } from './linePlot';
 import { Axes, arrayIndexOf, defaultAxes, displayIndexText, parseDisplayIndex, planeDims, tileIndex } from './slicing';
 import { StatsPanel } from './statsPanel';
 import { TileStore } from './tiles';
-import { FormatOptions, NumberFormat } from './values';
+import { DecodedTile, FormatOptions, NumberFormat } from './values';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-type Mode = 'grid' | 'heatmap';
+type Mode = 'grid' | 'heatmap' | 'plot';
 
 class Inspector {
   private readonly conn: HostConnection;
@@ -24,8 +25,12 @@ class Inspector {
   private mode: Mode = 'heatmap';
   private fmt: FormatOptions = { format: 'auto', precision: 6 };
   private cmap: ColormapName = 'viridis';
-  private contrast: 'auto' | 'manual' = 'auto';
+  private contrast: 'auto' | 'percentile' | 'manual' = 'auto';
   private reduceMode: ReduceMode = 'mean';
+  /** Axis of size 3/4 shown as colour channels (-1: none, a colormap instead). */
+  private channelAxis = -1;
+  /** p1 and p99 of the whole array at the current stop, once asked for. */
+  private pct: { stop: number; values: [number, number] | null } | null = null;
   private stats: JsonStats | null = null;
   private readonly gridStore: TileStore;
   private readonly heatStore: TileStore;
@@ -49,29 +54,44 @@ class Inspector {
   private readonly contrastSel = el('select', { attrs: { id: 'contrast', 'aria-label': 'contrast' } });
   private readonly loInput = el('input', { attrs: { id: 'lo', type: 'number', step: 'any', 'aria-label': 'contrast low' } });
   private readonly hiInput = el('input', { attrs: { id: 'hi', type: 'number', step: 'any', 'aria-label': 'contrast high' } });
+  private readonly channelSel = el('select', { attrs: { id: 'channels', 'aria-label': 'axis shown as colour channels (RGB/RGBA)' } });
+  private readonly channelLabel = el('label', { text: 'channels' }, [this.channelSel]);
   private readonly reduceSel = el('select', { attrs: { id: 'overview-mode', 'aria-label': 'how zoomed-out pixels summarise their block' } });
   private readonly readout = el('div', { class: 'readout', attrs: { id: 'readout', 'aria-live': 'polite' } });
   private readonly gridBtn: HTMLButtonElement;
   private readonly heatBtn: HTMLButtonElement;
+  private readonly plotBtn: HTMLButtonElement;
+  private readonly plot: LinePlot;
+  private plotGeneration = '';
   private readonly heatControls: HTMLElement;
   private readonly main = el('div', { class: 'main', attrs: { id: 'main' } });
 
   constructor(api: VsCodeApi) {
     this.conn = new HostConnection(api, (n) => this.onNotification(n), (m) => this.showError(m));
-    const loader = (r0: number, r1: number, c0: number, c1: number, step: number) => {
+    const loadPlane = (axes: Axes, r0: number, r1: number, c0: number, c1: number, step: number): Promise<Tile> => {
       const st = this.state;
       if (!st?.array) return Promise.reject(new Error('no array'));
-      const region = tileIndex(st.array.shape, this.axes, r0, r1, c0, c1, 1);
+      const region = tileIndex(st.array.shape, axes, r0, r1, c0, c1, 1);
       if (step === 1) return this.conn.request('readTile', { stop: st.stop, ...region });
       // Zoomed out: the host reads the region and reduces each step × step block (never every element here).
       return this.conn.request('readOverview', { stop: st.stop, ...region, factor: step, mode: this.reduceMode });
+    };
+    const loader = (r0: number, r1: number, c0: number, c1: number, step: number): Promise<Tile> => loadPlane(this.axes, r0, r1, c0, c1, step);
+    // RGB(A): one tile per channel of the same region, the channel axis fixed at 0, 1, 2 (, 3).
+    const heatLoader = (r0: number, r1: number, c0: number, c1: number, step: number): Promise<Tile | Tile[]> => {
+      const ch = this.channelAxis;
+      const a = this.state?.array;
+      if (ch < 0 || !a) return loader(r0, r1, c0, c1, step);
+      return Promise.all(
+        Array.from({ length: a.shape[ch] }, (_, k) => loadPlane({ ...this.axes, fixed: this.axes.fixed.map((x, i) => (i === ch ? k : x)) }, r0, r1, c0, c1, step)),
+      );
     };
     const onTileError = (e: Error): void => {
       if (e instanceof RequestFailed && e.code === 'stale') return;
       this.showError(`reading values failed: ${e.message}`);
     };
     this.gridStore = new TileStore(loader, 64, 32, () => this.grid.schedule(), onTileError);
-    this.heatStore = new TileStore(loader, HEAT_TILE, HEAT_TILE, () => this.onHeatTile(), onTileError);
+    this.heatStore = new TileStore(heatLoader, HEAT_TILE, HEAT_TILE, () => this.onHeatTile(), onTileError);
     this.grid = new ValueGrid(this.gridStore, {
       rowLabel: (r) => String(r),
       colLabel: (c) => String(c),
@@ -85,23 +105,44 @@ class Inspector {
         this.setReadout(sr, sc, text, step);
       },
       onLeave: () => (this.readout.textContent = ''),
+      onStep: (step) => this.statsPanel.imageNote(step, this.reduceMode),
     }, this.fmt);
 
     this.gridBtn = el('button', { class: 'tab', text: 'Grid', attrs: { id: 'mode-grid', type: 'button' } });
     this.heatBtn = el('button', { class: 'tab', text: 'Heatmap', attrs: { id: 'mode-heatmap', type: 'button' } });
     this.gridBtn.prepend(icon('table'));
     this.heatBtn.prepend(icon('symbol-color'));
+    this.plotBtn = el('button', { class: 'tab', text: 'Line', attrs: { id: 'mode-plot', type: 'button' } });
+    this.plotBtn.prepend(icon('graph-line'));
     this.gridBtn.addEventListener('click', () => this.setMode('grid'));
     this.heatBtn.addEventListener('click', () => this.setMode('heatmap'));
+    this.plotBtn.addEventListener('click', () => this.setMode('plot'));
+    this.plot = new LinePlot(
+      (i, text, factor) => {
+        const a = this.state?.array;
+        if (!a) return;
+        const block = factor > 1 ? ` (min, max of elements ${i}…${Math.min(a.size, i + factor) - 1})` : '';
+        this.readout.textContent = `${this.state!.expr}[${arrayIndexOf(a.shape, this.axes, i, 0).join(', ')}] = ${text ?? '…'}${block}`;
+      },
+      () => (this.readout.textContent = ''),
+      this.fmt,
+    );
 
     for (const f of ['auto', 'fixed', 'scientific', 'hex'] as NumberFormat[]) this.formatSel.appendChild(el('option', { text: f, attrs: { value: f } }));
     for (const c of Object.keys(COLORMAPS)) this.cmapSel.appendChild(el('option', { text: c, attrs: { value: c } }));
     for (const m of ['mean', 'min', 'max']) this.reduceSel.appendChild(el('option', { text: m, attrs: { value: m } }));
     this.reduceSel.addEventListener('change', () => {
       this.reduceMode = this.reduceSel.value as ReduceMode;
+      this.statsPanel.imageNote(this.heat.step, this.reduceMode);
       this.refreshPlane(true);
     });
-    for (const c of ['auto', 'manual']) this.contrastSel.appendChild(el('option', { text: c === 'auto' ? 'auto (min/max)' : 'manual', attrs: { value: c } }));
+    for (const [v, label] of [['auto', 'auto (min/max)'], ['percentile', 'percentile (p1–p99)'], ['manual', 'manual']])
+      this.contrastSel.appendChild(el('option', { text: label, attrs: { value: v } }));
+    this.channelSel.addEventListener('change', () => {
+      this.channelAxis = Number(this.channelSel.value);
+      this.buildAxisControls();
+      this.refreshPlane(true);
+    });
 
     this.rowAxis.addEventListener('change', () => this.pickAxis('row', Number(this.rowAxis.value)));
     this.colAxis.addEventListener('change', () => this.pickAxis('col', Number(this.colAxis.value)));
@@ -116,7 +157,7 @@ class Inspector {
       this.updateColors();
     });
     this.contrastSel.addEventListener('change', () => {
-      this.contrast = this.contrastSel.value as 'auto' | 'manual';
+      this.contrast = this.contrastSel.value as 'auto' | 'percentile' | 'manual';
       this.updateColors();
     });
     for (const i of [this.loInput, this.hiInput])
@@ -136,6 +177,7 @@ class Inspector {
       this.loInput,
       this.hiInput,
       el('label', { text: 'zoomed out' }, [this.reduceSel]),
+      this.channelLabel,
       button('zoom-in', 'Zoom in', () => this.heat.zoomAt(2, this.heat.canvas.clientWidth / 2, this.heat.canvas.clientHeight / 2), 'zoom-in'),
       button('zoom-out', 'Zoom out', () => this.heat.zoomAt(0.5, this.heat.canvas.clientWidth / 2, this.heat.canvas.clientHeight / 2), 'zoom-out'),
       button('screen-full', 'Fit', () => this.heat.fit(), 'zoom-fit'),
@@ -143,7 +185,7 @@ class Inspector {
 
     const header = el('header', { class: 'header' }, [this.title, this.meta, this.stopLabel, this.changed]);
     const sliceBar = el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'slicing' } }, [
-      el('div', { class: 'group tabs' }, [this.gridBtn, this.heatBtn]),
+      el('div', { class: 'group tabs' }, [this.gridBtn, this.heatBtn, this.plotBtn]),
       el('label', { text: 'rows' }, [this.rowAxis]),
       button('arrow-swap', 'Swap axes', () => this.swapAxes(), 'swap-axes'),
       el('label', { text: 'cols' }, [this.colAxis]),
@@ -204,7 +246,13 @@ class Inspector {
     const a = s.array;
     this.meta.textContent = `${a.typeName} · ${a.dtype}${a.byteOrder === 'big' ? ' (big-endian)' : ''} · shape (${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''}) · strides (${a.strides.join(', ')}) · ${s.transport ?? ''}`;
     const sameShape = prev && prev.shape.length === a.shape.length && prev.shape.every((d, i) => d === a.shape[i]);
-    if (!sameShape) this.axes = defaultAxes(a.shape);
+    if (!sameShape) {
+      this.axes = defaultAxes(a.shape);
+      // H × W × 3/4 looks like an image: show H × W, ready for the channels choice.
+      if (a.shape.length === 3 && (a.shape[2] === 3 || a.shape[2] === 4)) this.axes = { row: 0, col: 1, fixed: [0, 0, 0] };
+      this.channelAxis = -1;
+      if (this.axes.col < 0 && this.axes.row >= 0 && this.mode === 'heatmap') this.setMode('plot');
+    }
     this.stats = null;
     this.statsPanel.loading(a.size);
     this.buildAxisControls();
@@ -224,7 +272,7 @@ class Inspector {
   }
 
   private generation(): string {
-    return `${this.state?.stop}|${this.axes.row},${this.axes.col}|${this.axes.fixed.join(',')}|${this.reduceMode}`;
+    return `${this.state?.stop}|${this.axes.row},${this.axes.col}|${this.axes.fixed.join(',')}|${this.reduceMode}|${this.channelAxis}`;
   }
 
   private refreshPlane(keepView: boolean): void {
@@ -237,7 +285,45 @@ class Inspector {
     this.indexField.value = displayIndexText(a.shape, this.axes);
     this.grid.setPlane(rows, cols);
     this.heat.setPlane(rows, cols, keepView);
+    this.plotBtn.hidden = !(this.axes.col < 0 && this.axes.row >= 0);
+    if (this.mode === 'plot' && this.plotBtn.hidden) this.setMode('heatmap');
+    if (this.mode === 'plot') this.loadPlot();
     this.updateColors();
+  }
+
+  /** The 1-D plane for the line plot: every value up to EXACT_POINTS, else min and max of blocks from the host. */
+  private loadPlot(): void {
+    const st = this.state;
+    const a = st?.array;
+    if (!st || !a || this.axes.row < 0 || this.axes.col >= 0) return;
+    const g = this.generation();
+    if (g === this.plotGeneration) return;
+    this.plotGeneration = g;
+    this.plot.setData(null);
+    const n = a.shape[this.axes.row];
+    const region = tileIndex(a.shape, this.axes, 0, n, 0, 1, 1);
+    const failed = (e: Error): void => {
+      if (this.plotGeneration !== g) return;
+      this.plotGeneration = '';
+      if (!(e instanceof RequestFailed && e.code === 'stale')) this.showError(`reading values for the plot failed: ${e.message}`);
+    };
+    if (n <= EXACT_POINTS) {
+      this.conn.request('readTile', { stop: st.stop, ...region }).then((t) => {
+        if (this.plotGeneration !== g) return;
+        const d = new DecodedTile(t);
+        this.plot.setData({ n, factor: 1, lo: d.numeric, hi: d.numeric, text: (i, f) => d.text(i, 0, f) });
+      }, failed);
+      return;
+    }
+    const factor = 2 ** Math.ceil(Math.log2(n / ENVELOPE_POINTS));
+    Promise.all(
+      (['min', 'max'] as const).map((mode) => this.conn.request('readOverview', { stop: st.stop, ...region, factor, mode })),
+    ).then(([lo, hi]) => {
+      if (this.plotGeneration !== g) return;
+      const l = new DecodedTile(lo);
+      const h = new DecodedTile(hi);
+      this.plot.setData({ n, factor, lo: l.numeric, hi: h.numeric, text: (i, f) => `${l.text(i, 0, f)} … ${h.text(i, 0, f)}` });
+    }, failed);
   }
 
   private buildAxisControls(): void {
@@ -250,9 +336,18 @@ class Inspector {
       sel.disabled = v < 0;
       if (v >= 0) sel.value = String(v);
     }
+    // Channels: any other axis of size 3 or 4 (RGB / RGBA).
+    const eligible = a.shape.map((d, i) => i).filter((i) => i !== this.axes.row && i !== this.axes.col && this.axes.col >= 0 && (a.shape[i] === 3 || a.shape[i] === 4));
+    if (!eligible.includes(this.channelAxis)) this.channelAxis = -1;
+    this.channelSel.replaceChildren(
+      el('option', { text: 'none (colormap)', attrs: { value: '-1' } }),
+      ...eligible.map((i) => el('option', { text: `axis ${i} (${a.shape[i] === 3 ? 'RGB' : 'RGBA'})`, attrs: { value: String(i) } })),
+    );
+    this.channelSel.value = String(this.channelAxis);
+    this.channelLabel.hidden = eligible.length === 0;
     this.fixedAxes.replaceChildren();
     for (let i = 0; i < nd; i++) {
-      if (i === this.axes.row || i === this.axes.col) continue;
+      if (i === this.axes.row || i === this.axes.col || (i === this.channelAxis && this.mode === 'heatmap')) continue;
       const max = Math.max(0, a.shape[i] - 1);
       const slider = el('input', { attrs: { id: `fix-${i}`, type: 'range', min: '0', max: String(max), value: String(this.axes.fixed[i]), 'aria-label': `index of axis ${i}` } });
       const num = el('input', { class: 'fix-num', attrs: { id: `fix-num-${i}`, type: 'number', min: '0', max: String(max), value: String(this.axes.fixed[i]), 'aria-label': `index of axis ${i}` } });
@@ -303,17 +398,23 @@ class Inspector {
     this.fmt = { format: this.formatSel.value as NumberFormat, precision: Math.max(0, Math.min(17, Number(this.precision.value) || 0)) };
     this.grid.setFormat(this.fmt);
     this.heat.setFormat(this.fmt);
+    this.plot.setFormat(this.fmt);
   }
 
   private setMode(m: Mode): void {
     this.mode = m;
     this.gridBtn.setAttribute('aria-pressed', String(m === 'grid'));
     this.heatBtn.setAttribute('aria-pressed', String(m === 'heatmap'));
+    this.plotBtn.setAttribute('aria-pressed', String(m === 'plot'));
     this.heatControls.hidden = m !== 'heatmap';
-    this.main.replaceChildren(m === 'grid' ? this.grid.root : this.heat.root);
+    this.main.replaceChildren(m === 'grid' ? this.grid.root : m === 'plot' ? this.plot.root : this.heat.root);
     document.body.dataset.mode = m;
+    if (this.state?.array) this.buildAxisControls();
     if (m === 'grid') this.grid.schedule();
-    else this.heat.schedule();
+    else if (m === 'plot') {
+      this.loadPlot();
+      this.plot.schedule();
+    } else this.heat.schedule();
   }
 
   private onHeatTile(): void {
@@ -341,20 +442,50 @@ class Inspector {
     return null;
   }
 
+  /** p1/p99 of the whole array from the engine (asked once per stop, when percentile contrast is chosen). */
+  private percentileRange(): [number, number] | null {
+    const st = this.state;
+    if (!st?.array) return null;
+    if (this.pct?.stop === st.stop) return this.pct.values;
+    const stop = st.stop;
+    this.pct = { stop, values: null };
+    this.conn.request('percentiles', { stop, ranks: [1, 99] }).then(
+      (r) => {
+        if (this.state?.stop !== stop) return;
+        this.pct = { stop, values: r.values ? [r.values[0], r.values[1]] : null };
+        this.updateColors();
+      },
+      (e: Error) => {
+        if (e instanceof RequestFailed && e.code === 'stale') return;
+        this.showError(`percentile contrast: ${e.message}`);
+      },
+    );
+    return null;
+  }
+
+  /** uint8 images are 0-255, float images 0-1; other dtypes use the contrast range. */
+  private rgbRange(): [number, number] | null {
+    const a = this.state?.array;
+    if (this.channelAxis < 0 || !a) return null;
+    if (a.dtype === 'uint8') return [0, 255];
+    if (a.dtype.startsWith('float') || a.dtype === 'bfloat16') return [0, 1];
+    return null;
+  }
+
   private updateColors(): void {
     let lo = Number(this.loInput.value);
     let hi = Number(this.hiInput.value);
-    if (this.contrast === 'auto') {
-      const r = this.autoRange();
+    if (this.contrast !== 'manual') {
+      const r = this.contrast === 'percentile' ? this.percentileRange() : this.autoRange();
       if (r) [lo, hi] = r;
       else if (this.state?.array?.dtype === 'bool') [lo, hi] = [0, 1];
       else if (!Number.isFinite(lo) || !Number.isFinite(hi) || this.loInput.value === '') [lo, hi] = [0, 1];
       this.loInput.value = String(lo);
       this.hiInput.value = String(hi);
     }
-    this.loInput.disabled = this.contrast === 'auto';
-    this.hiInput.disabled = this.contrast === 'auto';
-    this.heat.setColors(this.cmap, lo, hi);
+    this.loInput.disabled = this.contrast !== 'manual';
+    this.hiInput.disabled = this.contrast !== 'manual';
+    this.heat.setColors(this.cmap, lo, hi, this.rgbRange());
   }
 }
 

@@ -15,19 +15,31 @@ export class StatsPanel {
   private readonly caption: HTMLElement;
   readonly histogram: HTMLCanvasElement;
   private readonly range: HTMLElement;
+  /** Says that stats and histogram are of the whole array, whatever the image shows. */
+  private readonly note: HTMLElement;
 
   constructor() {
     this.caption = el('div', { class: 'stats-caption', attrs: { id: 'stats-caption' }, text: 'whole array: waiting for the stop' });
     this.table = el('table', { class: 'stats-table', attrs: { id: 'stats' } });
     this.histogram = el('canvas', { class: 'histogram', attrs: { id: 'histogram', width: '260', height: '90', role: 'img', 'aria-label': 'histogram of the whole array' } });
     this.range = el('div', { class: 'hist-range', attrs: { id: 'hist-range' } });
+    this.note = el('div', { class: 'hist-range', attrs: { id: 'hist-note' }, text: 'statistics and histogram: whole array' });
     this.root = el('section', { class: 'stats-panel', attrs: { 'aria-label': 'statistics' } }, [
       el('h3', { text: 'Statistics' }),
       this.caption,
       this.table,
       this.histogram,
       this.range,
+      this.note,
     ]);
+  }
+
+  /** What the image shows next to the whole-array figures (`step` > 1: one value per block). */
+  imageNote(step: number, mode: string): void {
+    this.note.textContent =
+      step > 1
+        ? `statistics and histogram: whole array; the image is decimated (${mode} of ${step}×${step} blocks)`
+        : 'statistics and histogram: whole array';
   }
 
   loading(count: number): void {

@@ -3,9 +3,10 @@
 
 import type { Tile } from '../src/protocol/dap';
 import { received } from './hostConnection';
-import { DecodedTile } from './values';
+import { DecodedTile, RgbTile } from './values';
 
-export type TileLoader = (r0: number, r1: number, c0: number, c1: number, step: number) => Promise<Tile>;
+/** One tile, or one per colour channel (RGB/RGBA) of the same region. */
+export type TileLoader = (r0: number, r1: number, c0: number, c1: number, step: number) => Promise<Tile | Tile[]>;
 
 /** performance.now() when the newest tile's message arrived, and when it was decoded (first-paint measurements). */
 export const tileTimes = { arrived: 0, decoded: 0 };
@@ -50,7 +51,7 @@ export class TileStore {
         if (gen !== this.generation) return;
         tileTimes.arrived = received.at;
         try {
-          this.tiles.set(key, new DecodedTile(tile));
+          this.tiles.set(key, Array.isArray(tile) ? new RgbTile(tile) : new DecodedTile(tile));
           tileTimes.decoded = performance.now();
         } catch (e) {
           this.tiles.set(key, e as Error);

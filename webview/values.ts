@@ -98,3 +98,22 @@ export class DecodedTile {
     return formatInt(v, o);
   }
 }
+
+/** The channel tiles of one RGB(A) tile: `numeric` is the first channel (for contrast), `channels` holds all 3 or 4. */
+export class RgbTile extends DecodedTile {
+  readonly channels: Float64Array[];
+  private readonly parts: DecodedTile[];
+
+  constructor(tiles: Tile[]) {
+    super(tiles[0]);
+    this.parts = tiles.map((t, i) => (i === 0 ? this : new DecodedTile(t)));
+    for (const p of this.parts)
+      if (p.rows !== this.rows || p.cols !== this.cols) throw new Error(`channel tiles differ in shape (${p.rows}×${p.cols} vs ${this.rows}×${this.cols})`);
+    this.channels = this.parts.map((p) => p.numeric);
+  }
+
+  /** `(r, g, b)` or `(r, g, b, a)` of element (r, c). */
+  override text(r: number, c: number, o: FormatOptions): string {
+    return `(${this.parts.map((p) => (p === this ? super.text(r, c, o) : p.text(r, c, o))).join(', ')})`;
+  }
+}

@@ -249,6 +249,104 @@ test('zoomed out: overviews reduced on the host (mean, min, max of each block), 
   await page.close();
 });
 
+test('image modes: RGB / RGBA from an axis of size 3 or 4 (uint8 0-255, float 0-1), channels first or last', async () => {
+  const { page } = await openInspector('rgb8');
+  await waitText(page, '#stats-caption', /kernels/);
+  assert.equal(await page.inputValue('#channels'), '-1');
+  await select(page, 'channels', '2');
+  assert.equal(await page.locator('#fix-2').count(), 0, 'the channel axis has no slider while shown as colour');
+  assert.deepEqual(await pixelOf(page, 2, 2), [255, 0, 0, 255], 'red half');
+  assert.deepEqual(await pixelOf(page, 2, 40), [0, 255, 0, 255], 'green half');
+  assert.deepEqual(await pixelOf(page, 10, 10), [0, 0, 255, 255], 'blue square');
+  const box = (await page.locator('#heatmap').boundingBox())!;
+  const s = Number(await page.getAttribute('#heatmap', 'data-scale'));
+  const ox = Number(await page.getAttribute('#heatmap', 'data-ox'));
+  const oy = Number(await page.getAttribute('#heatmap', 'data-oy'));
+  await hoverReadout(page, box.x + (10.5 - ox) * s, box.y + (10.5 - oy) * s, /^rgb8\[10, 10, \d\] = \(0, 0, 255\)$/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-image-rgb8.png') });
+  await page.close();
+
+  const f = await openInspector('rgbf');
+  await select(f.page, 'channels', '2');
+  assert.deepEqual(await pixelOf(f.page, 5, 5), [51, 102, 153, 255], 'float RGBA 0-1');
+  await f.page.screenshot({ path: path.join(ARTIFACTS, 'webview-image-rgba-float.png') });
+  await f.page.close();
+
+  const c = await openInspector('chw');
+  await select(c.page, 'channels', '0');
+  assert.deepEqual(await pixelOf(c.page, 10, 10), [0, 0, 255, 255], 'channels-first blue square');
+  assert.deepEqual(await pixelOf(c.page, 2, 40), [0, 255, 0, 255]);
+  await c.page.close();
+});
+
+test('percentile contrast (p1-p99 from the engine); histogram labelled whole-array when the image is decimated', async () => {
+  const { page } = await openInspector('skewed');
+  await waitText(page, '#stats-caption', /kernels/);
+  assert.equal(await page.inputValue('#hi'), '1000000000', 'min/max contrast is wrecked by the outlier');
+  await select(page, 'contrast', 'percentile');
+  await page.waitForFunction(() => (document.getElementById('hi') as HTMLInputElement).value === '989.01');
+  assert.equal(await page.inputValue('#lo'), '9.99');
+  assert.equal(await page.textContent('#cb-hi'), '989.01');
+  // gray: element 500 sits near the middle of p1..p99.
+  await select(page, 'colormap', 'gray');
+  const mid = await pixelOf(page, 12, 20);
+  assert.ok(mid[0] > 100 && mid[0] < 160, `mid value is mid grey under p1-p99 (${mid})`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-percentile-contrast.png') });
+  assert.equal(await page.textContent('#hist-note'), 'statistics and histogram: whole array');
+  await page.close();
+
+  const big = await openInspector('checker');
+  await waitText(big.page, '#hist-note', /^statistics and histogram: whole array; the image is decimated \(mean of \d+×\d+ blocks\)$/);
+  assert.match((await big.page.textContent('#stats-caption'))!, /^whole array \(1,572,864 elements/);
+  await big.page.close();
+});
+
+/** Canvas x of element i of the line plot, and whether any pixel of column x inside the plot area is drawn. */
+async function plotColumn(page: Page, i: number): Promise<{ x: number; drawn: boolean; below: number[] }> {
+  await page.waitForFunction(() => document.getElementById('lineplot')?.dataset.points !== undefined);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return page.evaluate((i) => {
+    const c = document.getElementById('lineplot') as HTMLCanvasElement;
+    const d = c.dataset;
+    const n = Number(d.points);
+    const x = Math.round(Number(d.left) + (i / Number(d.factor) / (n - 1)) * (Number(d.right) - Number(d.left)));
+    const top = Number(d.top);
+    const bottom = Number(d.bottom);
+    const col = c.getContext('2d')!.getImageData(x, top, 1, bottom - top).data;
+    let drawn = false;
+    for (let k = 3; k < col.length; k += 4) if (col[k] > 0) drawn = true;
+    return { x, drawn, below: Array.from(c.getContext('2d')!.getImageData(x, bottom + 2, 1, 1).data) };
+  }, i);
+}
+
+test('line plot of 1-D data: NaN gaps, hover readout, min/max envelope for long arrays', async () => {
+  const { page } = await openInspector('wave');
+  await page.waitForSelector('#mode-plot[aria-pressed="true"]');
+  assert.equal((await plotColumn(page, 50)).drawn, true, 'the line is drawn at element 50');
+  assert.equal((await plotColumn(page, 300)).drawn, true);
+  for (const i of [102, 105, 107]) {
+    const col = await plotColumn(page, i);
+    assert.equal(col.drawn, false, `NaN gap at element ${i}`);
+    assert.deepEqual(col.below, [255, 0, 255, 255], `NaN marked under the axis at ${i}`);
+  }
+  const col = await plotColumn(page, 250);
+  const box = (await page.locator('#lineplot').boundingBox())!;
+  const want = String(Number(Math.sin((4 * Math.PI * 250) / 499).toPrecision(6)));
+  await hoverReadout(page, box.x + col.x, box.y + box.height / 2, new RegExp(`^wave\\[250\\] = ${want.replace('.', '\\.')}$`));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-lineplot.png') });
+  await page.close();
+
+  const long = await openInspector('longwave');
+  await long.page.waitForSelector('#mode-plot[aria-pressed="true"]');
+  assert.equal((await plotColumn(long.page, 150_000)).drawn, true);
+  assert.ok(Number(await long.page.getAttribute('#lineplot', 'data-factor')) >= 64, 'long arrays come as block min/max');
+  assert.ok(long.requests.includes('readOverview') && !long.requests.includes('readTile'), `${long.requests}`);
+  const lbox = (await long.page.locator('#lineplot').boundingBox())!;
+  await hoverReadout(long.page, lbox.x + lbox.width / 2, lbox.y + lbox.height / 2, /^longwave\[\d+\] = -?[\d.e-]+ … -?[\d.e-]+ \(min, max of elements \d+…\d+\)$/);
+  await long.page.screenshot({ path: path.join(ARTIFACTS, 'webview-lineplot-envelope.png') });
+  await long.page.close();
+});
+
 test('grid: N-d slicing with sliders and the index field, axis swap, number formats (cube int32 4×5×6)', async () => {
   const { page } = await openInspector('cube');
   await page.click('#mode-grid');
