@@ -12,6 +12,7 @@ import { ProtocolError } from '../protocol/schema';
 import { DapChannel } from './dap/client';
 import { PythonTarget } from './python/backend';
 import { ArraySource, EngineArraySource } from './session';
+import type { MixedDapSession, MixedLaunchArguments } from './mixedSession';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export interface DapMessage {
@@ -134,6 +135,8 @@ export class ArrayLensDapSession {
   private disconnecting = false;
   private readonly queue: DapMessage[] = [];
   private closed = false;
+  /** A mixed Python + native launch ("mixed": true) takes the client's requests over: see src/adapter/mixedSession.ts. */
+  private mixed: MixedDapSession | null = null;
 
   constructor(
     private readonly input: Readable,
@@ -238,6 +241,11 @@ export class ArrayLensDapSession {
     if (m.type !== 'request' || typeof m.command !== 'string') return;
     try {
       if (isArrayLensRequest(m.command)) return await this.customRequest(m);
+      if (this.mixed) {
+        await this.mixed.fromClient(m);
+        if (m.command === 'disconnect') this.shutdown();
+        return;
+      }
       switch (m.command) {
         case 'initialize':
           this.initializeArgs = m.arguments ?? {};
@@ -247,6 +255,7 @@ export class ArrayLensDapSession {
           const args = (m.arguments ?? {}) as Record<string, unknown>;
           if (typeof args.program !== 'string' || !args.program)
             return this.fail(m, 'the launch configuration needs "program": a Python script (.py) or a native executable');
+          if (args.mixed === true) return await this.launchMixed(m, args as MixedLaunchArguments);
           if (!/\.pyw?$/i.test(args.program)) {
             const b = await nativeBackend(args.program);
             await this.switchDownstream(b);
@@ -275,6 +284,20 @@ export class ArrayLensDapSession {
     } catch (e) {
       this.fail(m, (e as Error).message);
     }
+  }
+
+  /** Python under debugpy with lldb-dap attached to the same process; the mixed session answers from now on. */
+  private async launchMixed(m: DapMessage, args: MixedLaunchArguments): Promise<void> {
+    if (!/\.pyw?$/i.test(args.program)) return this.fail(m, '"mixed": true needs a Python "program" (.py) whose extension has native code');
+    const { MixedDapSession } = (await import('./mixedSession')) as typeof import('./mixedSession');
+    const old = this.child;
+    this.child = null;
+    old?.kill();
+    this.backend = null;
+    const python = typeof args.python === 'string' && args.python ? args.python : adapterPython();
+    this.mixed = new MixedDapSession((msg) => this.toClient(msg), this.initializeArgs ?? {}, python, () => undefined);
+    this.source = this.mixed.source;
+    await this.mixed.launch(m, args);
   }
 
   /** Replaces the default debugger (started at initialize) by another, initialised with the client's arguments. */
@@ -346,6 +369,7 @@ export class ArrayLensDapSession {
     if (this.closed) return;
     this.closed = true;
     this.source?.invalidate();
+    void this.mixed?.end();
     const c = this.child;
     this.child = null;
     if (c && c.exitCode === null) {

@@ -63,7 +63,11 @@ export class NativeTarget implements DebugTarget {
   /** Python objects (PyObject addresses) behind the expressions resolved so far: identity for cross-language aliases. */
   readonly pythonObjects = new Map<string, bigint>();
 
-  constructor(private readonly dbg: NativeDebugger) {}
+  /** `endsDebuggee: false`: a frame's view inside a longer session (mixed DAP): close() releases only what it read with. */
+  constructor(
+    private readonly dbg: NativeDebugger,
+    private readonly options: { endsDebuggee?: boolean } = {},
+  ) {}
 
   get pid(): number | undefined {
     return this.dbg.pid;
@@ -136,6 +140,7 @@ export class NativeTarget implements DebugTarget {
     this.closed = true;
     for (const t of new Set(this.transports.values())) await t.dispose?.().catch(() => undefined);
     this.transports.clear();
+    if (this.options.endsDebuggee === false) return;
     const pid = this.pid;
     try {
       await this.dbg.close();

@@ -1,0 +1,284 @@
+// Mixed Python + native debugging behind the `arraylens` debug type ("mixed": true): one client session, two
+// debuggers. debugpy runs the Python program; lldb-dap attaches to the same process. Breakpoints in .rs/.c/.cpp
+// files go to lldb-dap, all others to debugpy; while lldb holds the process (a native stop) every frame, thread and
+// variable request goes to lldb-dap, otherwise to debugpy; stopping the session ends both and the program.
+//
+// Start-up order matters: the program is held at its first line by debugpy (stopOnEntry) while lldb-dap attaches,
+// so native breakpoints are in place (pending until the extension is dlopen'ed) before any user code runs; only then
+// is the client told `initialized`. No vscode import: the session is driven by src/adapter/dapServer.ts.
+
+import * as path from 'path';
+import { ArrayLensError } from '../core/errors';
+import { DapClient, DapMessage } from './dap/client';
+import { isNativeSource } from './mixed';
+import { LldbDebugger, findLldbDap } from './native/lldb';
+import { NativeTarget, killQuietly } from './native/session';
+import { PythonTarget } from './python/backend';
+import { ArraySource, EngineArraySource } from './session';
+import type { ArraySummary, InspectArgs, InspectBody } from '../protocol/dap';
+
+/** What the session sends the client (dapServer numbers it). */
+export type ToClient = (msg: Omit<DapMessage, 'seq'>) => void;
+
+/** lldb breakpoint ids are shifted so that they never collide with debugpy's in the client's eyes. */
+const NATIVE_BP_ID_OFFSET = 1_000_000;
+
+/** Requests answered by whichever debugger holds the program now. */
+const STOP_ROUTED = new Set([
+  'threads', 'stackTrace', 'scopes', 'variables', 'setVariable', 'evaluate', 'source', 'continue', 'next', 'stepIn',
+  'stepOut', 'stepBack', 'goto', 'gotoTargets', 'stepInTargets', 'exceptionInfo', 'completions', 'readMemory',
+  'writeMemory', 'disassemble', 'setExpression', 'restartFrame',
+]);
+
+interface Stopped {
+  reason: string;
+  threadId?: number;
+}
+
+export interface MixedLaunchArguments {
+  program: string;
+  args?: string[];
+  cwd?: string;
+  python?: string;
+  lldbDap?: string;
+  stopOnEntry?: boolean;
+  [key: string]: unknown;
+}
+
+export class MixedDapSession {
+  private debugpy: DapClient | null = null;
+  private lldb: DapClient | null = null;
+  private pid: number | undefined;
+  private stoppedBy: 'python' | 'native' | null = null;
+  private entryThreadId = 0;
+  private stopOnEntry = false;
+  private ended = false;
+  private readonly pythonSource: EngineArraySource;
+  private readonly nativeSource: EngineArraySource;
+  /** The Arrays view's questions, answered by the side that is stopped. */
+  readonly source: ArraySource;
+
+  constructor(
+    private readonly toClient: ToClient,
+    private readonly initializeArgs: unknown,
+    private readonly python: string,
+    private readonly onEnd: () => void,
+  ) {
+    this.pythonSource = new EngineArraySource((frameId) => PythonTarget.attachToSession(this.debugpy!, this.pid, frameId));
+    // The session owns the debuggee: a frame's target only reads, and closing it must not end the program.
+    this.nativeSource = new EngineArraySource((frameId) => new NativeTarget(new LldbDebugger(this.lldb!, this.pid, frameId), { endsDebuggee: false }));
+    this.source = {
+      listArrays: (frameId: number): Promise<ArraySummary[]> => this.activeSource().listArrays(frameId),
+      inspect: (args: InspectArgs, signal?: AbortSignal): Promise<InspectBody> => this.activeSource().inspect(args, signal),
+      invalidate: (): void => {
+        this.pythonSource.invalidate();
+        this.nativeSource.invalidate();
+      },
+    };
+  }
+
+  private activeSource(): ArraySource {
+    if (this.stoppedBy === 'native') return this.nativeSource;
+    if (this.stoppedBy === 'python') return this.pythonSource;
+    throw new ArrayLensError('stale', 'the program is running: arrays can be read when it is stopped');
+  }
+
+  private respond(req: DapMessage, body: unknown = {}): void {
+    this.toClient({ type: 'response', request_seq: req.seq, command: req.command, success: true, body });
+  }
+
+  private fail(req: DapMessage, message: string): void {
+    this.toClient({ type: 'response', request_seq: req.seq, command: req.command, success: false, message, body: { error: { id: 4, format: message, showUser: true } } });
+  }
+
+  /** Starts Python under debugpy, held at its first line, attaches lldb-dap, then tells the client `initialized`. */
+  async launch(req: DapMessage, args: MixedLaunchArguments): Promise<void> {
+    try {
+      const lldbDap = findLldbDap(args.lldbDap);
+      const cwd = String(args.cwd ?? process.cwd());
+      const program = path.resolve(cwd, String(args.program));
+      const python = typeof args.python === 'string' && args.python ? args.python : this.python;
+      this.stopOnEntry = args.stopOnEntry === true;
+
+      const py = (this.debugpy = await DapClient.spawn('debugpy', python, ['-Xfrozen_modules=off', '-m', 'debugpy.adapter']));
+      py.on('process', (b: { systemProcessId?: number }) => (this.pid = b.systemProcessId ?? this.pid));
+      py.on('exit', () => this.end(py.lastStderr() && !this.ended ? `debugpy exited: ${py.lastStderr()}` : undefined));
+      await py.request('initialize', { ...(this.initializeArgs as object), adapterID: 'debugpy' });
+      const initialized = py.waitEvent('initialized', 30000);
+      const entry = py.waitEvent<Stopped>('stopped', 60000);
+      entry.catch(() => undefined);
+      const { mixed, lldbDap: _l, ...forDebugpy } = args;
+      void mixed;
+      void _l;
+      const launched = py.request(
+        'launch',
+        {
+          ...forDebugpy,
+          type: 'debugpy',
+          program,
+          cwd,
+          python: [python],
+          pythonArgs: ['-Xfrozen_modules=off'],
+          console: 'internalConsole',
+          redirectOutput: true,
+          justMyCode: args.justMyCode ?? true,
+          subProcess: false,
+          stopOnEntry: true,
+        },
+        60000,
+      );
+      launched.catch(() => undefined);
+      await initialized;
+      await py.request('configurationDone', {});
+      await launched;
+      this.entryThreadId = (await entry).threadId ?? 0;
+      this.stoppedBy = 'python';
+      if (this.pid === undefined) throw new ArrayLensError('debugger-failed', 'debugpy did not say which process runs the program');
+
+      const ll = (this.lldb = await DapClient.spawn('lldb-dap', lldbDap, []));
+      ll.on('exit', () => this.end(this.ended ? undefined : `lldb-dap exited: ${ll.lastStderr() || 'no output'}`));
+      await ll.request('initialize', { ...(this.initializeArgs as object), adapterID: 'lldb-dap', supportsMemoryReferences: true });
+      const llInitialized = ll.waitEvent('initialized', 30000);
+      const attached = ll.request(
+        'attach',
+        { pid: this.pid, initCommands: ['settings set symbols.enable-external-lookup false'], stopOnEntry: false },
+        60000,
+      );
+      attached.catch(() => undefined);
+      await llInitialized;
+      await ll.request('configurationDone', {});
+      await attached;
+
+      py.on('event', (m: DapMessage) => this.fromDebugpy(m));
+      ll.on('event', (m: DapMessage) => this.fromLldb(m));
+      this.toClient({ type: 'event', event: 'process', body: { name: program, systemProcessId: this.pid, isLocalProcess: true, startMethod: 'launch' } });
+      this.respond(req);
+      this.toClient({ type: 'event', event: 'initialized', body: {} });
+    } catch (e) {
+      this.fail(req, (e as Error).message);
+      this.end();
+    }
+  }
+
+  async fromClient(m: DapMessage): Promise<void> {
+    if (m.type !== 'request' || !m.command) return;
+    try {
+      switch (m.command) {
+        case 'configurationDone':
+          this.respond(m);
+          if (this.stopOnEntry) this.toClient({ type: 'event', event: 'stopped', body: { reason: 'entry', threadId: this.entryThreadId, allThreadsStopped: true } });
+          else await this.continuePython();
+          return;
+        case 'setBreakpoints': {
+          const file = String((m.arguments as { source?: { path?: string } })?.source?.path ?? '');
+          if (isNativeSource(file)) {
+            const body = await this.lldbClient().request<{ breakpoints: { id?: number }[] }>('setBreakpoints', m.arguments);
+            body.breakpoints = body.breakpoints.map((b) => (b.id === undefined ? b : { ...b, id: b.id + NATIVE_BP_ID_OFFSET }));
+            return this.respond(m, body);
+          }
+          return this.respond(m, await this.debugpyClient().request('setBreakpoints', m.arguments));
+        }
+        case 'pause':
+          return this.respond(m, await this.debugpyClient().request('pause', m.arguments));
+        case 'disconnect':
+        case 'terminate':
+          await this.end();
+          return this.respond(m);
+      }
+      const native = this.stoppedBy === 'native' && STOP_ROUTED.has(m.command);
+      const client = native ? this.lldbClient() : this.debugpyClient();
+      if (native && ['continue', 'next', 'stepIn', 'stepOut'].includes(m.command)) this.leaveStop();
+      const body = await client.request(m.command, m.arguments, 120000);
+      this.respond(m, body);
+    } catch (e) {
+      this.fail(m, (e as Error).message);
+    }
+  }
+
+  private debugpyClient(): DapClient {
+    if (!this.debugpy?.isAlive) throw new ArrayLensError('debugger-failed', 'debugpy is not running');
+    return this.debugpy;
+  }
+
+  private lldbClient(): DapClient {
+    if (!this.lldb?.isAlive) throw new ArrayLensError('debugger-failed', 'lldb-dap is not running');
+    return this.lldb;
+  }
+
+  private leaveStop(): void {
+    this.stoppedBy = null;
+    this.source.invalidate();
+  }
+
+  private async continuePython(): Promise<void> {
+    this.leaveStop();
+    await this.debugpyClient().request('continue', { threadId: this.entryThreadId });
+  }
+
+  private fromDebugpy(m: DapMessage): void {
+    switch (m.event) {
+      case 'initialized':
+      case 'process':
+        return; // already told, once, for the whole session
+      case 'stopped':
+        if (this.stoppedBy === 'native') return;
+        this.source.invalidate();
+        this.stoppedBy = 'python';
+        break;
+      case 'continued':
+        if (this.stoppedBy === 'python') this.leaveStop();
+        break;
+      case 'terminated':
+        void this.end();
+        return;
+    }
+    this.toClient({ type: 'event', event: m.event, body: m.body });
+  }
+
+  private fromLldb(m: DapMessage): void {
+    switch (m.event) {
+      case 'stopped':
+        this.source.invalidate();
+        this.stoppedBy = 'native';
+        this.toClient({ type: 'event', event: 'stopped', body: { ...m.body, allThreadsStopped: true } });
+        return;
+      case 'continued':
+        if (this.stoppedBy === 'native') {
+          this.leaveStop();
+          this.toClient({ type: 'event', event: 'continued', body: m.body });
+        }
+        return;
+      case 'breakpoint': {
+        const bp = m.body?.breakpoint as { id?: number } | undefined;
+        if (bp?.id !== undefined) this.toClient({ type: 'event', event: 'breakpoint', body: { ...m.body, breakpoint: { ...bp, id: bp.id + NATIVE_BP_ID_OFFSET } } });
+        return;
+      }
+      case 'output':
+        if (m.body?.category === 'stdout' || m.body?.category === 'stderr' || m.body?.category === 'important')
+          this.toClient({ type: 'event', event: 'output', body: m.body });
+        return;
+      case 'exited':
+      case 'terminated':
+        void this.end();
+        return;
+      default:
+        return; // threads, modules and process of lldb's own view: debugpy's are the session's
+    }
+  }
+
+  /** Ends the program, both debuggers and the client's session (once). */
+  async end(message?: string): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.stoppedBy = null;
+    this.source.invalidate();
+    if (message) this.toClient({ type: 'event', event: 'output', body: { category: 'stderr', output: `${message}\n` } });
+    killQuietly(this.pid);
+    await Promise.all([this.lldb?.close(2000).catch(() => undefined), this.debugpy?.close(2000).catch(() => undefined)]);
+    this.lldb?.kill();
+    this.debugpy?.kill();
+    killQuietly(this.pid);
+    this.toClient({ type: 'event', event: 'terminated', body: {} });
+    this.onEnd();
+  }
+}
