@@ -207,7 +207,9 @@ struct Tiler {
   int item, titem;
   std::vector<uint8_t> tile;
   size_t tn = 0;
-  Tiler(Dt dt, bool swap, bool int64_exact) : p(plan(dt, swap, int64_exact)), item(dt_itemsize(dt)), titem(dt_itemsize(p.tdt)) {
+  CompactFn compact;  // the kernels' fast copy of plain strided runs (nullptr: none)
+  Tiler(Dt dt, bool swap, bool int64_exact, const KernelTable* k)
+      : p(plan(dt, swap, int64_exact)), item(dt_itemsize(dt)), titem(dt_itemsize(p.tdt)), compact(p.direct ? k->compact : nullptr) {
     tile.resize(kBlock * (size_t)titem + 64);
   }
   template <class Block>
@@ -218,7 +220,9 @@ struct Tiler {
     }
     while (cnt > 0) {
       size_t take = (size_t)std::min<uint64_t>(cnt, kBlock - tn);
-      p.gather(ptr, stride, take, tile.data() + tn * (size_t)titem);
+      uint8_t* out = tile.data() + tn * (size_t)titem;
+      const size_t done = compact && stride > 0 ? compact(ptr, stride, take, item, out) : 0;
+      p.gather(ptr + (int64_t)done * stride, stride, take - done, out + done * (size_t)titem);
       tn += take;
       ptr += (int64_t)take * stride;
       cnt -= take;
@@ -533,7 +537,7 @@ bool compute_moments(const ViewDesc& v, const Control& c, MomentsResult* out) {
   bool ok = run_threads(nt, [&](int t) {
     Acc& acc = accs[(size_t)t];
     acc.integer = integer;
-    Tiler tiler(v.dt, v.swap, true);
+    Tiler tiler(v.dt, v.swap, true, c.k);
     double pivot = NAN;  // the previous block's mean: the kernels' shift for this one
     auto block = [&](const uint8_t* p, size_t n) {
       if (tiler.p.tdt == Dt::I64) return acc.add_int64_block<int64_t>(p, n);
@@ -579,7 +583,7 @@ bool compute_histogram(const ViewDesc& v, const HistSpec& user_spec, const Contr
   bool ok = run_threads(nt, [&](int t) {
     std::vector<uint64_t>& tab = tables[(size_t)t];
     tab.assign(stride * kHistCopies, 0);
-    Tiler tiler(v.dt, v.swap, false);
+    Tiler tiler(v.dt, v.swap, false, c.k);
     auto block = [&](const uint8_t* p, size_t n) { c.k->histogram(tiler.p.tdt, p, n, spec, tab.data()); };
     uint64_t a = nv.count * (uint64_t)t / (uint64_t)nt, b = nv.count * (uint64_t)(t + 1) / (uint64_t)nt;
     bool r = walk_range(nv, a, b, c, [&](const uint8_t* p, uint64_t cnt, int64_t s) { tiler.segment(p, cnt, s, 1u << 20, block); });

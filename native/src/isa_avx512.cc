@@ -2,11 +2,12 @@
 // picks them on CPUs (and kernels) that enable AVX-512 state.
 #include "isa.h"
 #if defined(__x86_64__)
+#include "arraylens/compact_avx512.h"
 #include "arraylens/histogram_avx512.h"
 #include "arraylens/moments_avx512.h"
 #include "arraylens/readsum_avx512.h"
 
 namespace arraylens {
-const KernelTable kAvx512Kernels = {"avx512", avx512::moments, avx512::histogram, avx512::read_sum};
+const KernelTable kAvx512Kernels = {"avx512", avx512::moments, avx512::histogram, avx512::read_sum, avx512::compact};
 }
 #endif

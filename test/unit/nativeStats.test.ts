@@ -211,6 +211,30 @@ function fixedCases(): Case[] {
   const rj = rng32(9);
   for (let i = 0; i < jumps.length; i++) jumps[i] = (Math.floor(i / 7000) % 3 === 1 ? 3e7 : -50) + gauss(rj) * (i % 4999 === 0 ? 1e6 : 0.5);
   out.push({ label: 'float32 blocks with far-apart means and outliers', buf: new Uint8Array(jumps.buffer), view: { address: 0n, dtype: dtype('float32'), shape: [jumps.length], strides: [4] }, bins: 256 });
+  // Strided runs the kernels compact with permutes ([:, ::2] of 2-, 4-, 8-byte elements, odd row lengths so
+  // the last element of a row ends the buffer) or gathers (other strides).
+  const grid = new Float64Array(30 * 1001);
+  const rg = rng32(5);
+  for (let i = 0; i < grid.length; i++) grid[i] = i % 997 === 3 ? NaN : gauss(rg) * 100;
+  const g32 = Float32Array.from(grid);
+  const g16 = new Uint16Array(grid.length).map((_, i) => (i % 991 === 1 ? 0x7c00 : 0x3000 + (i * 7919) % 0x1800));
+  const i32 = Int32Array.from(grid, (x) => (Number.isNaN(x) ? 0 : Math.round(x * 1000)));
+  const every2 = (bytes: Uint8Array, dt: DType, rows: number, cols: number): { buf: Uint8Array; view: StridedView } => {
+    const item = dt.itemsize;
+    const tail = bytes.subarray(0, ((rows - 1) * cols + cols - (cols % 2 === 0 ? 1 : 0)) * item); // ends at the last element read
+    return { buf: tail, view: { address: 0n, dtype: dt, shape: [rows, Math.ceil(cols / 2)], strides: [cols * item, 2 * item] } };
+  };
+  for (const [label, bytes, dt] of [
+    ['float32', new Uint8Array(g32.buffer), dtype('float32')],
+    ['float16', new Uint8Array(g16.buffer), dtype('float16')],
+    ['float64', new Uint8Array(grid.buffer), dtype('float64')],
+  ] as const) {
+    out.push({ label: `${label} [:, ::2] of 30 x 1001`, ...every2(bytes, dt, 30, 1001), bins: 256 });
+    out.push({ label: `${label} [:, ::2] of 30 x 1000`, ...every2(bytes, dt, 30, 1000), bins: 256 });
+  }
+  out.push({ label: 'float32 every 3rd (gathers)', buf: new Uint8Array(g32.buffer), view: { address: 4n, dtype: dtype('float32'), shape: [10009], strides: [12] }, bins: 256 });
+  out.push({ label: 'int32 every 5th (gathers)', buf: new Uint8Array(i32.buffer), view: { address: 0n, dtype: dtype('int32'), shape: [6006], strides: [20] }, bins: 10 });
+  out.push({ label: 'float64 every 3rd (gathers)', buf: new Uint8Array(grid.buffer), view: { address: 8n, dtype: dtype('float64'), shape: [10000], strides: [24] }, bins: 7 });
   const ramp = new Float32Array(100000).map((_, i) => i * 0.37 - 1000);
   out.push({ label: 'float32 ramp', buf: new Uint8Array(ramp.buffer), view: { address: 0n, dtype: dtype('float32'), shape: [ramp.length], strides: [4] }, bins: 100 });
   return out;

@@ -70,12 +70,15 @@ constexpr int kHistCopies = 4;
 using MomentsFn = void (*)(Dt, const void*, size_t, double pivot, Partial*);
 using HistogramFn = void (*)(Dt, const void*, size_t, const HistSpec&, uint64_t*);
 using ReadSumFn = uint64_t (*)(const uint8_t*, size_t);
+/** Copies the first k <= cnt elements (`item` bytes, `stride` > 0 apart) of a run to `out`, contiguous; returns k. */
+using CompactFn = size_t (*)(const uint8_t* p, int64_t stride, size_t cnt, int item, uint8_t* out);
 
 struct KernelTable {
   const char* isa;
   MomentsFn moments;      // n <= kBlock, kernel types only
   HistogramFn histogram;  // any n, kernel types only
   ReadSumFn read_sum;     // sum of the little u64 words of a buffer: the streaming-read bandwidth probe
+  CompactFn compact;      // optional (nullptr): the fast part of copying strided runs into tiles
 };
 
 static inline float half_to_float(uint16_t h) {
