@@ -149,7 +149,7 @@ export async function inspectArray(target: DebugTarget, expr: string, opts: Insp
     result.timing.read_ms += s.readMs;
     result.timing.stats_ms = s.statsMs;
   }
-  // Last: finding aliases may let the program go on (see src/adapter/mixed.ts).
+  // Last: finding aliases may call into the debuggee (a mixed session walks the Python frames: src/adapter/mixed.ts).
   const aliases = aliasSource(target);
   if (aliases) result.aliases = await aliases.aliasesOf(handle, view);
   result.timing.read_ms = Math.round(result.timing.read_ms * 1000) / 1000;

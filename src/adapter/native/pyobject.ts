@@ -180,11 +180,12 @@ export interface PythonFrameArray {
 const C_API = {
   gilHeld: '((int(*)(void))PyGILState_Check)()',
   topFrame: '((void*(*)(void))PyEval_GetFrame)()',
-  /** A new list of the frame's (name, value) pairs; the locals dict is released at once (the frame keeps it). */
+  /** A new list of the frame's (name, value) pairs (PyMapping_Items: a dict before 3.13, a proxy after); the locals
+   *  mapping is released at once (the frame keeps its own). */
   items: (frame: bigint) =>
     `void *d = ((void*(*)(void*))PyFrame_GetLocals)((void*)${frame}); ` +
     `if (!d) ((void(*)(void))PyErr_Clear)(); ` +
-    `void *items = d ? ((void*(*)(void*))PyDict_Items)(d) : (void*)0; ` +
+    `void *items = d ? ((void*(*)(void*))PyMapping_Items)(d) : (void*)0; ` +
     `if (d) ((void(*)(void*))Py_DecRef)(d); ` +
     `if (!items) ((void(*)(void))PyErr_Clear)(); ` +
     `items`,
