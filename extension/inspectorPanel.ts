@@ -79,6 +79,7 @@ class InspectorPanel {
       {
         bins: () => Math.max(1, Math.min(4096, Math.trunc(vscode.workspace.getConfiguration('arraylens').get<number>('histogramBins') ?? 256))),
         transport: () => vscode.workspace.getConfiguration('arraylens').get<'auto' | 'direct' | 'dap' | 'memfd' | 'evaluate'>('transport') ?? 'auto',
+        onPinned: (pinned) => (this.panel.title = `${pinned} · Array Inspector`),
       },
     );
     webview.onDidReceiveMessage((m: unknown) => void this.host.handle(m));

@@ -9,6 +9,8 @@ import { ValueGrid } from './grid';
 import { HEAT_TILE, Heatmap } from './heatmap';
 import { HostConnection, RequestFailed, VsCodeApi } from './hostConnection';
 import { ENVELOPE_POINTS, EXACT_POINTS, LinePlot } from './linePlot';
+import { ComparePanel } from './comparePanel';
+import { HistoryStrip, StopSnapshot } from './history';
 import { Axes, arrayIndexOf, defaultAxes, displayIndexText, parseDisplayIndex, planeDims, tileIndex } from './slicing';
 import { StatsPanel } from './statsPanel';
 import { TileStore } from './tiles';
@@ -37,6 +39,9 @@ class Inspector {
   private readonly grid: ValueGrid;
   private readonly heat: Heatmap;
   private readonly statsPanel = new StatsPanel();
+  private readonly comparePanel: ComparePanel;
+  private readonly history: HistoryStrip;
+  private readonly pinInput = el('input', { attrs: { id: 'pin-expr', type: 'text', spellcheck: 'false', placeholder: 'follow expression…', 'aria-label': 'expression this panel follows at every stop' } });
 
   private readonly title = el('span', { class: 'title', attrs: { id: 'title' } });
   private readonly meta = el('span', { class: 'meta', attrs: { id: 'meta' } });
@@ -108,6 +113,30 @@ class Inspector {
       onStep: (step) => this.statsPanel.imageNote(step, this.reduceMode),
     }, this.fmt);
 
+    this.comparePanel = new ComparePanel((r) => {
+      const st = this.state;
+      if (!st?.array) return Promise.reject(new Error('no array at this stop'));
+      return this.conn.request('compare', { stop: st.stop, ...r, plane: { index: displayIndexText(st.array.shape, this.axes), transpose: this.axes.row > this.axes.col && this.axes.col >= 0 } });
+    });
+    this.history = new HistoryStrip((snap) => {
+      if (snap) {
+        if (snap.stats) this.statsPanel.show(snap.stats);
+        else this.statsPanel.failed(`no stats were kept for stop ${snap.stop}`);
+      } else if (this.stats) this.statsPanel.show(this.stats);
+    });
+    const pin = (): void => {
+      const st = this.state;
+      const expr = this.pinInput.value.trim();
+      if (!st || !expr) return;
+      this.conn.request('pin', { stop: st.stop, expr }).then(
+        () => {
+          this.history.clear();
+          this.pinInput.value = '';
+        },
+        (e: Error) => this.showError(`follow '${expr}': ${e.message}`),
+      );
+    };
+    this.pinInput.addEventListener('keydown', (e) => e.key === 'Enter' && pin());
     this.gridBtn = el('button', { class: 'tab', text: 'Grid', attrs: { id: 'mode-grid', type: 'button' } });
     this.heatBtn = el('button', { class: 'tab', text: 'Heatmap', attrs: { id: 'mode-heatmap', type: 'button' } });
     this.gridBtn.prepend(icon('table'));
@@ -183,7 +212,7 @@ class Inspector {
       button('screen-full', 'Fit', () => this.heat.fit(), 'zoom-fit'),
     ]);
 
-    const header = el('header', { class: 'header' }, [this.title, this.meta, this.stopLabel, this.changed]);
+    const header = el('header', { class: 'header' }, [this.title, this.meta, this.pinInput, button('pin', 'Follow this expression', pin, 'pin'), this.stopLabel, this.changed]);
     const sliceBar = el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'slicing' } }, [
       el('div', { class: 'group tabs' }, [this.gridBtn, this.heatBtn, this.plotBtn]),
       el('label', { text: 'rows' }, [this.rowAxis]),
@@ -197,8 +226,9 @@ class Inspector {
       el('label', { text: 'precision' }, [this.precision]),
       this.heatControls,
     ]);
-    const body = el('div', { class: 'body' }, [el('div', { class: 'view' }, [this.main, this.readout]), this.statsPanel.root]);
-    document.getElementById('app')!.replaceChildren(header, sliceBar, viewBar, this.banner, body);
+    const side = el('div', { class: 'side' }, [this.statsPanel.root, this.comparePanel.root]);
+    const body = el('div', { class: 'body' }, [el('div', { class: 'view' }, [this.main, this.readout]), side]);
+    document.getElementById('app')!.replaceChildren(header, sliceBar, viewBar, this.banner, this.history.root, body);
     this.setMode('heatmap');
     this.conn.notify('ready', {});
   }
@@ -230,8 +260,32 @@ class Inspector {
     } else this.showError(n.params.message);
   }
 
+  /** What is on screen now, kept for the history strip before the next stop replaces it. */
+  private snapshot(): StopSnapshot | null {
+    const st = this.state;
+    if (!st?.array) return null;
+    const src = this.mode === 'heatmap' ? this.heat.canvas : this.mode === 'plot' ? this.plot.canvas : null;
+    let image: HTMLCanvasElement | null = null;
+    if (src && src.width > 0 && src.height > 0) {
+      image = document.createElement('canvas');
+      image.width = src.width;
+      image.height = src.height;
+      image.getContext('2d')!.drawImage(src, 0, 0);
+    }
+    return { stop: st.stop, expr: st.expr, changed: st.changed, image, stats: this.stats };
+  }
+
   private onState(s: ArrayState): void {
-    const prev = this.state?.array;
+    if (this.state && this.state.stop !== s.stop) {
+      if (this.state.expr !== s.expr) this.history.clear();
+      else {
+        const snap = this.snapshot();
+        if (snap) this.history.record(snap);
+      }
+    }
+    this.history.setLive(s.stop);
+    this.comparePanel.reset();
+    const prev = this.state?.expr === s.expr ? this.state?.array : null;
     this.state = s;
     this.title.textContent = s.expr;
     this.stopLabel.textContent = `stop ${s.stop}`;
@@ -407,7 +461,7 @@ class Inspector {
     this.heatBtn.setAttribute('aria-pressed', String(m === 'heatmap'));
     this.plotBtn.setAttribute('aria-pressed', String(m === 'plot'));
     this.heatControls.hidden = m !== 'heatmap';
-    this.main.replaceChildren(m === 'grid' ? this.grid.root : m === 'plot' ? this.plot.root : this.heat.root);
+    this.main.replaceChildren(m === 'grid' ? this.grid.root : m === 'plot' ? this.plot.root : this.heat.root, this.history.view);
     document.body.dataset.mode = m;
     if (this.state?.array) this.buildAxisControls();
     if (m === 'grid') this.grid.schedule();

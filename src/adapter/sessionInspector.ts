@@ -7,6 +7,7 @@ import {
   ArrayState,
   HostMessage,
   ProtocolError,
+  RequestParams,
   RequestResult,
   ResponseError,
   WebviewMethod,
@@ -14,12 +15,25 @@ import {
   parseWebviewMessage,
   recoverRequestId,
 } from '../protocol/webview';
+import { PulledArray, compareArrays, pullArray } from './compare';
 import { ArraySource } from './session';
+
+/** Arrays up to this many elements are kept from each stop (as numbers) for "compare with the previous stop". */
+export const SNAPSHOT_LIMIT_ELEMENTS = 1 << 20;
+
+interface Snapshot {
+  stop: number;
+  expr: string;
+  /** null: not kept (too large, or unreadable). */
+  pulled: Promise<PulledArray | null>;
+}
 
 /** User settings the host applies to every read (arraylens.histogramBins, arraylens.transport). */
 export interface InspectorSettings {
   bins?: () => number;
   transport?: () => InspectArgs['transport'];
+  /** The webview pinned another expression: the panel now follows it (VS Code retitles the panel). */
+  onPinned?: (expr: string) => void;
 }
 
 export interface StopContext {
@@ -35,10 +49,14 @@ export class InspectorHost {
   private statsCache: { stop: number; bins: number; value: Promise<JsonStats> } | null = null;
   private abort = new AbortController();
   private ready = false;
+  private current: Snapshot | null = null;
+  private previous: Snapshot | null = null;
+  /** Whole arrays pulled for compare at this stop, by expression (dropped on the next stop). */
+  private pulled = new Map<string, Promise<PulledArray>>();
 
   constructor(
     private readonly post: (m: HostMessage) => void,
-    readonly expr: string,
+    private exprText: string,
     private readonly session: string,
     ctx: StopContext | null,
     /** Called with a message when the webview sent something malformed or reported a rejection. */
@@ -46,7 +64,11 @@ export class InspectorHost {
     private readonly settings: InspectorSettings = {},
   ) {
     this.ctx = ctx;
-    this.state = { stop: 0, session, expr, array: null, transport: null, changed: null, error: 'waiting for the debuggee to stop', };
+    this.state = { stop: 0, session, expr: exprText, array: null, transport: null, changed: null, error: 'waiting for the debuggee to stop', };
+  }
+
+  get expr(): string {
+    return this.exprText;
   }
 
   /** One message from the webview, unvalidated. Never throws. */
@@ -100,6 +122,20 @@ export class InspectorHost {
         case 'stats':
           this.reply(req, 'stats', await this.stats(ctx, this.settings.bins?.() ?? req.params.bins));
           break;
+        case 'compare':
+          this.reply(req, 'compare', await this.compare(ctx, req.params));
+          break;
+        case 'pin': {
+          const expr = req.params.expr.trim();
+          if (!expr) throw new ArrayLensError('bad-expression', 'type an expression to follow, e.g. image[0] or frames');
+          this.exprText = expr;
+          this.lastFingerprint = null;
+          this.current = this.previous = null;
+          this.settings.onPinned?.(expr);
+          this.reply(req, 'pin', { expr });
+          await this.stopped(ctx);
+          break;
+        }
       }
     } catch (e) {
       const code = isArrayLensError(e) ? e.code : e instanceof ProtocolError ? 'protocol' : 'internal';
@@ -110,6 +146,47 @@ export class InspectorHost {
 
   private reply<M extends WebviewMethod>(req: WebviewRequest, method: M, result: RequestResult<M>): void {
     this.post({ type: 'response', id: req.id, method, ok: true, result } as HostMessage);
+  }
+
+  private pull(ctx: StopContext, expr: string): Promise<PulledArray> {
+    if (expr === this.exprText && this.current?.stop === this.stop) {
+      const kept = this.current.pulled;
+      return kept.then((p) => p ?? this.pullFresh(ctx, expr));
+    }
+    return this.pullFresh(ctx, expr);
+  }
+
+  private pullFresh(ctx: StopContext, expr: string): Promise<PulledArray> {
+    let p = this.pulled.get(expr);
+    if (!p) {
+      p = pullArray(ctx.source, { frameId: ctx.frameId, transport: this.settings.transport?.() }, expr, this.abort.signal);
+      this.pulled.set(expr, p);
+      p.catch(() => this.pulled.delete(expr));
+    }
+    return p;
+  }
+
+  private async compare(ctx: StopContext, p: RequestParams<'compare'>): Promise<RequestResult<'compare'>> {
+    const stop = this.stop;
+    const a = await this.pull(ctx, this.exprText);
+    let b: PulledArray;
+    let label: string;
+    if (p.other.kind === 'expr') {
+      b = await this.pull(ctx, p.other.expr);
+      label = `${p.other.expr} (stop ${stop})`;
+    } else {
+      const prev = this.previous;
+      if (!prev) throw new ArrayLensError('bad-argument', `no earlier stop of ${this.exprText} is kept yet: step once, then compare`);
+      const kept = await prev.pulled;
+      if (!kept)
+        throw new ArrayLensError(
+          'bad-argument',
+          `stop ${prev.stop} of ${this.exprText} was not kept (arrays up to ${SNAPSHOT_LIMIT_ELEMENTS} elements are kept between stops): compare with an expression instead`,
+        );
+      b = kept;
+      label = `${this.exprText} (stop ${prev.stop})`;
+    }
+    return compareArrays(a, b, { a: `${this.exprText} (stop ${stop})`, b: label }, p.rtol, p.atol, p.plane);
   }
 
   private stats(ctx: StopContext, bins: number): Promise<JsonStats> {
@@ -147,7 +224,19 @@ export class InspectorHost {
     if (stop !== this.stop) return next; // a newer stop overtook this one
     this.state = next;
     if (this.ready) this.post({ type: 'notify', method: 'state', params: next });
+    this.keepSnapshot(ctx, next);
     return next;
+  }
+
+  /** Keeps this stop's values (small arrays only) so that the next stop can be compared with it. */
+  private keepSnapshot(ctx: StopContext, s: ArrayState): void {
+    this.pulled = new Map();
+    if (this.current && this.current.expr === s.expr) this.previous = this.current;
+    const small = s.array !== null && s.array.size <= SNAPSHOT_LIMIT_ELEMENTS && !s.array.dtype.startsWith('complex');
+    const pulled = small
+      ? pullArray(ctx.source, { frameId: ctx.frameId, transport: this.settings.transport?.() }, s.expr, this.abort.signal).catch(() => null)
+      : Promise.resolve(null);
+    this.current = { stop: s.stop, expr: s.expr, pulled };
   }
 
   /** The program runs: requests are answered as stale until the next stop. */

@@ -3,11 +3,49 @@
 // parseWebviewMessage / parseHostMessage and reject anything else with a ProtocolError.
 
 import { ArraySummarySchema, IndexTextSchema, PercentileRankSchema, REDUCE_MODES, StatsSchema, TileSchema } from './dap';
-import { Infer, ProtocolError, Schema, array, bool, int, literal, nullable, num, object, oneOf, str } from './schema';
+import { Infer, ProtocolError, Schema, array, bool, int, literal, nullable, num, object, oneOf, str, tagged } from './schema';
 
 export { ProtocolError } from './schema';
 
 const stopId = int({ min: 0 });
+
+/** A tolerance of numpy.allclose: finite and not negative. */
+const tolerance: Schema<number> = {
+  describe: 'number >= 0',
+  parse(v, path = '') {
+    const x = num.parse(v, path);
+    if (x < 0) throw new ProtocolError(`${path}: expected a tolerance >= 0, got ${x}`);
+    return x;
+  },
+};
+
+/** What the shown array is compared with: another expression at this stop, or itself at the previous stop. */
+export const CompareOtherSchema = tagged('kind', {
+  expr: object({ kind: literal('expr'), expr: str({ max: 500 }) }),
+  previous: object({ kind: literal('previous') }),
+});
+
+export const CompareResultSchema = object({
+  /** What was compared, as the user reads it ("ramp (stop 2)" vs "ramp (stop 1)"). */
+  a: str({ max: 600 }),
+  b: str({ max: 600 }),
+  shape: array(int({ min: 0 }), { max: 32 }),
+  count: int({ min: 0 }),
+  /** Elements with a != b (NaN at the same place counts as equal). */
+  differing: int({ min: 0 }),
+  /** Elements numpy.isclose(a, b, rtol, atol) calls not close (NaN is never close, as numpy's default). */
+  notClose: int({ min: 0 }),
+  allclose: bool,
+  rtol: num,
+  atol: num,
+  /** max |a - b| over elements where both are finite; null when there is none. */
+  maxAbs: nullable(num),
+  maxAbsIndex: nullable(array(int({ min: 0 }), { max: 32 })),
+  /** a - b on the displayed plane, each pixel the signed largest-|.| value of a diffFactor × diffFactor block. */
+  diff: TileSchema,
+  diffFactor: int({ min: 1 }),
+});
+export type CompareResult = Infer<typeof CompareResultSchema>;
 
 /** Requests the webview sends; the host answers each with a response carrying the same id. */
 export const WEBVIEW_REQUESTS = {
@@ -23,6 +61,16 @@ export const WEBVIEW_REQUESTS = {
     params: object({ stop: stopId, index: IndexTextSchema, transpose: bool, factor: int({ min: 1, max: 1 << 16 }), mode: oneOf(REDUCE_MODES) }),
     result: TileSchema,
   },
+  /**
+   * Compares the shown array with another of the same shape (whole arrays, on the host): counts, max |a - b|, the
+   * allclose verdict under rtol/atol, and a difference image of the displayed plane (`plane`, as a tile index).
+   */
+  compare: {
+    params: object({ stop: stopId, other: CompareOtherSchema, rtol: tolerance, atol: tolerance, plane: object({ index: IndexTextSchema, transpose: bool }) }),
+    result: CompareResultSchema,
+  },
+  /** Follow another expression from now on (re-read at this stop and every later one); a state notification follows. */
+  pin: { params: object({ stop: stopId, expr: str({ max: 500 }) }), result: object({ expr: str({ max: 500 }) }) },
   /** numpy.percentile of the whole array's finite values (percentile contrast). */
   percentiles: {
     params: object({ stop: stopId, ranks: array(PercentileRankSchema, { min: 1, max: 16 }) }),

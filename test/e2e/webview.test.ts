@@ -347,6 +347,56 @@ test('line plot of 1-D data: NaN gaps, hover readout, min/max envelope for long 
   await long.page.close();
 });
 
+test('compare with another expression: counts, max |a−b| and where, allclose with editable tolerances, difference image', async () => {
+  const { page } = await openInspector('a1');
+  await waitText(page, '#stats-caption', /kernels/);
+  await select(page, 'compare-with', 'expr');
+  await page.fill('#compare-expr', 'a2');
+  await page.click('#compare-run');
+  await waitText(page, '#compare-verdict', 'allclose: no (rtol 0.00001, atol 1e-8)');
+  assert.equal(await page.textContent('#compare-result tr[data-key="differing"] td'), '2 of 768');
+  assert.equal(await page.textContent('#compare-result tr[data-key="notClose"] td'), '2');
+  const a1020 = (10 * 32 + 20) / (24 * 32 - 1);
+  assert.equal(await page.textContent('#compare-result tr[data-key="maxAbs"] td'), String(Number((5 - a1020).toPrecision(8))));
+  assert.equal(await page.textContent('#compare-result tr[data-key="maxAbsIndex"] td'), '[10, 20]');
+  assert.equal(await page.textContent('#compare-status'), 'a1 (stop 1) vs a2 (stop 1), shape (24, 32)');
+  // The difference image: a1 − a2 is about −4.5 at [10, 20] (strong blue in RdBu, low end), 0 elsewhere (white-ish).
+  const px = (r: number, c: number): Promise<number[]> =>
+    page.evaluate(([r, c]) => Array.from((document.getElementById('diff') as HTMLCanvasElement).getContext('2d')!.getImageData(c, r, 1, 1).data), [r, c] as const);
+  const hot = await px(10, 20);
+  assert.ok(hot[2] > hot[0] + 60, `difference pixel is blue (${hot})`);
+  const calm = await px(0, 0);
+  assert.ok(calm[0] > 230 && calm[1] > 230 && calm[2] > 230, `equal elements are white (${calm})`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-compare.png') });
+  // Looser tolerances: atol 10 makes them allclose (the host re-evaluates on the arrays it already read).
+  await setInput(page, 'atol', '10');
+  await waitText(page, '#compare-verdict', 'allclose: yes (rtol 0.00001, atol 10)');
+  assert.equal(await page.textContent('#compare-result tr[data-key="notClose"] td'), '0');
+  // A different shape is refused with the reason.
+  await page.fill('#compare-expr', 'cube');
+  await page.click('#compare-run');
+  await waitText(page, '#compare-status', /compare failed: shapes differ: a1 \(stop 1\) is \(24, 32\), cube \(stop 1\) is \(4, 5, 6\)/);
+  // A bad tolerance never reaches the host.
+  await page.fill('#rtol', '-1');
+  await page.click('#compare-run');
+  await waitText(page, '#compare-status', 'rtol and atol must be numbers ≥ 0');
+  await page.close();
+});
+
+test('pin: the panel follows another expression from now on', async () => {
+  const { page, host } = await openInspector('a1');
+  await waitText(page, '#stats-caption', /kernels/);
+  await page.fill('#pin-expr', 'cube');
+  await page.press('#pin-expr', 'Enter');
+  await waitText(page, '#title', 'cube');
+  assert.equal(host.expr, 'cube');
+  assert.match((await page.textContent('#meta'))!, /int32 · shape \(4, 5, 6\)/);
+  await page.fill('#pin-expr', 'no_such_name');
+  await page.press('#pin-expr', 'Enter');
+  await waitText(page, '#error-text', /no_such_name/);
+  await page.close();
+});
+
 test('grid: N-d slicing with sliders and the index field, axis swap, number formats (cube int32 4×5×6)', async () => {
   const { page } = await openInspector('cube');
   await page.click('#mode-grid');
@@ -459,6 +509,24 @@ test('refresh on every stop: new values and "changed since last stop"', async ()
   await waitText(ramp.page, '#stats tr[data-key="min"] td', '-5.5');
   await waitText(steady.page, '#changed', 'unchanged since last stop');
   await ramp.page.screenshot({ path: path.join(ARTIFACTS, 'webview-grid-changed.png') });
+  // One array at two stops: the host kept stop 1's values.
+  await ramp.page.click('#compare-run');
+  await waitText(ramp.page, '#compare-verdict', /^allclose: no/);
+  assert.equal(await ramp.page.textContent('#compare-status'), 'ramp (stop 2) vs ramp (stop 1), shape (300, 200)');
+  assert.equal(await ramp.page.textContent('#compare-result tr[data-key="differing"] td'), '1 of 60000');
+  assert.equal(await ramp.page.textContent('#compare-result tr[data-key="maxAbs"] td'), '5.5');
+  assert.equal(await ramp.page.textContent('#compare-result tr[data-key="maxAbsIndex"] td'), '[0, 0]');
+  await ramp.page.screenshot({ path: path.join(ARTIFACTS, 'webview-compare-stops.png') });
+  // History strip: stop 1's picture and stats are kept; stepping back shows them, "live" returns.
+  await ramp.page.click('#mode-heatmap');
+  await ramp.page.waitForSelector('#history .history-item[data-stop="1"]');
+  await ramp.page.click('#history .history-item[data-stop="1"]');
+  await waitText(ramp.page, '#history-caption', /^ramp at stop 1 \(kept picture and stats/);
+  await waitText(ramp.page, '#stats tr[data-key="min"] td', '0');
+  await ramp.page.screenshot({ path: path.join(ARTIFACTS, 'webview-history.png') });
+  await ramp.page.click('#history-live');
+  await waitText(ramp.page, '#stats tr[data-key="min"] td', '-5.5');
+  assert.equal(await ramp.page.isHidden('#history-view'), true);
   // A tile request for the previous stop is refused as stale.
   const replies: HostMessage[] = [];
   const probe = new InspectorHost((m) => replies.push(m), 'ramp', 't', { source, frameId }, () => undefined);

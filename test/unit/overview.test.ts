@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { dtype } from '../../src/core/dtype';
 import { StridedView, cStrides, gatherView } from '../../src/core/view';
 import { readReducedTile, reduceView } from '../../src/adapter/overview';
+import { chunkIndices, compareArrays } from '../../src/adapter/compare';
 import { Transport } from '../../src/transport/transport';
 
 function memTransport(mem: Buffer): Transport & { reads: number } {
@@ -77,5 +78,28 @@ describe('block overviews', () => {
     assert.deepEqual(Array.from(floats(rev.base64)), [5.5, 1.5]);
     const big: StridedView = { address: 0n, dtype: dtype('uint8'), shape: [1 << 12, 1 << 12], strides: [0, 0] };
     await assert.rejects(readReducedTile(t, big, '[:, :]', false, 1, 'mean'), /too large/);
+  });
+});
+
+describe('compare (host side)', () => {
+  it('covers a whole N-d array in C order with tiles of at most 2 dims and the element limit', () => {
+    assert.deepEqual([...chunkIndices([2, 3, 4], 8)], ['[0, 0:2, :]', '[0, 2:3, :]', '[1, 0:2, :]', '[1, 2:3, :]']);
+    assert.deepEqual([...chunkIndices([5], 2)], ['[0:2]', '[2:4]', '[4:5]']);
+    assert.deepEqual([...chunkIndices([2, 5], 2)], ['[0, 0:2]', '[0, 2:4]', '[0, 4:5]', '[1, 0:2]', '[1, 2:4]', '[1, 4:5]']);
+    assert.deepEqual([...chunkIndices([])], ['[]']);
+    assert.deepEqual([...chunkIndices([3, 0])], []);
+  });
+
+  it('counts like numpy: NaN at the same place is equal but never close; equal infinities are close', () => {
+    const summary = (shape: number[]) => ({ expr: 'x', typeName: 't', dtype: 'float64' as const, byteOrder: 'little' as const, shape, strides: [], address: '0x0', size: 4, nbytes: 32 });
+    const a = { summary: summary([2, 2]), values: Float64Array.from([1, NaN, Infinity, 1]) };
+    const b = { summary: summary([2, 2]), values: Float64Array.from([1 + 1e-9, NaN, Infinity, 3]) };
+    const r = compareArrays(a, b, { a: 'a', b: 'b' }, 1e-5, 1e-8, { index: '[:, :]', transpose: false });
+    assert.equal(r.differing, 2);
+    assert.equal(r.notClose, 2, 'the NaN pair and 1 vs 3');
+    assert.equal(r.allclose, false);
+    assert.equal(r.maxAbs, 2);
+    assert.deepEqual(r.maxAbsIndex, [1, 1]);
+    assert.throws(() => compareArrays(a, { ...b, summary: summary([4]) }, { a: 'a', b: 'b' }, 0, 0, { index: '[:]', transpose: false }), /shapes differ/);
   });
 });
