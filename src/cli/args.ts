@@ -10,7 +10,7 @@ export interface ParsedArgs {
 }
 
 const VALUE_FLAGS = new Set(['break', 'expr', 'slice', 'bins', 'python', 'debugger', 'transport', 'timeout', 'lldb-dap', 'gdb', 'out', 'size', 'from', 'to', 'min-bytes']);
-const BOOL_FLAGS = new Set(['values', 'stats', 'json', 'help', 'list']);
+const BOOL_FLAGS = new Set(['values', 'stats', 'json', 'help', 'list', 'mixed']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const dd = argv.indexOf('--');

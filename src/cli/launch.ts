@@ -45,10 +45,13 @@ export async function launchTarget(p: ParsedArgs, bp: { file: string; line: numb
   const timeoutMs = flagInt(p, 'timeout', 120) * 1000;
   if (prog.kind !== 'native' && !fs.existsSync(prog.program))
     throw new ArrayLensError('bad-argument', `no such program: ${prog.program}`);
+  if (p.flags.has('mixed') && prog.kind !== 'python')
+    throw new ArrayLensError('bad-argument', `--mixed is for a Python program whose extension has native code; ${prog.program} is not Python`);
   if (prog.kind === 'python') {
     const { isNativeSource, launchMixed } = await import('../adapter/mixed');
-    // A Python program stopping in its extension's native code: debugpy runs it, lldb-dap attaches to it.
-    if (isNativeSource(bp.file))
+    // A Python program stopping in its extension's native code (--mixed, or implied by a .rs/.c/.cpp breakpoint):
+    // debugpy runs it, lldb-dap attaches to it.
+    if (p.flags.has('mixed') || isNativeSource(bp.file))
       return launchMixed({
         python: flagString(p, 'python') ?? prog.interpreter ?? defaultPython(),
         program: prog.program,

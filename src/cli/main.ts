@@ -23,7 +23,7 @@ import { formatSummary, formatStatsSummary } from './summary';
 const USAGE = `arraylens: see arrays as they are in memory in a stopped program
 
   arraylens inspect --break FILE:LINE --expr EXPR [--slice INDEX] [--values] [--stats] [--bins N]
-                    [--python PATH] [--debugger lldb|gdb] [--transport auto|direct|dap|memfd|evaluate]
+                    [--python PATH] [--debugger lldb|gdb] [--mixed] [--transport auto|direct|dap|memfd|evaluate]
                     [--timeout SECONDS] [--json] -- PROGRAM [ARGS...]
   arraylens inspect --break FILE:LINE --list [--json] -- PROGRAM [ARGS...]
   arraylens stats FILE.npy [--slice INDEX] [--bins N] [--json]

@@ -163,6 +163,16 @@ describe('mixed Python + Rust: debugpy runs the program, lldb-dap stops in the e
       assert.deepEqual(await noTaggedProcess(tag), [], 'nothing left running');
     });
 
+    it('--mixed --list: the native frame\'s arrays, the PyObject ones included', async () => {
+      const tag = `${TAG}-list`;
+      const r = cli(tag, ['--mixed', '--break', `${LIB}:${LINE}`, '--list', '--json'], ['fortran']);
+      assert.equal(r.status, 0, r.stderr);
+      const rows = (JSON.parse(r.stdout) as { arrays: { expr: string; language: string; strides: number[] }[] }).arrays;
+      assert.deepEqual(rows.map((a) => a.expr).sort(), ['a', 'any', 'obj', 'raw', 'view']);
+      assert.ok(rows.every((a) => a.language === 'native'));
+      assert.deepEqual(await noTaggedProcess(tag), [], 'nothing left running');
+    });
+
     const failures: [string, string[], RegExp][] = [
       ['lldb-dap missing', ['--lldb-dap', '/nonexistent/lldb-dap'], /lldb-dap not found at '\/nonexistent\/lldb-dap': install Debian lldb-22/],
       ['lldb-dap dies at once', ['--lldb-dap', '/bin/false'], /lldb-dap \(\/bin\/false\) exited unexpectedly|lldb-dap exited/],
