@@ -573,8 +573,87 @@ bool compute_moments(const ViewDesc& v, const Control& c, MomentsResult* out) {
   return true;
 }
 
+/**
+ * 1- and 2-byte types (bool, int8/16, uint8/16, float16, bfloat16, either byte order): count each bit pattern
+ * (one increment per element, no arithmetic, no conversion), then bin the <= 65536 patterns once with
+ * bin_index. Two interleaved uint32 tables per thread (runs of equal values do not chain on one counter),
+ * flushed into 64-bit sums long before they could wrap. The serial kernels never take this path: they stay
+ * the per-element reference the others are tested against.
+ */
+bool histogram_by_pattern(const NormView& nv, const HistSpec& spec, const Control& c, std::vector<double>* counts) {
+  const int item = nv.item;
+  const size_t np = item == 1 ? 256 : 65536;
+  const int nt = thread_count(c, nv.count * (uint64_t)item);
+  std::vector<std::vector<uint64_t>> sums((size_t)nt);
+  bool ok = run_threads(nt, [&](int t) {
+    std::vector<uint32_t> tab(2 * np, 0);
+    std::vector<uint64_t>& sum = sums[(size_t)t];
+    sum.assign(np, 0);
+    uint32_t* t0 = tab.data();
+    uint32_t* t1 = t0 + np;
+    uint64_t pending = 0;
+    auto flush = [&] {
+      for (size_t i = 0; i < np; i++) sum[i] += (uint64_t)t0[i] + t1[i];
+      std::fill(tab.begin(), tab.end(), 0);
+      pending = 0;
+    };
+    auto run = [&](const uint8_t* p, uint64_t cnt, int64_t s) {
+      while (cnt > 0) {
+        const uint64_t take = std::min<uint64_t>(cnt, 1u << 20);
+        if (pending + take >= (1ull << 31)) flush();
+        pending += take;
+        if (item == 1) {
+          uint64_t i = 0;
+          for (; i + 2 <= take; i += 2) {
+            t0[p[i * s]]++;
+            t1[p[(i + 1) * s]]++;
+          }
+          if (i < take) t0[p[i * s]]++;
+        } else if (s == 2) {
+          uint64_t i = 0;
+          for (; i + 2 <= take; i += 2) {
+            uint32_t w;
+            std::memcpy(&w, p + i * 2, 4);
+            t0[w & 0xffff]++;
+            t1[w >> 16]++;
+          }
+          if (i < take) t0[load_as<uint16_t, false>(p + i * 2)]++;
+        } else {
+          for (uint64_t i = 0; i < take; i++) t0[load_as<uint16_t, false>(p + (int64_t)i * s)]++;
+        }
+        p += (int64_t)take * s;
+        cnt -= take;
+        if (c.cancelled()) return;
+      }
+    };
+    uint64_t a = nv.count * (uint64_t)t / (uint64_t)nt, b = nv.count * (uint64_t)(t + 1) / (uint64_t)nt;
+    bool r = walk_range(nv, a, b, c, run);
+    flush();
+    return r && !c.cancelled();
+  });
+  if (!ok) return false;
+  for (size_t pat = 0; pat < np; pat++) {
+    uint64_t n = 0;
+    for (const auto& sum : sums) n += sum[pat];
+    if (!n) continue;
+    const uint16_t bits = item == 2 && nv.swap ? (uint16_t)((pat >> 8) | ((pat & 0xff) << 8)) : (uint16_t)pat;
+    double x;
+    switch (nv.dt) {
+      case Dt::I8: x = (double)(int8_t)bits; break;
+      case Dt::I16: x = (double)(int16_t)bits; break;
+      case Dt::F16: x = (double)half_to_float(bits); break;
+      case Dt::BF16: x = (double)bf16_to_float(bits); break;
+      default: x = (double)bits; break;  // bool, uint8, uint16
+    }
+    const int32_t bin = bin_index(x, spec);
+    if (bin < spec.bins) (*counts)[(size_t)bin] += (double)n;
+  }
+  return true;
+}
+
 bool compute_histogram(const ViewDesc& v, const HistSpec& user_spec, const Control& c, std::vector<double>* counts) {
   const NormView nv = normalize(v);
+  if (nv.item <= 2 && c.k != &kSerialKernels) return histogram_by_pattern(nv, user_spec, c, counts);
   HistSpec spec = user_spec;
   hist_prepare32(&spec);  // the float32 fast path's proof, once per call
   const size_t stride = (size_t)spec.bins + 1;
