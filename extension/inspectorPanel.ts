@@ -80,6 +80,15 @@ class InspectorPanel {
         bins: () => Math.max(1, Math.min(4096, Math.trunc(vscode.workspace.getConfiguration('arraylens').get<number>('histogramBins') ?? 256))),
         transport: () => vscode.workspace.getConfiguration('arraylens').get<'auto' | 'direct' | 'dap' | 'memfd' | 'evaluate'>('transport') ?? 'auto',
         onPinned: (pinned) => (this.panel.title = `${pinned} · Array Inspector`),
+        save: async (name, data, kind) => {
+          const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+          const filters: Record<string, string[]> = { npy: { 'NumPy array': ['npy'] }, png: { 'PNG image': ['png'] }, csv: { CSV: ['csv'] } }[kind];
+          const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters, title: `Save ${kind.toUpperCase()}` });
+          if (!uri) return null;
+          await vscode.workspace.fs.writeFile(uri, data);
+          return uri.fsPath;
+        },
+        copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       },
     );
     webview.onDidReceiveMessage((m: unknown) => void this.host.handle(m));

@@ -3,7 +3,7 @@
 
 import { el } from './dom';
 import { TileStore } from './tiles';
-import { FormatOptions } from './values';
+import { DecodedTile, FormatOptions } from './values';
 
 const ROW_H = 22;
 const COL_W = 96;
@@ -131,6 +131,31 @@ export class ValueGrid {
     this.root.dataset.firstRow = String(this.firstRow);
     this.root.dataset.firstCol = String(this.firstCol);
     this.root.dataset.requests = String(this.store.requests);
+  }
+
+  /** The whole rows and columns in view. */
+  visibleRange(): { r0: number; r1: number; c0: number; c1: number } {
+    const fullRows = Math.max(1, Math.floor((this.root.clientHeight - HEAD_H) / ROW_H));
+    const fullCols = Math.max(1, Math.floor((this.root.clientWidth - HEAD_W) / COL_W));
+    return { r0: this.firstRow, r1: Math.min(this.rows, this.firstRow + fullRows), c0: this.firstCol, c1: Math.min(this.cols, this.firstCol + fullCols) };
+  }
+
+  /** Text of every visible cell by `text(tile, i, j)`, or null while a tile is still loading. */
+  visibleCells(text: (t: DecodedTile, i: number, j: number) => string): { r0: number; c0: number; cells: string[][] } | null {
+    const { r0, r1, c0, c1 } = this.visibleRange();
+    const th = this.store.tileRows;
+    const tw = this.store.tileCols;
+    const cells: string[][] = [];
+    for (let r = r0; r < r1; r++) {
+      const row: string[] = [];
+      for (let c = c0; c < c1; c++) {
+        const t = this.store.peek(1, Math.floor(r / th), Math.floor(c / tw));
+        if (!t) return null;
+        row.push(text(t, r % th, c % tw));
+      }
+      cells.push(row);
+    }
+    return { r0, c0, cells };
   }
 
   private ensureCells(visRows: number, visCols: number): void {

@@ -66,6 +66,9 @@ class Inspector {
   private readonly gridBtn: HTMLButtonElement;
   private readonly heatBtn: HTMLButtonElement;
   private readonly plotBtn: HTMLButtonElement;
+  private readonly exportPng: HTMLButtonElement;
+  private readonly exportCsv: HTMLButtonElement;
+  private readonly copyNumpy: HTMLButtonElement;
   private readonly plot: LinePlot;
   private plotGeneration = '';
   private readonly heatControls: HTMLElement;
@@ -221,9 +224,19 @@ class Inspector {
       el('label', { class: 'index-label', text: 'index' }, [this.indexField]),
       this.fixedAxes,
     ]);
+    this.exportPng = button('file-media', 'Save the image as PNG', () => void this.exportPngFile(), 'export-png');
+    this.exportCsv = button('table', 'Save the visible cells as CSV', () => void this.exportVisible('csv'), 'export-csv');
+    this.copyNumpy = button('copy', 'Copy the visible cells as a NumPy literal', () => void this.exportVisible('numpy'), 'copy-numpy');
+    const exportGroup = el('div', { class: 'group', attrs: { role: 'group', 'aria-label': 'export' } }, [
+      button('save', 'Save the displayed slice as .npy', () => void this.exportNpy(), 'export-npy'),
+      this.exportPng,
+      this.exportCsv,
+      this.copyNumpy,
+    ]);
     const viewBar = el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'display' } }, [
       el('label', { text: 'format' }, [this.formatSel]),
       el('label', { text: 'precision' }, [this.precision]),
+      exportGroup,
       this.heatControls,
     ]);
     const side = el('div', { class: 'side' }, [this.statsPanel.root, this.comparePanel.root]);
@@ -461,6 +474,10 @@ class Inspector {
     this.heatBtn.setAttribute('aria-pressed', String(m === 'heatmap'));
     this.plotBtn.setAttribute('aria-pressed', String(m === 'plot'));
     this.heatControls.hidden = m !== 'heatmap';
+    // PNG is of a picture, CSV and the NumPy literal of the cells in view.
+    this.exportPng.hidden = m === 'grid';
+    this.exportCsv.hidden = m !== 'grid';
+    this.copyNumpy.hidden = m !== 'grid';
     this.main.replaceChildren(m === 'grid' ? this.grid.root : m === 'plot' ? this.plot.root : this.heat.root, this.history.view);
     document.body.dataset.mode = m;
     if (this.state?.array) this.buildAxisControls();
@@ -469,6 +486,67 @@ class Inspector {
       this.loadPlot();
       this.plot.schedule();
     } else this.heat.schedule();
+  }
+
+  private note(text: string): void {
+    this.readout.textContent = text;
+  }
+
+  private async exportNpy(): Promise<void> {
+    const st = this.state;
+    if (!st?.array) return;
+    const index = displayIndexText(st.array.shape, this.axes);
+    try {
+      const r = await this.conn.request('exportNpy', { stop: st.stop, index });
+      this.note(r.path ? `saved ${st.expr}${index} to ${r.path}` : 'not saved');
+    } catch (e) {
+      this.showError(`save as .npy: ${(e as Error).message}`);
+    }
+  }
+
+  private async exportPngFile(): Promise<void> {
+    const st = this.state;
+    if (!st?.array) return;
+    const canvas = this.mode === 'plot' ? this.plot.canvas : this.heat.canvas;
+    const b64 = canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+    try {
+      const r = await this.conn.request('saveFile', { stop: st.stop, kind: 'png', name: `${st.expr.replace(/[^A-Za-z0-9_.]+/g, '_')}.png`, base64: b64 });
+      this.note(r.path ? `saved the image to ${r.path}` : 'not saved');
+    } catch (e) {
+      this.showError(`save as PNG: ${(e as Error).message}`);
+    }
+  }
+
+  private async exportVisible(kind: 'csv' | 'numpy'): Promise<void> {
+    const st = this.state;
+    const a = st?.array;
+    if (!st || !a) return;
+    const got = this.grid.visibleCells((t, i, j) => (kind === 'csv' ? t.text(i, j, { format: 'auto', precision: 17 }) : t.literal(i, j)));
+    if (!got) {
+      this.showError('the visible cells are still loading: try again in a moment');
+      return;
+    }
+    const { r0, c0, cells } = got;
+    const oneD = this.axes.col < 0;
+    try {
+      if (kind === 'csv') {
+        const header = oneD ? 'index,value' : ['', ...cells[0].map((_, j) => String(c0 + j))].join(',');
+        const lines = [header, ...cells.map((row, i) => [String(r0 + i), ...row].join(','))];
+        const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
+        let bin = '';
+        for (const b of bytes) bin += String.fromCharCode(b);
+        const r = await this.conn.request('saveFile', { stop: st.stop, kind: 'csv', name: `${st.expr.replace(/[^A-Za-z0-9_.]+/g, '_')}.csv`, base64: btoa(bin) });
+        this.note(r.path ? `saved ${cells.length}×${cells[0]?.length ?? 0} visible cells to ${r.path}` : 'not saved');
+      } else {
+        const dt = a.dtype === 'bool' ? 'np.bool_' : a.dtype === 'bfloat16' ? 'np.float32' : `np.${a.dtype}`;
+        const body = oneD ? `[${cells.map((row) => row[0]).join(', ')}]` : `[${cells.map((row) => `[${row.join(', ')}]`).join(',\n ')}]`;
+        const text = `np.array(${body}, dtype=${dt})`;
+        await this.conn.request('copyText', { stop: st.stop, text });
+        this.note(`copied ${cells.length}×${cells[0]?.length ?? 0} visible cells as a NumPy literal`);
+      }
+    } catch (e) {
+      this.showError(`${kind === 'csv' ? 'save as CSV' : 'copy'}: ${(e as Error).message}`);
+    }
   }
 
   private onHeatTile(): void {

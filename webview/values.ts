@@ -81,6 +81,32 @@ export class DecodedTile {
     }
   }
 
+  /** Element (r, c) as Python source that reads back the same value (shortest round-trip digits). */
+  literal(r: number, c: number): string {
+    const off = (r * this.cols + c) * this.dtype.itemsize;
+    const f32 = this.dtype.itemsize <= 4 || this.dtype.name === 'complex64';
+    const num = (x: number): string => {
+      if (Number.isNaN(x)) return 'np.nan';
+      if (x === Infinity) return 'np.inf';
+      if (x === -Infinity) return '-np.inf';
+      if (f32)
+        for (let p = 1; p <= 9; p++) {
+          const t = Number(x.toPrecision(p));
+          if (Math.fround(t) === x) return String(t);
+        }
+      return String(x);
+    };
+    const k = this.dtype.kind;
+    if (k === 'c') {
+      const [re, im] = complexReader(this.dtype)(this.dv, off);
+      return `complex(${num(re)}, ${num(im)})`;
+    }
+    const v = scalarReader(this.dtype)(this.dv, off);
+    if (typeof v === 'boolean') return v ? 'True' : 'False';
+    if (typeof v === 'bigint') return v.toString();
+    return k === 'f' ? num(v) : String(v);
+  }
+
   /** Exact text of element (r, c) in the chosen format. */
   text(r: number, c: number, o: FormatOptions): string {
     const off = (r * this.cols + c) * this.dtype.itemsize;

@@ -16,10 +16,16 @@ import {
   recoverRequestId,
 } from '../protocol/webview';
 import { PulledArray, compareArrays, pullArray } from './compare';
+import { sliceAsNpy } from './exportSlice';
 import { ArraySource } from './session';
 
 /** Arrays up to this many elements are kept from each stop (as numbers) for "compare with the previous stop". */
 export const SNAPSHOT_LIMIT_ELEMENTS = 1 << 20;
+
+/** A file name from an expression or index: no path separators or shell-hostile characters. */
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.,[\]-]+/g, '_').slice(0, 120);
+}
 
 interface Snapshot {
   stop: number;
@@ -32,6 +38,10 @@ interface Snapshot {
 export interface InspectorSettings {
   bins?: () => number;
   transport?: () => InspectArgs['transport'];
+  /** Asks where to save `data` (suggested file name) and writes it; resolves to the path, or null when cancelled. */
+  save?: (suggestedName: string, data: Uint8Array, kind: 'npy' | 'png' | 'csv') => Promise<string | null>;
+  /** Puts text on the clipboard. */
+  copy?: (text: string) => Promise<void>;
   /** The webview pinned another expression: the panel now follows it (VS Code retitles the panel). */
   onPinned?: (expr: string) => void;
 }
@@ -125,6 +135,26 @@ export class InspectorHost {
         case 'compare':
           this.reply(req, 'compare', await this.compare(ctx, req.params));
           break;
+        case 'exportNpy': {
+          const save = this.needSave();
+          const data = await sliceAsNpy(ctx.source, { frameId: ctx.frameId, transport }, this.exprText, req.params.index, this.abort.signal);
+          this.reply(req, 'exportNpy', { path: await save(`${safeName(this.exprText)}${safeName(req.params.index)}.npy`, data, 'npy') });
+          break;
+        }
+        case 'saveFile': {
+          const save = this.needSave();
+          const data = Buffer.from(req.params.base64, 'base64');
+          if (req.params.kind === 'png' && !data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+            throw new ArrayLensError('bad-argument', 'the PNG to save is not a PNG');
+          this.reply(req, 'saveFile', { path: await save(safeName(req.params.name), data, req.params.kind) });
+          break;
+        }
+        case 'copyText': {
+          if (!this.settings.copy) throw new ArrayLensError('bad-argument', 'no clipboard here');
+          await this.settings.copy(req.params.text);
+          this.reply(req, 'copyText', {});
+          break;
+        }
         case 'pin': {
           const expr = req.params.expr.trim();
           if (!expr) throw new ArrayLensError('bad-expression', 'type an expression to follow, e.g. image[0] or frames');
@@ -146,6 +176,11 @@ export class InspectorHost {
 
   private reply<M extends WebviewMethod>(req: WebviewRequest, method: M, result: RequestResult<M>): void {
     this.post({ type: 'response', id: req.id, method, ok: true, result } as HostMessage);
+  }
+
+  private needSave(): NonNullable<InspectorSettings['save']> {
+    if (!this.settings.save) throw new ArrayLensError('bad-argument', 'saving files is not available in this host');
+    return this.settings.save;
   }
 
   private pull(ctx: StopContext, expr: string): Promise<PulledArray> {

@@ -71,6 +71,20 @@ export const WEBVIEW_REQUESTS = {
   },
   /** Follow another expression from now on (re-read at this stop and every later one); a state notification follows. */
   pin: { params: object({ stop: stopId, expr: str({ max: 500 }) }), result: object({ expr: str({ max: 500 }) }) },
+  /** Save the slice `index` (integers and ':' only) as .npy: the host reads it and asks where (null: cancelled). */
+  exportNpy: { params: object({ stop: stopId, index: IndexTextSchema }), result: object({ path: nullable(str({ max: 4096 })) }) },
+  /** Save what the webview made (PNG of the image, CSV of the visible grid): the host asks where and writes it. */
+  saveFile: {
+    params: object({
+      stop: stopId,
+      kind: oneOf(['png', 'csv'] as const),
+      name: str({ max: 200, pattern: /^[A-Za-z0-9_.,\[\] :-]+$/ }),
+      base64: str({ max: 96 << 20, pattern: /^[A-Za-z0-9+/]*={0,2}$/ }),
+    }),
+    result: object({ path: nullable(str({ max: 4096 })) }),
+  },
+  /** Put text on the clipboard (a NumPy literal of the visible cells). */
+  copyText: { params: object({ stop: stopId, text: str({ max: 8 << 20 }) }), result: object({}) },
   /** numpy.percentile of the whole array's finite values (percentile contrast). */
   percentiles: {
     params: object({ stop: stopId, ranks: array(PercentileRankSchema, { min: 1, max: 16 }) }),

@@ -10,9 +10,10 @@ import type { Browser, Page } from 'playwright-core';
 import type { DapClient } from '../../src/adapter/dap/client';
 import type { DapArraySource } from '../../src/adapter/session';
 import { loadKernels } from '../../src/engine/kernels';
-import { InspectorHost } from '../../src/adapter/sessionInspector';
+import { InspectorHost, InspectorSettings } from '../../src/adapter/sessionInspector';
 import type { HostMessage } from '../../src/protocol/webview';
-import { fixture, waitNoProcess } from '../helpers/env';
+import { PYTHON, fixture, waitNoProcess } from '../helpers/env';
+import { execFileSync } from 'node:child_process';
 import {
   ARTIFACTS,
   InspectorPage,
@@ -58,8 +59,23 @@ after(async () => {
 
 type Inspector = InspectorPage;
 
+/** Where the test host "saves" (no dialog) and what it "copied". */
+const EXPORTS = path.join(ARTIFACTS, 'export');
+const saved: string[] = [];
+const copied: string[] = [];
+const settings: InspectorSettings = {
+  save: async (name, data) => {
+    fs.mkdirSync(EXPORTS, { recursive: true });
+    const file = path.join(EXPORTS, name);
+    fs.writeFileSync(file, data);
+    saved.push(file);
+    return file;
+  },
+  copy: async (text) => void copied.push(text),
+};
+
 async function openInspector(expr: string): Promise<Inspector> {
-  const i = await openInspectorPage(browser, origin, source, frameId, expr);
+  const i = await openInspectorPage(browser, origin, source, frameId, expr, undefined, settings);
   hosts.push(i.host);
   return i;
 }
@@ -395,6 +411,53 @@ test('pin: the panel follows another expression from now on', async () => {
   await page.press('#pin-expr', 'Enter');
   await waitText(page, '#error-text', /no_such_name/);
   await page.close();
+});
+
+test('export: .npy of the displayed slice (read back by NumPy), PNG of the image, CSV and NumPy literal of the visible cells', async () => {
+  const { page } = await openInspector('cube');
+  await page.fill('#fix-num-0', '2');
+  await page.dispatchEvent('#fix-num-0', 'change');
+  await page.click('#export-npy');
+  await waitText(page, '#readout', /^saved cube\[2, :, :\] to .*cube\[2,_,_\]\.npy$/);
+  const npy = saved[saved.length - 1];
+  const check = execFileSync(PYTHON, ['-c', `import numpy as np; a = np.load(${JSON.stringify(npy)}); b = np.arange(120, dtype=np.int32).reshape(4, 5, 6)[2]; print(a.dtype, a.shape, bool((a == b).all()))`], { encoding: 'utf8' });
+  assert.equal(check.trim(), 'int32 (5, 6) True', 'NumPy reads back the slice');
+
+  await page.click('#export-png');
+  await waitText(page, '#readout', /^saved the image to .*cube\.png$/);
+  const png = fs.readFileSync(saved[saved.length - 1]);
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  const cv = await page.evaluate(() => [(document.getElementById('heatmap') as HTMLCanvasElement).width, (document.getElementById('heatmap') as HTMLCanvasElement).height]);
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], cv, 'PNG of the canvas as shown');
+
+  await page.click('#mode-grid');
+  await expectCell(page, 0, 0, '60');
+  await page.click('#export-csv');
+  await waitText(page, '#readout', /^saved 5×6 visible cells to .*cube\.csv$/);
+  const csv = fs.readFileSync(saved[saved.length - 1], 'utf8').trim().split('\n');
+  assert.equal(csv[0], ',0,1,2,3,4,5');
+  assert.equal(csv[1], '0,60,61,62,63,64,65');
+  assert.equal(csv.length, 6);
+  await page.click('#copy-numpy');
+  await waitText(page, '#readout', 'copied 5×6 visible cells as a NumPy literal');
+  const lit = copied[copied.length - 1];
+  assert.ok(lit.startsWith('np.array([[60, 61, 62, 63, 64, 65],'), lit);
+  assert.ok(lit.endsWith('dtype=np.int32)'), lit);
+  const back = execFileSync(PYTHON, ['-c', `import numpy as np; a = ${lit}; print(a.dtype, a.shape, int(a.sum()))`], { encoding: 'utf8' });
+  assert.equal(back.trim(), `int32 (5, 6) ${Array.from({ length: 30 }, (_, i) => 60 + i).reduce((x, y) => x + y)}`);
+  await page.close();
+
+  // Floats: shortest digits that read back the same float32, NaN/Inf as np.nan/np.inf.
+  const img = await openInspector('image');
+  await img.page.click('#mode-grid');
+  await cellText(img.page, 0, 0, 'nan');
+  await img.page.click('#copy-numpy');
+  await waitText(img.page, '#readout', /^copied \d+×\d+ visible cells/);
+  const f = copied[copied.length - 1];
+  assert.ok(f.startsWith('np.array([[np.nan, np.inf, -np.inf, '), f.slice(0, 80));
+  const ok = execFileSync(PYTHON, ['-c', `import numpy as np\nfrom numpy import *\na = ${f}\nb = np.linspace(0.0, 1.0, 64 * 96, dtype=np.float32).reshape(64, 96)\nb[0, :3] = [np.nan, np.inf, -np.inf]\nr, c = a.shape\nprint(bool(np.array_equal(a, b[:r, :c], equal_nan=True)))`], { encoding: 'utf8' });
+  assert.equal(ok.trim(), 'True', 'float32 values round-trip exactly');
+  await img.page.close();
 });
 
 test('grid: N-d slicing with sliders and the index field, axis swap, number formats (cube int32 4×5×6)', async () => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 import { DapClient } from '../../src/adapter/dap/client';
 import { ArraySource, DapArraySource } from '../../src/adapter/session';
-import { InspectorHost } from '../../src/adapter/sessionInspector';
+import { InspectorHost, InspectorSettings } from '../../src/adapter/sessionInspector';
 import { inspectorHtml, makeNonce } from '../../extension/inspectorHtml';
 import type { HostMessage } from '../../src/protocol/webview';
 import { PYTHON, ROOT, markerLine } from '../helpers/env';
@@ -121,6 +121,7 @@ export async function openInspectorPage(
   frameId: number,
   expr: string,
   viewport = { width: 1200, height: 760 },
+  settings: InspectorSettings = {},
 ): Promise<InspectorPage> {
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];
@@ -128,7 +129,7 @@ export async function openInspectorPage(
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(e.message));
   const post = (m: HostMessage): void => void page.evaluate((msg) => window.postMessage(msg, '*'), m).catch(() => undefined);
-  const host = new InspectorHost(post, expr, 'webview-test', null, (p) => problems.push(p));
+  const host = new InspectorHost(post, expr, 'webview-test', null, (p) => problems.push(p), settings);
   await host.stopped({ source, frameId });
   const requests: string[] = [];
   await page.exposeFunction('__arraylensHost', (m: unknown) => {
