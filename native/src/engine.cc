@@ -212,11 +212,24 @@ struct Tiler {
       : p(plan(dt, swap, int64_exact)), item(dt_itemsize(dt)), titem(dt_itemsize(p.tdt)), compact(p.direct ? k->compact : nullptr) {
     tile.resize(kBlock * (size_t)titem + 64);
   }
-  template <class Block>
-  void segment(const uint8_t* ptr, uint64_t cnt, int64_t stride, size_t direct_piece, Block&& block) {
+  bool s2_off = false;  // the kernels said no to reading every second element in place
+  template <class Block, class BlockS2>
+  void segment(const uint8_t* ptr, uint64_t cnt, int64_t stride, size_t direct_piece, Block&& block, BlockS2&& block_s2) {
     if (p.direct && stride == item && cnt >= 64) {
       for (uint64_t off = 0; off < cnt; off += direct_piece) block(ptr + off * (uint64_t)item, (size_t)std::min<uint64_t>(direct_piece, cnt - off));
       return;
+    }
+    if (p.direct && stride == 2 * (int64_t)item && cnt >= 64 && !s2_off) {
+      while (cnt > 0) {
+        const size_t n = (size_t)std::min<uint64_t>(direct_piece, cnt);
+        if (!block_s2(ptr, n)) {
+          s2_off = true;
+          break;
+        }
+        ptr += (int64_t)n * stride;
+        cnt -= n;
+      }
+      if (cnt == 0) return;
     }
     while (cnt > 0) {
       size_t take = (size_t)std::min<uint64_t>(cnt, kBlock - tn);
@@ -547,8 +560,15 @@ bool compute_moments(const ViewDesc& v, const Control& c, MomentsResult* out) {
       if (part.finite) pivot = (part.sum + part.sum_c) / (double)part.finite;
       acc.add(part);
     };
+    auto block_s2 = [&](const uint8_t* p, size_t n) {
+      Partial part;
+      if (!c.k->moments_s2 || !c.k->moments_s2(tiler.p.tdt, p, n, pivot, &part)) return false;
+      if (part.finite) pivot = (part.sum + part.sum_c) / (double)part.finite;
+      acc.add(part);
+      return true;
+    };
     uint64_t a = nv.count * (uint64_t)t / (uint64_t)nt, b = nv.count * (uint64_t)(t + 1) / (uint64_t)nt;
-    bool r = walk_range(nv, a, b, c, [&](const uint8_t* p, uint64_t cnt, int64_t s) { tiler.segment(p, cnt, s, kBlock, block); });
+    bool r = walk_range(nv, a, b, c, [&](const uint8_t* p, uint64_t cnt, int64_t s) { tiler.segment(p, cnt, s, kBlock, block, block_s2); });
     tiler.flush(block);
     return r;
   });
@@ -664,8 +684,9 @@ bool compute_histogram(const ViewDesc& v, const HistSpec& user_spec, const Contr
     tab.assign(stride * kHistCopies, 0);
     Tiler tiler(v.dt, v.swap, false, c.k);
     auto block = [&](const uint8_t* p, size_t n) { c.k->histogram(tiler.p.tdt, p, n, spec, tab.data()); };
+    auto block_s2 = [&](const uint8_t* p, size_t n) { return c.k->histogram_s2 && c.k->histogram_s2(tiler.p.tdt, p, n, spec, tab.data()); };
     uint64_t a = nv.count * (uint64_t)t / (uint64_t)nt, b = nv.count * (uint64_t)(t + 1) / (uint64_t)nt;
-    bool r = walk_range(nv, a, b, c, [&](const uint8_t* p, uint64_t cnt, int64_t s) { tiler.segment(p, cnt, s, 1u << 20, block); });
+    bool r = walk_range(nv, a, b, c, [&](const uint8_t* p, uint64_t cnt, int64_t s) { tiler.segment(p, cnt, s, 1u << 20, block, block_s2); });
     tiler.flush(block);
     return r;
   });

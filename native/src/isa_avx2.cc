@@ -7,6 +7,6 @@
 #include "arraylens/readsum_avx2.h"
 
 namespace arraylens {
-const KernelTable kAvx2Kernels = {"avx2", avx2::moments, avx2::histogram, avx2::read_sum, nullptr};
+const KernelTable kAvx2Kernels = {"avx2", avx2::moments, avx2::histogram, avx2::read_sum, nullptr, nullptr, nullptr};
 }
 #endif

@@ -6,6 +6,6 @@
 #include "arraylens/readsum_neon.h"
 
 namespace arraylens {
-const KernelTable kNeonKernels = {"neon", neon::moments, neon::histogram, neon::read_sum, nullptr};
+const KernelTable kNeonKernels = {"neon", neon::moments, neon::histogram, neon::read_sum, nullptr, nullptr, nullptr};
 }
 #endif

@@ -5,5 +5,5 @@
 #include "isa.h"
 
 namespace arraylens {
-const KernelTable kSerialKernels = {"serial", serial::moments, serial::histogram, serial::read_sum, nullptr};
+const KernelTable kSerialKernels = {"serial", serial::moments, serial::histogram, serial::read_sum, nullptr, nullptr, nullptr};
 }

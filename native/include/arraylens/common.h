@@ -79,6 +79,10 @@ struct KernelTable {
   HistogramFn histogram;  // any n, kernel types only
   ReadSumFn read_sum;     // sum of the little u64 words of a buffer: the streaming-read bandwidth probe
   CompactFn compact;      // optional (nullptr): the fast part of copying strided runs into tiles
+  // Optional (nullptr): as moments / histogram over every second element of a run that spans 2n - 1 elements
+  // (the `[:, ::2]` case read in place); false when the type is not handled (the tile path then runs).
+  bool (*moments_s2)(Dt, const void*, size_t, double pivot, Partial*);
+  bool (*histogram_s2)(Dt, const void*, size_t, const HistSpec&, uint64_t*);
 };
 
 static inline float half_to_float(uint16_t h) {

@@ -88,13 +88,20 @@ static void histogram16(const void* p, size_t n, const HistSpec& h, uint64_t* co
   const __m512i trash = _mm512_set1_epi32(h.bins);
   const __m512i off = _mm512_mullo_epi32(_mm512_and_si512(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                                           _mm512_set1_epi32(kHistCopies - 1)), _mm512_set1_epi32(stride));
-  const size_t full = n / 16;
+  const size_t full = L16::S == 1 ? n / 16 : (n - 1) / 16;  // strided loads reach one element past the 16th
   for (size_t i = 0; i < full; i++) {
-    _mm_prefetch((const char*)(a + i * 16) + 2048, _MM_HINT_T0);
-    hist16_step<L16>(L16::load(a + i * 16), 0xffff, h, lo, hi, F, S, tol, tol1, trash, off, counts);
+    _mm_prefetch((const char*)(a + i * 16 * L16::S) + 2048, _MM_HINT_T0);
+    hist16_step<L16>(L16::load(a + i * 16 * L16::S), 0xffff, h, lo, hi, F, S, tol, tol1, trash, off, counts);
   }
   const size_t rem = n - full * 16;
-  if (rem) hist16_step<L16>(L16::load_masked(a + full * 16, rem), (__mmask16)((1u << rem) - 1), h, lo, hi, F, S, tol, tol1, trash, off, counts);
+  if (rem) hist16_step<L16>(L16::load_masked(a + full * 16 * L16::S, rem), (__mmask16)((1u << rem) - 1), h, lo, hi, F, S, tol, tol1, trash, off, counts);
+}
+
+/** Every second element of a run of 2n - 1 elements; false where only the tile path applies. */
+static bool histogram_s2(Dt dt, const void* p, size_t n, const HistSpec& h, uint64_t* counts) {
+  if (!h.fast32 || dt != Dt::F32) return false;
+  histogram16<M16F32S2>(p, n, h, counts);
+  return true;
 }
 
 static void histogram(Dt dt, const void* p, size_t n, const HistSpec& h, uint64_t* counts) {

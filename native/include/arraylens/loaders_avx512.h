@@ -39,37 +39,53 @@ struct M16Halves {
 
 // 16-lane loaders for the types whose every value is an exact float32 (moments_block16): load 16 elements,
 // load_masked the first r < 16 (the rest 0, nothing read past them), one a single element.
-struct M16F32 { using T = float; static constexpr bool classify = true, integer = false, half = false;
+struct M16F32 { using T = float; static constexpr bool classify = true, integer = false, half = false; static constexpr size_t S = 1;
   static __m512 load(const T* p) { return _mm512_loadu_ps(p); }
   static __m512d lo(const T* p, __m512) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
   static __m512d hi(const T* p, __m512) { return _mm512_cvtps_pd(_mm256_loadu_ps(p + 8)); }
   static __m512 load_masked(const T* p, size_t r) { return _mm512_maskz_loadu_ps((__mmask16)((1u << r) - 1), p); }
   static float one(const T* p) { return *p; } };
-struct M16F16 : M16Halves { using T = uint16_t; static constexpr bool classify = true, integer = false, half = true;
+struct M16F16 : M16Halves { using T = uint16_t; static constexpr bool classify = true, integer = false, half = true; static constexpr size_t S = 1;
   static __m512 load(const T* p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)p)); }
   static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16((__mmask16)((1u << r) - 1), p)); }
   static float one(const T* p) { return half_to_float(*p); } };
-struct M16BF16 : M16Halves { using T = uint16_t; static constexpr bool classify = true, integer = false, half = false;
+struct M16BF16 : M16Halves { using T = uint16_t; static constexpr bool classify = true, integer = false, half = false; static constexpr size_t S = 1;
   static __m512 widen(__m256i w) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(w), 16)); }
   static __m512 load(const T* p) { return widen(_mm256_loadu_si256((const __m256i*)p)); }
   static __m512 load_masked(const T* p, size_t r) { return widen(_mm256_maskz_loadu_epi16((__mmask16)((1u << r) - 1), p)); }
   static float one(const T* p) { return bf16_to_float(*p); } };
-struct M16I16 : M16Halves { using T = int16_t; static constexpr bool classify = false, integer = true, half = false;
+struct M16I16 : M16Halves { using T = int16_t; static constexpr bool classify = false, integer = true, half = false; static constexpr size_t S = 1;
   static __m512 load(const T* p) { return _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i*)p))); }
   static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16((__mmask16)((1u << r) - 1), p))); }
   static float one(const T* p) { return (float)*p; } };
-struct M16U16 : M16Halves { using T = uint16_t; static constexpr bool classify = false, integer = true, half = false;
+struct M16U16 : M16Halves { using T = uint16_t; static constexpr bool classify = false, integer = true, half = false; static constexpr size_t S = 1;
   static __m512 load(const T* p) { return _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)p))); }
   static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16((__mmask16)((1u << r) - 1), p))); }
   static float one(const T* p) { return (float)*p; } };
-struct M16I8 : M16Halves { using T = int8_t; static constexpr bool classify = false, integer = true, half = false;
+struct M16I8 : M16Halves { using T = int8_t; static constexpr bool classify = false, integer = true, half = false; static constexpr size_t S = 1;
   static __m512 load(const T* p) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)p))); }
   static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8((__mmask16)((1u << r) - 1), p))); }
   static float one(const T* p) { return (float)*p; } };
-struct M16U8 : M16Halves { using T = uint8_t; static constexpr bool classify = false, integer = true, half = false;
+struct M16U8 : M16Halves { using T = uint8_t; static constexpr bool classify = false, integer = true, half = false; static constexpr size_t S = 1;
   static __m512 load(const T* p) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)p))); }
   static __m512 load_masked(const T* p, size_t r) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8((__mmask16)((1u << r) - 1), p))); }
   static float one(const T* p) { return (float)*p; } };
+
+// Every second element (a `[:, ::2]` run read in place): 32 elements loaded, the even ones kept. load() may read
+// up to the element after the 16th (callers load whole vectors only while a later element exists);
+// load_masked(p, r) reads exactly elements 0 .. 2r - 2.
+static inline __m512i even_dwords() { return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30); }
+struct M16F32S2 : M16Halves { using T = float; static constexpr bool classify = true, integer = false, half = false; static constexpr size_t S = 2;
+  static __m512 load(const T* p) { return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even_dwords(), _mm512_loadu_ps(p + 16)); }
+  static __m512 load_masked(const T* p, size_t r) {
+    const uint32_t m = (uint32_t)((1ull << (2 * r - 1)) - 1);
+    return _mm512_permutex2var_ps(_mm512_maskz_loadu_ps((__mmask16)m, p), even_dwords(), _mm512_maskz_loadu_ps((__mmask16)(m >> 16), p + 16)); }
+  static float one(const T* p) { return *p; } };
+struct M16F16S2 : M16Halves { using T = uint16_t; static constexpr bool classify = true, integer = false, half = true; static constexpr size_t S = 2;
+  static __m512 load(const T* p) { return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_loadu_si512((const void*)p))); }
+  static __m512 load_masked(const T* p, size_t r) {
+    return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_maskz_loadu_epi16((__mmask32)((1ull << (2 * r - 1)) - 1), p))); }
+  static float one(const T* p) { return half_to_float(*p); } };
 
 /** Calls f(L) with the loader of a kernel type. */
 template <class F>

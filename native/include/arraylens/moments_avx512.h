@@ -179,7 +179,7 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
   if (!(hint - hint == 0)) {  // no usable hint: the block's first finite value
     hint = 0;
     for (size_t i = 0; i < n && i < 64; i++) {
-      float v = L16::one(a + i);
+      float v = L16::one(a + i * L16::S);
       if (v - v == 0) {
         hint = v;
         break;
@@ -194,20 +194,21 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
   l0.zc = _mm512_setzero_si512();
   l0.g0 = l0.g1 = l0.q0 = l0.q1 = l0.s0 = l0.s1 = l0.c0 = l0.c1 = _mm512_setzero_pd();
   Lanes16 l1 = l0;
-  const size_t full = n / 32;
+  // Whole vectors only while a later element exists for strided loaders (their loads reach one element past).
+  const size_t full = L16::S == 1 ? n / 32 : (n - 1) / 32;
   size_t i = 0;
   while (i < full) {
     const size_t stop = std::min(full, i + 32);  // short sums: at most 32 values per lane
     for (; i < stop; i++) {
-      const T* q = a + i * 32;
-      const __m512 x0 = L16::load(q), x1 = L16::load(q + 16);
+      const T* q = a + i * 32 * L16::S;
+      const __m512 x0 = L16::load(q), x1 = L16::load(q + 16 * L16::S);
       if (L16::classify && (_mm512_fpclass_ps_mask(x0, 0x99) | _mm512_fpclass_ps_mask(x1, 0x99))) {
         step16_masked<L16>(x0, 0xffff, P, l0, o);
         step16_masked<L16>(x1, 0xffff, P, l1, o);
         continue;
       }
       step16_finite(x0, L16::lo(q, x0), L16::hi(q, x0), P, l0);
-      step16_finite(x1, L16::lo(q + 16, x1), L16::hi(q + 16, x1), P, l1);
+      step16_finite(x1, L16::lo(q + 16 * L16::S, x1), L16::hi(q + 16 * L16::S, x1), P, l1);
     }
     fold_short(l0.s0, l0.c0, l0.g0);
     fold_short(l0.s1, l0.c1, l0.g1);
@@ -217,8 +218,8 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
   size_t rem = n - full * 32;
   if (rem) {
     const size_t r0 = std::min<size_t>(rem, 16), r1 = rem - r0;
-    step16_masked<L16>(L16::load_masked(a + full * 32, r0), (__mmask16)((1u << r0) - 1), P, l0, o);
-    if (r1) step16_masked<L16>(L16::load_masked(a + full * 32 + 16, r1), (__mmask16)((1u << r1) - 1), P, l1, o);
+    step16_masked<L16>(L16::load_masked(a + full * 32 * L16::S, r0), (__mmask16)((1u << r0) - 1), P, l0, o);
+    if (r1) step16_masked<L16>(L16::load_masked(a + (full * 32 + 16) * L16::S, r1), (__mmask16)((1u << r1) - 1), P, l1, o);
     fold_short(l0.s0, l0.c0, l0.g0);
     fold_short(l0.s1, l0.c1, l0.g1);
     fold_short(l1.s0, l1.c0, l1.g0);
@@ -268,7 +269,7 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
   __m512d m2a = _mm512_setzero_pd(), cca = m2a;
   for (size_t j = 0; j < n; j += 16) {
     const size_t r = std::min<size_t>(16, n - j);
-    const __m512 x = r == 16 ? L16::load(a + j) : L16::load_masked(a + j, r);
+    const __m512 x = j + 16 < n || (L16::S == 1 && r == 16) ? L16::load(a + j * L16::S) : L16::load_masked(a + j * L16::S, r);
     __mmask16 kf = (__mmask16)(r == 16 ? 0xffff : (1u << r) - 1);
     if (L16::classify) kf = (__mmask16)(kf & ~_mm512_fpclass_ps_mask(x, 0x99));
     const __m512d dlo = _mm512_maskz_sub_pd((__mmask8)kf, _mm512_cvtps_pd(_mm512_castps512_ps256(x)), mean);
@@ -278,6 +279,15 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
   }
   const double cc = hsum(cca);
   o->m2 = hsum(m2a) - cc * cc / nf;
+}
+
+/** Every second element of a run of 2n - 1 elements (p at the first); false for types without such a loader. */
+static bool moments_s2(Dt dt, const void* p, size_t n, double pivot, Partial* o) {
+  switch (dt) {
+    case Dt::F32: moments_block16<M16F32S2>(p, n, pivot, o); return true;
+    case Dt::F16: moments_block16<M16F16S2>(p, n, pivot, o); return true;
+    default: return false;
+  }
 }
 
 static void moments(Dt dt, const void* p, size_t n, double pivot, Partial* o) {
