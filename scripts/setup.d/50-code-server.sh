@@ -45,7 +45,11 @@ npm_in() { # npm_in DIR NODE_BIN_DIR args...: npm run by the given node, so life
   local dir=$1 bindir=$2; shift 2
   mkdir -p "$dir"
   [ -f "$dir/package.json" ] || printf '{"name":"arraylens-e2e-%s","private":true}\n' "$(basename "$dir")" >"$dir/package.json"
-  (cd "$dir" && PATH="$bindir:$PATH" "$bindir/node" "$NPM_CLI" install --no-audit --no-fund --loglevel=error "$@")
+  # Under `npm test` the outer npm exports npm_config_* (user_agent says node/v20, which code-server's
+  # postinstall reads as the Node version): drop them, keeping only the nodedir given for this install.
+  local unset_args=() v
+  for v in $(env | grep -o '^npm_[A-Za-z0-9_]*' | grep -vx 'npm_config_nodedir'); do unset_args+=(-u "$v"); done
+  (cd "$dir" && env "${unset_args[@]}" PATH="$bindir:$PATH" "$bindir/node" "$NPM_CLI" install --no-audit --no-fund --loglevel=error "$@")
 }
 NPM_CLI=$(readlink -f "$(command -v npm)")
 case "$NPM_CLI" in *.js) ;; *) NPM_CLI=$(dirname "$NPM_CLI")/../lib/node_modules/npm/bin/npm-cli.js ;; esac
