@@ -28,6 +28,8 @@ export class ValueGrid {
   private rowHeads: HTMLDivElement[] = [];
   private colHeads: HTMLDivElement[] = [];
   private firstRow = 0;
+  /** The keyboard's cell. */
+  active = { r: 0, c: 0 };
   private firstCol = 0;
   private scheduled = false;
 
@@ -37,9 +39,18 @@ export class ValueGrid {
     private fmt: FormatOptions,
   ) {
     this.spacer = el('div', { class: 'grid-spacer' });
-    this.layer = el('div', { class: 'grid-layer', attrs: { role: 'grid', 'aria-label': 'array values' } });
-    this.root = el('div', { class: 'grid-scroll', attrs: { id: 'grid', tabindex: '0' } }, [this.layer, this.spacer]);
+    this.layer = el('div', { class: 'grid-layer', attrs: { role: 'presentation' } });
+    // The scroller is the grid for assistive tools: it takes focus and names the active cell (aria-activedescendant).
+    this.root = el('div', {
+      class: 'grid-scroll',
+      attrs: { id: 'grid', tabindex: '0', role: 'grid', 'aria-label': 'array values; arrow keys, Page Up/Down, Home/End move', 'aria-readonly': 'true' },
+    }, [this.layer, this.spacer]);
     this.root.addEventListener('scroll', () => this.schedule());
+    this.root.addEventListener('keydown', (e) => this.onKey(e));
+    this.layer.addEventListener('click', (e) => {
+      const t = e.target as HTMLElement;
+      if (t.dataset.r !== undefined) this.moveTo(Number(t.dataset.r), Number(t.dataset.c));
+    });
     new ResizeObserver(() => this.schedule()).observe(this.root);
     this.layer.addEventListener('mousemove', (e) => {
       const t = e.target as HTMLElement;
@@ -50,6 +61,9 @@ export class ValueGrid {
   setPlane(rows: number, cols: number): void {
     this.rows = rows;
     this.cols = cols;
+    this.active = { r: Math.min(this.active.r, Math.max(0, rows - 1)), c: Math.min(this.active.c, Math.max(0, cols - 1)) };
+    this.root.setAttribute('aria-rowcount', String(rows + 1));
+    this.root.setAttribute('aria-colcount', String(cols + 1));
     this.spacer.style.height = `${Math.min(MAX_PX, rows * ROW_H + HEAD_H + ROW_H)}px`;
     this.spacer.style.width = `${Math.min(MAX_PX, cols * COL_W + HEAD_W + COL_W)}px`;
     this.schedule();
@@ -107,6 +121,7 @@ export class ValueGrid {
     this.ensureCells(poolRows, poolCols);
     const th = this.store.tileRows;
     const tw = this.store.tileCols;
+    let activeShown = false;
     for (let i = 0; i < poolRows; i++) {
       const r = this.firstRow + i;
       const head = this.rowHeads[i];
@@ -125,12 +140,59 @@ export class ValueGrid {
         cell.dataset.c = String(c);
         cell.textContent = tile ? tile.text(r % th, c % tw, this.fmt) : '…';
         cell.classList.toggle('loading', !tile);
+        cell.setAttribute('aria-rowindex', String(r + 2));
+        cell.setAttribute('aria-colindex', String(c + 2));
+        const isActive = r === this.active.r && c === this.active.c;
+        cell.classList.toggle('active', isActive);
+        cell.setAttribute('aria-selected', String(isActive));
+        if (isActive) {
+          cell.id = 'grid-active';
+          activeShown = true;
+          if (document.activeElement === this.root) this.host.onHover(r, c, tile ? cell.textContent : null);
+        } else if (cell.id) cell.removeAttribute('id');
       }
     }
     for (let j = 0; j < poolCols; j++) this.colHeads[j].textContent = this.firstCol + j < this.cols ? this.host.colLabel(this.firstCol + j) : '';
+    if (activeShown) this.root.setAttribute('aria-activedescendant', 'grid-active');
+    else this.root.removeAttribute('aria-activedescendant');
+    this.root.dataset.activeR = String(this.active.r);
+    this.root.dataset.activeC = String(this.active.c);
     this.root.dataset.firstRow = String(this.firstRow);
     this.root.dataset.firstCol = String(this.firstCol);
     this.root.dataset.requests = String(this.store.requests);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (this.rows === 0 || this.cols === 0) return;
+    const page = Math.max(1, Math.floor((this.root.clientHeight - HEAD_H) / ROW_H) - 1);
+    let { r, c } = this.active;
+    const ctrl = e.ctrlKey || e.metaKey;
+    switch (e.key) {
+      case 'ArrowUp': r--; break;
+      case 'ArrowDown': r++; break;
+      case 'ArrowLeft': c--; break;
+      case 'ArrowRight': c++; break;
+      case 'PageUp': r -= page; break;
+      case 'PageDown': r += page; break;
+      case 'Home': c = 0; if (ctrl) r = 0; break;
+      case 'End': c = this.cols - 1; if (ctrl) r = this.rows - 1; break;
+      default: return;
+    }
+    e.preventDefault();
+    this.moveTo(Math.max(0, Math.min(this.rows - 1, r)), Math.max(0, Math.min(this.cols - 1, c)));
+  }
+
+  /** Makes (r, c) the active cell, scrolled into view. */
+  moveTo(r: number, c: number): void {
+    this.active = { r, c };
+    const { r0, r1, c0, c1 } = this.visibleRange();
+    const fullRows = Math.max(1, r1 - r0);
+    const fullCols = Math.max(1, c1 - c0);
+    const top = r < r0 ? r : r >= r0 + fullRows ? r - fullRows + 1 : r0;
+    const left = c < c0 ? c : c >= c0 + fullCols ? c - fullCols + 1 : c0;
+    if (top !== r0) this.root.scrollTop = this.offsetOf(top, this.rows, ROW_H, this.root.clientHeight - HEAD_H);
+    if (left !== c0) this.root.scrollLeft = this.offsetOf(left, this.cols, COL_W, this.root.clientWidth - HEAD_W);
+    this.render();
   }
 
   /** The whole rows and columns in view. */

@@ -78,7 +78,7 @@ export const WEBVIEW_REQUESTS = {
     params: object({
       stop: stopId,
       kind: oneOf(['png', 'csv'] as const),
-      name: str({ max: 200, pattern: /^[A-Za-z0-9_.,\[\] :-]+$/ }),
+      name: str({ max: 200, pattern: /^[A-Za-z0-9_.,[\] :-]+$/ }),
       base64: str({ max: 96 << 20, pattern: /^[A-Za-z0-9+/]*={0,2}$/ }),
     }),
     result: object({ path: nullable(str({ max: 4096 })) }),

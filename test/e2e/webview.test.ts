@@ -460,6 +460,77 @@ test('export: .npy of the displayed slice (read back by NumPy), PNG of the image
   await img.page.close();
 });
 
+test('access: keyboard navigation in the grid, names for every control, high-contrast theme', async () => {
+  const { page } = await openInspector('ramp');
+  await page.click('#mode-grid');
+  await expectCell(page, 0, 0, '0');
+  await page.focus('#grid');
+  const active = async (): Promise<[number, number]> =>
+    page.evaluate(() => [Number(document.getElementById('grid')!.dataset.activeR), Number(document.getElementById('grid')!.dataset.activeC)] as [number, number]);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await active(), [2, 1]);
+  await waitText(page, '#readout', 'ramp[2, 1] = 2001');
+  assert.equal(await page.getAttribute('#grid', 'aria-activedescendant'), 'grid-active');
+  assert.equal(await page.textContent('#grid-active'), '2001');
+  assert.equal(await page.getAttribute('#grid-active', 'aria-selected'), 'true');
+  await page.keyboard.press('End');
+  assert.deepEqual(await active(), [2, 199]);
+  await expectCell(page, 2, 199, '2199');
+  await waitText(page, '#readout', 'ramp[2, 199] = 2199');
+  await page.keyboard.press('Home');
+  assert.deepEqual(await active(), [2, 0]);
+  await page.keyboard.press('PageDown');
+  const [pr] = await active();
+  assert.ok(pr > 10, `PageDown moves a page (${pr})`);
+  await page.keyboard.press('Control+End');
+  assert.deepEqual(await active(), [299, 199]);
+  await expectCell(page, 299, 199, '299199');
+  await waitText(page, '#grid-active', '299199');
+  await page.keyboard.press('Control+Home');
+  assert.deepEqual(await active(), [0, 0]);
+  await waitText(page, '#grid-active', '0');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-grid-keyboard.png') });
+  // Every control and picture has a name a screen reader can say.
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll('button, select, input, canvas, [role="grid"]')]
+      .filter((e) => !(e as HTMLElement).hidden && (e as HTMLElement).offsetParent !== null)
+      .filter((e) => !(e.getAttribute('aria-label') || (e as HTMLInputElement).labels?.length || e.textContent?.trim() || e.getAttribute('title')))
+      .map((e) => e.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unnamed, []);
+  // High contrast as VS Code sets it: body class and theme variables. Controls get borders, the active cell the contrast outline.
+  await page.evaluate(() => {
+    document.body.classList.add('vscode-high-contrast');
+    const s = document.documentElement.style;
+    s.setProperty('--vscode-editor-background', '#000000');
+    s.setProperty('--vscode-foreground', '#ffffff');
+    s.setProperty('--vscode-contrastBorder', '#6fc3df');
+    s.setProperty('--vscode-contrastActiveBorder', '#f38518');
+    s.setProperty('--vscode-list-activeSelectionBackground', '#000000');
+    s.setProperty('--vscode-list-activeSelectionForeground', '#ffffff');
+  });
+  const hc = await page.evaluate(() => {
+    const b = getComputedStyle(document.getElementById('mode-grid')!);
+    const a = getComputedStyle(document.getElementById('grid-active')!);
+    const cell = getComputedStyle(document.querySelector('.grid-cell:not(.active)')!);
+    const lum = (rgb: string): number => {
+      const [r, g, bl] = rgb.match(/\d+/g)!.slice(0, 3).map((x) => Number(x) / 255).map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+    };
+    const fg = lum(cell.color);
+    const bg = lum(getComputedStyle(document.body).backgroundColor);
+    return { border: b.borderTopColor, borderWidth: b.borderTopWidth, outline: a.outlineColor, contrast: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
+  });
+  assert.equal(hc.border, 'rgb(111, 195, 223)');
+  assert.equal(hc.borderWidth, '1px');
+  assert.equal(hc.outline, 'rgb(243, 133, 24)');
+  assert.ok(hc.contrast >= 7, `cell text contrast ${hc.contrast.toFixed(1)}:1 in high contrast`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'webview-high-contrast.png') });
+  await page.close();
+});
+
 test('grid: N-d slicing with sliders and the index field, axis swap, number formats (cube int32 4×5×6)', async () => {
   const { page } = await openInspector('cube');
   await page.click('#mode-grid');
