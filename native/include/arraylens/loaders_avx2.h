@@ -54,6 +54,11 @@ static inline void with_loader(Dt dt, F&& f) {
   }
 }
 
+/** Lane mask of the first `rem` of 8 float32 lanes. */
+static inline __m256 lane_mask8(size_t rem) {
+  return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)rem), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+}
+
 /** Lane mask of the first `rem` of 4 lanes. */
 static inline __m256d lane_mask(size_t rem) {
   return _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)rem), _mm256_setr_epi64x(0, 1, 2, 3)));

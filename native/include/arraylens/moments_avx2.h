@@ -1,6 +1,7 @@
 // Pass one, AVX2 (+F16C, FMA): 4 float64 lanes, unrolled twice; same results as moments_serial.h up to the
 // order of additions.
 #pragma once
+#include <algorithm>
 #include "loaders_avx2.h"
 
 namespace arraylens {
@@ -112,8 +113,225 @@ static void moments_block(const void* p, size_t n, Partial* o) {
   o->m2 = hsum(_mm256_add_pd(m2a, m2b)) - cc * cc / (double)o->finite;
 }
 
-static void moments(Dt dt, const void* p, size_t n, double /*pivot*/, Partial* o) {
-  with_loader(dt, [&](auto l) { moments_block<decltype(l)>(p, n, o); });
+// ---------------------------------------------------------------- single pass on 8 float32 lanes
+// As moments_block16 in moments_avx512.h (see there for the method): counts and min/max on float32 lanes,
+// pivot-shifted float64 sums, short sums of 32 values folded in with TwoSum, two-pass only for a far pivot.
+
+struct M8F32 { using T = float; static constexpr bool classify = true, integer = false, half = false;
+  static __m256 load(const T* p) { return _mm256_loadu_ps(p); }
+  static float one(const T* p) { return *p; } };
+struct M8F16 { using T = uint16_t; static constexpr bool classify = true, integer = false, half = true;
+  static __m256 load(const T* p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)p)); }
+  static float one(const T* p) { return half_to_float(*p); } };
+struct M8BF16 { using T = uint16_t; static constexpr bool classify = true, integer = false, half = false;
+  static __m256 load(const T* p) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)p)), 16)); }
+  static float one(const T* p) { return bf16_to_float(*p); } };
+struct M8I16 { using T = int16_t; static constexpr bool classify = false, integer = true, half = false;
+  static __m256 load(const T* p) { return _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i*)p))); }
+  static float one(const T* p) { return (float)*p; } };
+struct M8U16 { using T = uint16_t; static constexpr bool classify = false, integer = true, half = false;
+  static __m256 load(const T* p) { return _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)p))); }
+  static float one(const T* p) { return (float)*p; } };
+struct M8I8 { using T = int8_t; static constexpr bool classify = false, integer = true, half = false;
+  static __m256 load(const T* p) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i*)p))); }
+  static float one(const T* p) { return (float)*p; } };
+struct M8U8 { using T = uint8_t; static constexpr bool classify = false, integer = true, half = false;
+  static __m256 load(const T* p) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)p))); }
+  static float one(const T* p) { return (float)*p; } };
+
+struct Lanes8 {
+  __m256 vmin, vmax;
+  __m256i zc;
+  __m256d g0, g1, q0, q1, s0, s1, c0, c1;
+};
+
+static inline void fold_short(__m256d& s, __m256d& c, __m256d& g) {
+  __m256d t = _mm256_add_pd(s, g);
+  __m256d bp = _mm256_sub_pd(t, s);
+  c = _mm256_add_pd(c, _mm256_add_pd(_mm256_sub_pd(s, _mm256_sub_pd(t, bp)), _mm256_sub_pd(g, bp)));
+  s = t;
+  g = _mm256_setzero_pd();
+}
+
+static inline uint64_t popcount8(__m256 m) { return (uint64_t)_mm_popcnt_u32((unsigned)_mm256_movemask_ps(m)); }
+
+/** 8 lanes, `kv` (all-ones lanes) the valid ones; with Finite, every valid lane is known finite. */
+template <class L8, bool Finite>
+static inline void step8(__m256 x, __m256 kv, __m256d P, Lanes8& a, Partial* o) {
+  const __m256 zero = _mm256_setzero_ps();
+  __m256 kf = kv;
+  if (L8::classify && !Finite) {
+    kf = _mm256_and_ps(kv, _mm256_cmp_ps(_mm256_sub_ps(x, x), zero, _CMP_EQ_OQ));
+    o->nan += popcount8(_mm256_and_ps(kv, _mm256_cmp_ps(x, x, _CMP_UNORD_Q)));
+    o->posinf += popcount8(_mm256_and_ps(kv, _mm256_cmp_ps(x, _mm256_set1_ps(INFINITY), _CMP_EQ_OQ)));
+    o->neginf += popcount8(_mm256_and_ps(kv, _mm256_cmp_ps(x, _mm256_set1_ps(-INFINITY), _CMP_EQ_OQ)));
+  }
+  a.zc = _mm256_sub_epi32(a.zc, _mm256_castps_si256(_mm256_and_ps(kv, _mm256_cmp_ps(x, zero, _CMP_EQ_OQ))));
+  if (Finite) {
+    a.vmin = _mm256_min_ps(a.vmin, x);
+    a.vmax = _mm256_max_ps(a.vmax, x);
+  } else {
+    a.vmin = _mm256_min_ps(a.vmin, _mm256_blendv_ps(_mm256_set1_ps(INFINITY), x, kf));
+    a.vmax = _mm256_max_ps(a.vmax, _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), x, kf));
+  }
+  __m256d dlo = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(x)), P);
+  __m256d dhi = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)), P);
+  if (!Finite) {
+    const __m256i k = _mm256_castps_si256(kf);
+    dlo = _mm256_and_pd(dlo, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(k))));
+    dhi = _mm256_and_pd(dhi, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(k, 1))));
+  }
+  a.g0 = _mm256_add_pd(a.g0, dlo);
+  a.g1 = _mm256_add_pd(a.g1, dhi);
+  a.q0 = _mm256_fmadd_pd(dlo, dlo, a.q0);
+  a.q1 = _mm256_fmadd_pd(dhi, dhi, a.q1);
+}
+
+template <class L8>
+static inline double round_pivot8(double h) {
+  if (L8::integer) return std::nearbyint(std::fmin(std::fmax(h, -65536.0), 65536.0));
+  if (L8::half) return (double)_cvtsh_ss(_cvtss_sh((float)std::fmin(std::fmax(h, -65504.0), 65504.0), _MM_FROUND_TO_NEAREST_INT));
+  return (double)(float)std::fmin(std::fmax(h, -3.4e38), 3.4e38);
+}
+
+/** The first r < 8 elements at p (the rest 0), read without touching anything past them. */
+template <class L8>
+static inline __m256 load_part(const typename L8::T* p, size_t r) {
+  alignas(32) typename L8::T t[8] = {};
+  std::memcpy(t, p, r * sizeof(typename L8::T));
+  return L8::load(t);
+}
+
+template <class L8>
+static void moments_block8(const void* p, size_t n, double hint, Partial* o) {
+  using T = typename L8::T;
+  const T* a = (const T*)p;
+  partial_init(o);
+  o->n = n;
+  if (n == 0) return;
+  if (!(hint - hint == 0)) {
+    hint = 0;
+    for (size_t i = 0; i < n && i < 64; i++) {
+      float v = L8::one(a + i);
+      if (v - v == 0) {
+        hint = v;
+        break;
+      }
+    }
+  }
+  const double pv = round_pivot8<L8>(hint);
+  const __m256d P = _mm256_set1_pd(pv);
+  const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+  Lanes8 l0;
+  l0.vmin = _mm256_set1_ps(INFINITY);
+  l0.vmax = _mm256_set1_ps(-INFINITY);
+  l0.zc = _mm256_setzero_si256();
+  l0.g0 = l0.g1 = l0.q0 = l0.q1 = l0.s0 = l0.s1 = l0.c0 = l0.c1 = _mm256_setzero_pd();
+  Lanes8 l1 = l0;
+  const size_t full = n / 16;
+  size_t i = 0;
+  while (i < full) {
+    const size_t stop = std::min(full, i + 32);
+    for (; i < stop; i++) {
+      const __m256 x0 = L8::load(a + i * 16), x1 = L8::load(a + i * 16 + 8);
+      if (L8::classify) {
+        const __m256 z = _mm256_setzero_ps();
+        const __m256 fin = _mm256_and_ps(_mm256_cmp_ps(_mm256_sub_ps(x0, x0), z, _CMP_EQ_OQ), _mm256_cmp_ps(_mm256_sub_ps(x1, x1), z, _CMP_EQ_OQ));
+        if (_mm256_movemask_ps(fin) != 0xff) {
+          step8<L8, false>(x0, all, P, l0, o);
+          step8<L8, false>(x1, all, P, l1, o);
+          continue;
+        }
+      }
+      step8<L8, true>(x0, all, P, l0, o);
+      step8<L8, true>(x1, all, P, l1, o);
+    }
+    fold_short(l0.s0, l0.c0, l0.g0);
+    fold_short(l0.s1, l0.c1, l0.g1);
+    fold_short(l1.s0, l1.c0, l1.g0);
+    fold_short(l1.s1, l1.c1, l1.g1);
+  }
+  const size_t rem = n - full * 16;
+  if (rem) {
+    const size_t r0 = std::min<size_t>(rem, 8), r1 = rem - r0;
+    step8<L8, false>(load_part<L8>(a + full * 16, r0), lane_mask8(r0), P, l0, o);
+    if (r1) step8<L8, false>(load_part<L8>(a + full * 16 + 8, r1), lane_mask8(r1), P, l1, o);
+    fold_short(l0.s0, l0.c0, l0.g0);
+    fold_short(l0.s1, l0.c1, l0.g1);
+    fold_short(l1.s0, l1.c0, l1.g0);
+    fold_short(l1.s1, l1.c1, l1.g1);
+  }
+  alignas(32) int32_t zc[8];
+  _mm256_store_si256((__m256i*)zc, _mm256_add_epi32(l0.zc, l1.zc));
+  o->zeros = 0;
+  for (int k = 0; k < 8; k++) o->zeros += (uint64_t)zc[k];
+  o->finite = n - o->nan - o->posinf - o->neginf;
+  if (o->finite == 0) return;
+  alignas(32) float mn[8], mx[8];
+  _mm256_store_ps(mn, _mm256_min_ps(l0.vmin, l1.vmin));
+  _mm256_store_ps(mx, _mm256_max_ps(l0.vmax, l1.vmax));
+  o->min = mn[0];
+  o->max = mx[0];
+  for (int k = 1; k < 8; k++) {
+    if (mn[k] < o->min) o->min = mn[k];
+    if (mx[k] > o->max) o->max = mx[k];
+  }
+  alignas(32) double s[16], c[16];
+  _mm256_store_pd(s, l0.s0);
+  _mm256_store_pd(s + 4, l0.s1);
+  _mm256_store_pd(s + 8, l1.s0);
+  _mm256_store_pd(s + 12, l1.s1);
+  _mm256_store_pd(c, l0.c0);
+  _mm256_store_pd(c + 4, l0.c1);
+  _mm256_store_pd(c + 8, l1.c0);
+  _mm256_store_pd(c + 12, l1.c1);
+  double hi = 0, lo = 0;
+  for (int k = 0; k < 16; k++) {
+    double t = hi + s[k], bp = t - hi;
+    lo += (hi - (t - bp)) + (s[k] - bp) + c[k];
+    hi = t;
+  }
+  const double nf = (double)o->finite;
+  const double base = nf * pv;
+  if (L8::integer) {
+    o->sum = (double)((int64_t)base + (int64_t)hi + (int64_t)lo);
+    o->sum_c = 0;
+  } else {
+    double t = base + hi, bp = t - base;
+    o->sum = t;
+    o->sum_c = ((base - (t - bp)) + (hi - bp)) + lo;
+  }
+  const double s1 = hi + lo;
+  const double q = hsum(_mm256_add_pd(_mm256_add_pd(l0.q0, l0.q1), _mm256_add_pd(l1.q0, l1.q1)));
+  const double shift = s1 * s1 / nf;
+  if (shift <= (1.0 / 16) * q) {
+    o->m2 = q - shift;
+    return;
+  }
+  // Far pivot: two-pass over the cached block.
+  const double mean = (o->sum + o->sum_c) / nf;
+  double m2 = 0, cc = 0;
+  for (size_t j = 0; j < n; j++) {
+    const double x = (double)L8::one(a + j);
+    if (L8::classify && !(x - x == 0)) continue;
+    const double d = x - mean;
+    m2 += d * d;
+    cc += d;
+  }
+  o->m2 = m2 - cc * cc / nf;
+}
+
+static void moments(Dt dt, const void* p, size_t n, double pivot, Partial* o) {
+  switch (dt) {
+    case Dt::Bool: case Dt::U8: return moments_block8<M8U8>(p, n, pivot, o);
+    case Dt::I8: return moments_block8<M8I8>(p, n, pivot, o);
+    case Dt::I16: return moments_block8<M8I16>(p, n, pivot, o);
+    case Dt::U16: return moments_block8<M8U16>(p, n, pivot, o);
+    case Dt::F16: return moments_block8<M8F16>(p, n, pivot, o);
+    case Dt::BF16: return moments_block8<M8BF16>(p, n, pivot, o);
+    case Dt::F32: return moments_block8<M8F32>(p, n, pivot, o);
+    default: with_loader(dt, [&](auto l) { moments_block<decltype(l)>(p, n, o); });
+  }
 }
 
 }  // namespace avx2
