@@ -77,6 +77,8 @@ export function activate(context: vscode.ExtensionContext): void {
           return undefined;
         }
         if (!config.python && configuredPython(folder)) config.python = configuredPython(folder);
+        const lldbDap = vscode.workspace.getConfiguration('arraylens', folder).get<string>('lldbDap') ?? '';
+        if (!config.lldbDap && lldbDap) config.lldbDap = lldbDap;
         if (!config.cwd && folder) config.cwd = folder.uri.fsPath;
         return config;
       },
@@ -86,6 +88,12 @@ export function activate(context: vscode.ExtensionContext): void {
         const python = (session.configuration.python as string | undefined) || configuredPython(session.workspaceFolder);
         const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1' };
         if (python) env.ARRAYLENS_PYTHON = python;
+        // A native program alone: lldb-dap answers from `initialize` on (no debugpy needed on the machine).
+        const cfg = session.configuration;
+        if (typeof cfg.program === 'string' && !/\.pyw?$/i.test(cfg.program) && cfg.mixed !== true && cfg.debugger !== 'gdb') {
+          env.ARRAYLENS_ADAPTER_BACKEND = 'lldb-dap';
+          if (typeof cfg.lldbDap === 'string' && cfg.lldbDap) env.ARRAYLENS_LLDB_DAP = cfg.lldbDap;
+        }
         return new vscode.DebugAdapterExecutable(process.execPath, [path.join(context.extensionPath, 'dist', 'adapter.js')], { env });
       },
     }),

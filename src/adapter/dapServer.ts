@@ -111,10 +111,9 @@ export function pythonBackend(python: string): DownstreamBackend {
   };
 }
 
-/** Native programs: src/adapter/native/dapHook.ts provides the backend (lldb-dap / gdb); see there. */
-async function nativeBackend(program: string): Promise<DownstreamBackend> {
-  const hook = (await import('./native/dapHook')) as typeof import('./native/dapHook');
-  return hook.nativeDapBackend(program);
+/** Native programs: src/adapter/native/dapHook.ts checks the launch and provides the backend (lldb-dap); see there. */
+async function nativeHook(): Promise<typeof import('./native/dapHook')> {
+  return (await import('./native/dapHook')) as typeof import('./native/dapHook');
 }
 
 type Pending = { origin: 'client'; clientSeq: number; command: string } | { origin: 'internal'; resolve: (b: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; command: string };
@@ -257,8 +256,12 @@ export class ArrayLensDapSession {
             return this.fail(m, 'the launch configuration needs "program": a Python script (.py) or a native executable');
           if (args.mixed === true) return await this.launchMixed(m, args as MixedLaunchArguments);
           if (!/\.pyw?$/i.test(args.program)) {
-            const b = await nativeBackend(args.program);
-            await this.switchDownstream(b);
+            const hook = await nativeHook();
+            hook.checkNativeLaunch(args);
+            const b = hook.nativeDapBackend(typeof args.lldbDap === 'string' ? args.lldbDap : undefined);
+            // Started at initialize already when the host said the program is native (ARRAYLENS_ADAPTER_BACKEND).
+            if (this.child && this.backend?.name === b.name && this.backend.command === b.command) this.backend = b;
+            else await this.switchDownstream(b);
           } else if (typeof args.python === 'string' && args.python && this.backend?.name === 'debugpy') {
             // The debuggee runs under args.python (debugpy's "python" launch argument); the adapter may stay.
           }
@@ -314,6 +317,7 @@ export class ArrayLensDapSession {
     const command = m.command as keyof typeof ARRAYLENS_REQUESTS;
     try {
       if (!this.source) throw new ArrayLensError('debugger-failed', 'no program is running in this session yet');
+      if (this.terminatedSent) throw new ArrayLensError('program-ended', 'the program has ended: start it again to see its arrays');
       if (command === 'arraylens/listArrays') {
         const args = ARRAYLENS_REQUESTS[command].args.parse(m.arguments ?? {}, command);
         this.respond(m, { arrays: await this.source.listArrays(args.frameId) });
@@ -380,7 +384,21 @@ export class ArrayLensDapSession {
   }
 }
 
+/**
+ * The debugger started at `initialize`, before the launch arguments are known: debugpy, unless the host already knows
+ * the program is native (ARRAYLENS_ADAPTER_BACKEND=lldb-dap): then lldb-dap answers `initialize` with its own
+ * capabilities (readMemory, ...) and a machine without debugpy can still debug C/C++/Rust.
+ */
+function initialBackend(): () => DownstreamBackend {
+  if (process.env.ARRAYLENS_ADAPTER_BACKEND === 'lldb-dap') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for native sessions
+    const hook = require('./native/dapHook') as typeof import('./native/dapHook');
+    return () => hook.nativeDapBackend(process.env.ARRAYLENS_LLDB_DAP);
+  }
+  return () => pythonBackend(adapterPython());
+}
+
 if (require.main === module) {
-  const session = new ArrayLensDapSession(process.stdin, process.stdout, undefined, () => setTimeout(() => process.exit(0), 100));
+  const session = new ArrayLensDapSession(process.stdin, process.stdout, initialBackend(), () => setTimeout(() => process.exit(0), 100));
   session.start();
 }

@@ -2,6 +2,8 @@
 // and leaves no process behind.
 
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { DapClient } from '../../src/adapter/dap/client';
@@ -37,13 +39,32 @@ test('an interpreter that does not exist: initialize fails naming the setting', 
   await c.close();
 });
 
-test('a native program before the native backend is wired: launch fails with what to do instead', async () => {
+test('native programs: launch errors say what to change, and nothing is left running', async () => {
   const c = await adapter(PYTHON);
   await c.request('initialize', INIT);
-  const msg = await rejection(c.request('launch', { program: '/usr/bin/true' }, 20000));
-  assert.match(msg, /not a Python script.*npx arraylens inspect/);
+  const gdb = await rejection(c.request('launch', { program: '/usr/bin/true', debugger: 'gdb' }, 20000));
+  assert.match(gdb, /"debugger": "gdb" cannot run under the arraylens debug type: gdb 13 .*no Debug Adapter Protocol.*lldb-22.*--debugger gdb/);
+  assert.match(await rejection(c.request('launch', { program: '/usr/bin/true', debugger: 'dbx' }, 20000)), /"debugger": "dbx" is not known: use "lldb"/);
+  assert.match(await rejection(c.request('launch', { program: 'no-such-binary', cwd: '/tmp' }, 20000)), /no such program: \/tmp\/no-such-binary \(build it first/);
+  assert.match(await rejection(c.request('launch', { program: fixture('node', 'zoo.js') }, 20000)), /JavaScript program: debug it with the built-in "node" debug type/);
+  const plain = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-adapter-')), 'data.bin');
+  fs.writeFileSync(plain, 'not a program', { mode: 0o644 });
+  assert.match(await rejection(c.request('launch', { program: plain }, 20000)), /data\.bin is not executable/);
+  fs.rmSync(path.dirname(plain), { recursive: true });
+  const lldb = await rejection(c.request('launch', { program: '/usr/bin/true', lldbDap: '/nonexistent/lldb-dap' }, 20000));
+  assert.match(lldb, /lldb-dap not found at '\/nonexistent\/lldb-dap': install Debian lldb-22/);
   const custom = await rejection(c.request('arraylens/listArrays', { frameId: 1 }, 20000));
   assert.match(custom, /no program is running/);
+  await c.close();
+});
+
+test('the host says the program is native but lldb-dap is missing: initialize fails naming the setting', async () => {
+  const c = await DapClient.spawn('arraylens adapter', process.execPath, [ADAPTER], {
+    ...process.env,
+    ARRAYLENS_ADAPTER_BACKEND: 'lldb-dap',
+    ARRAYLENS_LLDB_DAP: '/nonexistent/lldb-dap',
+  });
+  assert.match(await rejection(c.request('initialize', INIT, 20000)), /lldb-dap not found at '\/nonexistent\/lldb-dap'.*arraylens\.lldbDap/);
   await c.close();
 });
 

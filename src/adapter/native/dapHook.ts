@@ -1,13 +1,88 @@
-// Hook of the `arraylens` debug type for native programs: returns the debugger to proxy (lldb-dap / gdb) and how
-// to build engine targets over its connection. Placeholder until the native backend fills it in.
+// Native programs (C/C++/Rust executables) through the `arraylens` debug type: lldb-dap runs the program, every DAP
+// message is proxied unchanged by src/adapter/dapServer.ts, and arraylens/listArrays + arraylens/inspect are answered
+// by the native backend (NativeTarget over LldbDebugger) on the same lldb-dap connection. gdb 13 has no DAP, so the
+// debug type is lldb-only; `npx arraylens inspect --debugger gdb` remains the gdb path.
 
+import * as fs from 'fs';
+import * as path from 'path';
 import { ArrayLensError } from '../../core/errors';
+import { DapChannel } from '../dap/client';
 import type { DownstreamBackend } from '../dapServer';
+import { EngineArraySource } from '../session';
+import { LldbDebugger, findLldbDap } from './lldb';
+import { NativeTarget } from './session';
 
-export async function nativeDapBackend(program: string): Promise<DownstreamBackend> {
-  throw new ArrayLensError(
-    'debugger-missing',
-    `'${program}' is not a Python script, and native programs are not wired into the arraylens debug type yet: ` +
-      `launch a .py program, or inspect native arrays headless with 'npx arraylens inspect ${program} …'`,
-  );
+/** Launch attributes of ours that lldb-dap does not know (or takes under another name). */
+const OURS_ONLY = ['python', 'mixed', 'lldbDap', 'debugger', 'type', 'request', 'name', '__configurationTarget', '__sessionId'];
+
+/** Without this lldb looks for debug info over the network on every load: ~12 s instead of ~0.1 s. */
+const FAST_SYMBOLS = 'settings set symbols.enable-external-lookup false';
+
+/** Checks what can be checked before any debugger starts; throws what the user should change. */
+export function checkNativeLaunch(args: Record<string, unknown>): void {
+  const dbg = args.debugger;
+  if (dbg !== undefined && dbg !== 'lldb' && dbg !== 'gdb')
+    throw new ArrayLensError('bad-argument', `"debugger": ${JSON.stringify(dbg)} is not known: use "lldb" (the default)`);
+  if (dbg === 'gdb')
+    throw new ArrayLensError(
+      'bad-argument',
+      '"debugger": "gdb" cannot run under the arraylens debug type: gdb 13 (Debian 12) has no Debug Adapter Protocol, so ' +
+        'only lldb-dap can drive a VS Code session here. Remove "debugger" (lldb-dap is the default; install Debian lldb-22), ' +
+        `or inspect with gdb headless: npx arraylens inspect --debugger gdb ${String(args.program)} …`,
+    );
+  const program = path.resolve(String(args.cwd ?? process.cwd()), String(args.program));
+  if (/\.(m?js|cjs|ts)$/i.test(program))
+    throw new ArrayLensError('bad-argument', `'${args.program}' is a JavaScript program: debug it with the built-in "node" debug type; the Arrays view works there too`);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(program);
+  } catch {
+    throw new ArrayLensError('bad-argument', `no such program: ${program} (build it first, or fix "program" / "cwd" in the launch configuration)`);
+  }
+  if (!st.isFile()) throw new ArrayLensError('bad-argument', `"program" must be an executable file: ${program} is not a file`);
+  try {
+    fs.accessSync(program, fs.constants.X_OK);
+  } catch {
+    throw new ArrayLensError('bad-argument', `${program} is not executable: a .py script runs under debugpy, anything else must be a built C/C++/Rust executable`);
+  }
+}
+
+/** The lldb-dap behind the debug type: the configured one ("lldbDap", else ARRAYLENS_LLDB_DAP), else lldb-dap-NN on PATH. */
+export function nativeDapBackend(lldbDap?: string): DownstreamBackend {
+  const command = findLldbDap(lldbDap || undefined);
+  return {
+    name: 'lldb-dap',
+    command,
+    args: [],
+    launchArguments(ours) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(ours)) if (!OURS_ONLY.includes(k)) out[k] = v;
+      const cwd = String(ours.cwd ?? process.cwd());
+      out.program = path.resolve(cwd, String(ours.program));
+      out.cwd = cwd;
+      out.args = Array.isArray(ours.args) ? ours.args.map(String) : [];
+      // lldb-dap takes the environment as "NAME=value" strings (an object only in newer versions).
+      if (ours.env && typeof ours.env === 'object' && !Array.isArray(ours.env))
+        out.env = Object.entries(ours.env as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k}=${String(v)}`);
+      const init = Array.isArray(ours.initCommands) ? ours.initCommands.map(String) : [];
+      out.initCommands = [FAST_SYMBOLS, ...init];
+      out.stopOnEntry = ours.stopOnEntry === true;
+      return out;
+    },
+    makeSource: (channel, pid) =>
+      // The session owns the debuggee: a frame's target only reads, and closing it must not end the program.
+      new EngineArraySource((frameId) => new NativeTarget(new LldbDebugger(sessionChannel(channel), pid(), frameId), { endsDebuggee: false })),
+    explainExit: (stderr) => `lldb-dap (${command}) exited: ${stderr || 'no output'}`,
+  };
+}
+
+/** The session's connection to lldb-dap as LldbDebugger wants it: the session, not the target, ends the debugger. */
+function sessionChannel(channel: DapChannel): ConstructorParameters<typeof LldbDebugger>[0] {
+  return {
+    request: (command, args, timeoutMs) => channel.request(command, args, timeoutMs),
+    // A failed evaluate is the expression's fault while the session lives; dapServer reports a dead debugger itself.
+    isAlive: true,
+    close: () => Promise.resolve(),
+    kill: () => undefined,
+  };
 }

@@ -85,12 +85,15 @@ function lldbErrorLine(message: string): string {
   return err.replace(/^error:\s*(<user expression \d+>:\d+:\d+:\s*)?/, '');
 }
 
+/** What LldbDebugger needs of its lldb-dap connection: a DapClient, or a proxied session's channel (native/dapHook.ts). */
+export type LldbConnection = Pick<DapClient, 'request' | 'isAlive' | 'close' | 'kill'>;
+
 export class LldbDebugger implements NativeDebugger {
   readonly name = 'lldb-dap';
   private memory: DapMemoryTransport | null = null;
 
   constructor(
-    private readonly client: DapClient,
+    private readonly client: LldbConnection,
     readonly pid: number | undefined,
     private readonly frameId: number,
   ) {}
