@@ -13,12 +13,20 @@ export class ArrayItem extends vscode.TreeItem {
   ) {
     super(array.expr, vscode.TreeItemCollapsibleState.None);
     const shape = `(${array.shape.join(', ')}${array.shape.length === 1 ? ',' : ''})`;
-    this.description = `${array.dtype} ${shape} · ${formatSize(array.size)}`;
-    this.tooltip = new vscode.MarkdownString();
+    const aliases = (array.aliases ?? []).map((a) => `${a.expr} (${a.language})`);
+    this.description = `${array.dtype} ${shape} · ${formatSize(array.size)}${aliases.length ? ` · ⇄ ${aliases.join(', ')}` : ''}`;
+    this.tooltip = new vscode.MarkdownString('', true);
     this.tooltip.appendText(`${array.expr}: ${array.typeName}\n`);
     this.tooltip.appendText(`dtype ${array.dtype} (${array.byteOrder}), shape ${shape}, strides (${array.strides.join(', ')})\n`);
     this.tooltip.appendText(`${array.size} elements, ${array.nbytes} bytes at ${array.address}`);
-    this.iconPath = new vscode.ThemeIcon(array.shape.length >= 2 ? 'symbol-array' : array.shape.length === 1 ? 'list-ordered' : 'symbol-number');
+    if (aliases.length) {
+      this.tooltip.appendMarkdown('\n\n$(link) ');
+      this.tooltip.appendText(`Same bytes as ${aliases.join(', ')}`);
+    }
+    // The link icon marks an array seen from two languages (mixed sessions); otherwise the icon says how many dims.
+    this.iconPath = new vscode.ThemeIcon(
+      aliases.length ? 'link' : array.shape.length >= 2 ? 'symbol-array' : array.shape.length === 1 ? 'list-ordered' : 'symbol-number',
+    );
     this.contextValue = 'array';
     this.command = { command: 'arraylens.inspectArrayItem', title: 'Open in Array Inspector', arguments: [this] };
   }

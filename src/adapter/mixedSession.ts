@@ -7,11 +7,15 @@
 // so native breakpoints are in place (pending until the extension is dlopen'ed) before any user code runs; only then
 // is the client told `initialized`. No vscode import: the session is driven by src/adapter/dapServer.ts.
 
+import * as fs from 'fs';
 import * as path from 'path';
+import { dtype } from '../core/dtype';
 import { ArrayLensError } from '../core/errors';
+import { StridedView } from '../core/view';
 import { DapClient, DapMessage } from './dap/client';
 import { isNativeSource } from './mixed';
 import { LldbDebugger, findLldbDap } from './native/lldb';
+import { overlaps } from './native/pyobject';
 import { NativeTarget, killQuietly } from './native/session';
 import { PythonTarget } from './python/backend';
 import { ArraySource, EngineArraySource } from './session';
@@ -19,6 +23,23 @@ import type { ArraySummary, InspectArgs, InspectBody } from '../protocol/dap';
 
 /** What the session sends the client (dapServer numbers it). */
 export type ToClient = (msg: Omit<DapMessage, 'seq'>) => void;
+
+/** The strided view a summary describes (null when its dtype is unknown here). */
+function summaryView(a: ArraySummary): StridedView | null {
+  try {
+    return { address: BigInt(a.address), dtype: dtype(a.dtype, a.byteOrder), shape: a.shape, strides: a.strides };
+  } catch {
+    return null;
+  }
+}
+
+function realSourcePath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
 
 /** lldb breakpoint ids are shifted so that they never collide with debugpy's in the client's eyes. */
 const NATIVE_BP_ID_OFFSET = 1_000_000;
@@ -29,6 +50,9 @@ const STOP_ROUTED = new Set([
   'stepOut', 'stepBack', 'goto', 'gotoTargets', 'stepInTargets', 'exceptionInfo', 'completions', 'readMemory',
   'writeMemory', 'disassemble', 'setExpression', 'restartFrame',
 ]);
+
+/** Requests that let the program run (their answer can be held up by a native stop). */
+const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut']);
 
 interface Stopped {
   reason: string;
@@ -55,6 +79,10 @@ export class MixedDapSession {
   private ended = false;
   private readonly pythonSource: EngineArraySource;
   private readonly nativeSource: EngineArraySource;
+  /** The native source's target per frame of the current stop (dropped with it), for the alias walk. */
+  private readonly nativeTargets = new Map<number, NativeTarget>();
+  /** Resumes sent to debugpy that wait for its answer or a native stop, whichever comes first. */
+  private readonly nativeStopWaiters: (() => void)[] = [];
   /** The Arrays view's questions, answered by the side that is stopped. */
   readonly source: ArraySource;
 
@@ -66,15 +94,41 @@ export class MixedDapSession {
   ) {
     this.pythonSource = new EngineArraySource((frameId) => PythonTarget.attachToSession(this.debugpy!, this.pid, frameId));
     // The session owns the debuggee: a frame's target only reads, and closing it must not end the program.
-    this.nativeSource = new EngineArraySource((frameId) => new NativeTarget(new LldbDebugger(this.lldb!, this.pid, frameId), { endsDebuggee: false }));
+    this.nativeSource = new EngineArraySource((frameId) => {
+      const t = new NativeTarget(new LldbDebugger(this.lldb!, this.pid, frameId), { endsDebuggee: false });
+      this.nativeTargets.set(frameId, t);
+      return t;
+    });
     this.source = {
-      listArrays: (frameId: number): Promise<ArraySummary[]> => this.activeSource().listArrays(frameId),
+      listArrays: async (frameId: number): Promise<ArraySummary[]> => {
+        const side = this.activeSource();
+        const arrays = await side.listArrays(frameId);
+        return side === this.nativeSource ? this.withPythonAliases(frameId, arrays) : arrays;
+      },
       inspect: (args: InspectArgs, signal?: AbortSignal): Promise<InspectBody> => this.activeSource().inspect(args, signal),
       invalidate: (): void => {
+        this.nativeTargets.clear();
         this.pythonSource.invalidate();
         this.nativeSource.invalidate();
       },
     };
+  }
+
+  /**
+   * At a native stop: each array's Python names over the same bytes (the NumPy array a Rust ArrayView views), found
+   * by walking the stopped thread's Python frames from the native side (src/adapter/native/pyobject.ts). Best effort:
+   * without the GIL, or if the walk fails, the arrays are listed without aliases.
+   */
+  private async withPythonAliases(frameId: number, arrays: ArraySummary[]): Promise<ArraySummary[]> {
+    const target = this.nativeTargets.get(frameId);
+    if (!target || !arrays.length) return arrays;
+    const python = await target.pythonFrameArrays().catch(() => []);
+    if (!python.length) return arrays;
+    return arrays.map((a) => {
+      const view = summaryView(a);
+      const names = [...new Set(python.filter((p) => view && overlaps(p.array.view, view)).map((p) => p.name))];
+      return names.length ? { ...a, aliases: names.map((expr) => ({ language: 'python' as const, expr })) } : a;
+    });
   }
 
   private activeSource(): ArraySource {
@@ -172,7 +226,11 @@ export class MixedDapSession {
         case 'setBreakpoints': {
           const file = String((m.arguments as { source?: { path?: string } })?.source?.path ?? '');
           if (isNativeSource(file)) {
-            const body = await this.lldbClient().request<{ breakpoints: { id?: number }[] }>('setBreakpoints', m.arguments);
+            // lldb matches source files by the path in the debug info: a workspace that reaches the crate through a
+            // symlink must ask for the real path, or the breakpoint never binds.
+            const real = realSourcePath(file);
+            const args = real === file ? m.arguments : { ...(m.arguments as object), source: { ...(m.arguments as { source: object }).source, path: real } };
+            const body = await this.lldbClient().request<{ breakpoints: { id?: number }[] }>('setBreakpoints', args);
             body.breakpoints = body.breakpoints.map((b) => (b.id === undefined ? b : { ...b, id: b.id + NATIVE_BP_ID_OFFSET }));
             return this.respond(m, body);
           }
@@ -188,8 +246,15 @@ export class MixedDapSession {
       const native = this.stoppedBy === 'native' && STOP_ROUTED.has(m.command);
       const client = native ? this.lldbClient() : this.debugpyClient();
       if (native && ['continue', 'next', 'stepIn', 'stepOut'].includes(m.command)) this.leaveStop();
-      const body = await client.request(m.command, m.arguments, 120000);
-      this.respond(m, body);
+      const answer = client.request(m.command, m.arguments, 120000);
+      if (!native && RESUMING.has(m.command)) {
+        // debugpy answers a resume from a thread inside the debuggee: when the program runs straight into a native
+        // breakpoint, lldb may stop that thread before the answer leaves. A native stop means the resume happened.
+        answer.catch(() => undefined);
+        const stoppedNatively = new Promise<object>((resolve) => this.nativeStopWaiters.push(() => resolve(m.command === 'continue' ? { allThreadsContinued: true } : {})));
+        return this.respond(m, await Promise.race([answer, stoppedNatively]));
+      }
+      this.respond(m, await answer);
     } catch (e) {
       this.fail(m, (e as Error).message);
     }
@@ -212,7 +277,10 @@ export class MixedDapSession {
 
   private async continuePython(): Promise<void> {
     this.leaveStop();
-    await this.debugpyClient().request('continue', { threadId: this.entryThreadId });
+    // Not awaited: a native breakpoint hit right away can hold debugpy's answer until lldb lets the program go.
+    this.debugpyClient()
+      .request('continue', { threadId: this.entryThreadId }, 120000)
+      .catch((e: Error) => !this.ended && this.stoppedBy !== 'native' && this.toClient({ type: 'event', event: 'output', body: { category: 'stderr', output: `debugpy did not resume the program: ${e.message}\n` } }));
   }
 
   private fromDebugpy(m: DapMessage): void {
@@ -240,6 +308,7 @@ export class MixedDapSession {
       case 'stopped':
         this.source.invalidate();
         this.stoppedBy = 'native';
+        for (const w of this.nativeStopWaiters.splice(0)) w();
         this.toClient({ type: 'event', event: 'stopped', body: { ...m.body, allThreadsStopped: true } });
         return;
       case 'continued':

@@ -18,6 +18,13 @@ const exactNumber = {
 const MAX_DIMS = 32;
 const dim = int({ min: 0, max: 2 ** 53 - 1 });
 
+/** An array in another language over the same bytes: `{language: 'python', expr: 'a'}` (as in the CLI's JSON). */
+export const AliasSchema = object({
+  language: oneOf(['python', 'native', 'node'] as const),
+  expr: str({ max: 500 }),
+});
+export type ArrayAlias = Infer<typeof AliasSchema>;
+
 export const ArraySummarySchema = object({
   /** The expression that names the array in its frame (`image`, `holder.data`). */
   expr: str({ max: 500 }),
@@ -30,6 +37,8 @@ export const ArraySummarySchema = object({
   address: str({ max: 40, pattern: /^0x[0-9a-f]+$/ }),
   size: dim,
   nbytes: dim,
+  /** The same bytes under other names in another language of a mixed session (a Rust ArrayView and its NumPy array). */
+  aliases: optional(array(AliasSchema, { max: 64 })),
 });
 export type ArraySummary = Infer<typeof ArraySummarySchema>;
 

@@ -128,6 +128,8 @@ describe('arraylens debug type, "mixed": true (debugpy + lldb-dap on one process
       for (const n of ['view', 'raw', 'a', 'obj']) assert.ok(vars.variables.some((v) => v.name === n), `${n} among lldb's locals`);
       const list = await dap.request<{ arrays: ArraySummary[] }>('arraylens/listArrays', { frameId: f.id }, 60000);
       for (const n of ['view', 'a', 'obj', 'raw', 'any']) assert.ok(list.arrays.some((a) => a.expr === n), `${n} listed`);
+      // The Python caller's `a` is the same bytes: reported as the ArrayView's alias (the Arrays view shows it).
+      assert.deepEqual(list.arrays.find((a) => a.expr === 'view')?.aliases, [{ language: 'python', expr: 'a' }]);
       const body = await dap.request<InspectBody>('arraylens/inspect', { frameId: f.id, expr: 'view', stats: { bins: BINS } }, 60000);
       assert.equal(body.array.address, pyAddress, 'the ArrayView is over the NumPy array\'s bytes');
       assert.deepEqual(body.array.shape, expected.shape);
