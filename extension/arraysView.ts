@@ -75,7 +75,7 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
     const session = vscode.debug.activeDebugSession;
     if (!session) return this.show([new MessageItem('Start debugging to see arrays', 'info')]);
     if (!isSupported(session))
-      return this.show([new MessageItem(`Session type '${session.type}' is not supported yet`, 'info', 'Use a Python (debugpy) session or the "arraylens" launch type.')]);
+      return this.show([new MessageItem(`Session type '${session.type}' is not supported yet`, 'info', 'Use the "arraylens" launch type (Python, C/C++/Rust, mixed), a debugpy session or a Node session of the built-in JavaScript debugger.')]);
     let stop: StopPoint | null;
     try {
       stop = await this.tracker.currentStop(session, afterStopEvent);

@@ -34,7 +34,9 @@ export function activate(context: vscode.ExtensionContext): void {
     }
     const t = tracker.get(s);
     if (!t || !isSupported(s)) {
-      void vscode.window.showErrorMessage(`ArrayLens: '${s.type}' sessions are not supported yet: use a Python (debugpy) session or the "arraylens" launch type.`);
+      void vscode.window.showErrorMessage(
+        `ArrayLens: '${s.type}' sessions are not supported yet: use the "arraylens" launch type (Python, C/C++/Rust, mixed), a debugpy session or a Node session of the built-in JavaScript debugger.`,
+      );
       return;
     }
     try {

@@ -1,16 +1,31 @@
-// Debug sessions ArrayLens can read: our own `arraylens` type (the adapter answers custom requests) and debugpy
-// sessions of the Python extension (the engine runs here, over customRequest, with the pid from `process`).
+// Debug sessions ArrayLens can read: our own `arraylens` type (the adapter answers custom requests), debugpy
+// sessions of the Python extension (the engine runs here, over customRequest, with the pid from `process`), and Node
+// sessions of the built-in JavaScript debugger (the engine runs here, on js-debug's CDP proxy for the session).
 
 import * as vscode from 'vscode';
 import { ArrayLensError } from '../src/core/errors';
 import { DapChannel } from '../src/adapter/dap/client';
+import { CdpProxyAddress, JsDebugNodeTarget } from '../src/adapter/node/jsDebug';
 import { PythonTarget } from '../src/adapter/python/backend';
 import { ArraySource, DapArraySource, EngineArraySource } from '../src/adapter/session';
 
 export const PYTHON_TYPES = new Set(['debugpy', 'python']);
+/** js-debug's Node types: `node` in launch.json, `pwa-node` for the sessions it runs. */
+export const NODE_TYPES = new Set(['pwa-node', 'node']);
 
 export function isSupported(s: vscode.DebugSession): boolean {
-  return s.type === 'arraylens' || PYTHON_TYPES.has(s.type);
+  return s.type === 'arraylens' || PYTHON_TYPES.has(s.type) || NODE_TYPES.has(s.type);
+}
+
+/** js-debug's CDP proxy for this session (the documented command; the DAP request it wraps as a fallback). */
+async function requestCdpProxy(session: vscode.DebugSession): Promise<CdpProxyAddress | undefined> {
+  try {
+    const a = await vscode.commands.executeCommand<CdpProxyAddress | undefined>('extension.js-debug.requestCDPProxy', session.id);
+    if (a) return a;
+  } catch {
+    /* an older js-debug without the command: ask the session itself */
+  }
+  return (await session.customRequest('requestCDPProxy')) as CdpProxyAddress | undefined;
 }
 
 /** Where a session is stopped: the frame the user selected, or the top frame of the thread that stopped. */
@@ -49,7 +64,10 @@ export class TrackedSession {
     this.source =
       session.type === 'arraylens'
         ? new DapArraySource(channel)
-        : new EngineArraySource((frameId) => PythonTarget.attachToSession(channel, this.pid, frameId));
+        : NODE_TYPES.has(session.type)
+          ? // The paused top frame of the session (js-debug's proxy names no DAP frame), attached at first use.
+            new EngineArraySource(() => new JsDebugNodeTarget(() => requestCdpProxy(session)))
+          : new EngineArraySource((frameId) => PythonTarget.attachToSession(channel, this.pid, frameId));
   }
 }
 
