@@ -47,6 +47,7 @@ const CASES: Case[] = [
   { expr: 'x2' },
   { expr: 'x4', slice: '[..., 1]' },
   { expr: 'x5' },
+  { expr: 'x0' },
   { expr: 'x6' },
   { expr: 'x6', slice: '[1, 0, :, ::-1]' },
   { expr: 'xd', typeName: /IxDynImpl/ },
