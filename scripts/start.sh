@@ -44,19 +44,35 @@ cat >"$STATE/user-data/User/settings.json" <<'EOF'
 EOF
 CS=("$NODE24" "$ENTRY" --user-data-dir "$STATE/user-data" --extensions-dir "$STATE/extensions" --config "$STATE/config.yaml")
 
-# The demo workspace: examples/ with a launch configuration of the arraylens type.
+# The demo workspace: the mixed Python + Rust example first (examples/mixed_demo.py calling the PyO3 crate of
+# test/fixtures/rust/mixed, which setup builds into .venv; its Rust sources appear as rust/), then the Python demo.
 WS=$STATE/workspace
 mkdir -p "$WS/.vscode"
 cp "$ROOT"/examples/*.py "$WS/"
+ln -sfn "$ROOT/test/fixtures/rust/mixed/src" "$WS/rust"
+if ! "$ROOT/.venv/bin/python" -c 'import arraylens_mixed' 2>/dev/null; then
+  log "the Rust extension of the mixed demo is not built (needs cargo: install Rust, then npm run setup); the Python demo works"
+fi
 cat >"$WS/.vscode/launch.json" <<EOF
 {
   "version": "0.2.0",
   "configurations": [
     {
+      // Python under debugpy and lldb-dap on the same process: breakpoints in .py and in rust/lib.rs both hit.
+      "type": "arraylens",
+      "request": "launch",
+      "name": "ArrayLens: Python + Rust (mixed)",
+      "program": "\${workspaceFolder}/mixed_demo.py",
+      "cwd": "\${workspaceFolder}",
+      "python": "$ROOT/.venv/bin/python",
+      "mixed": true
+    },
+    {
       "type": "arraylens",
       "request": "launch",
       "name": "ArrayLens: demo.py",
       "program": "\${workspaceFolder}/demo.py",
+      "cwd": "\${workspaceFolder}",
       "python": "$ROOT/.venv/bin/python"
     }
   ]
@@ -82,8 +98,10 @@ for _ in $(seq 1 100); do
     log "code-server $("$NODE24" -p "require('$ENTRY/../../../package.json').version") (pid $(cat "$PIDFILE"), log $LOGFILE)"
     echo
     echo "  ArrayLens demo is running. Open:  $URL"
-    echo "  Open demo.py, put a breakpoint on the line marked # BREAK (F9) and press F5 (\"ArrayLens: demo.py\"):"
-    echo "  the Arrays view in Run and Debug lists its arrays; the eye icon on a row opens the Array Inspector."
+    echo "  Mixed Python + Rust: open rust/lib.rs, put a breakpoint on the line marked // BREAK (F9) and press F5"
+    echo "  (\"ArrayLens: Python + Rust (mixed)\"): the Arrays view in Run and Debug lists the Rust ArrayView, marked"
+    echo "  as the same bytes as the NumPy array 'image' of mixed_demo.py; the eye icon on a row opens the Array Inspector."
+    echo "  Python alone: pick \"ArrayLens: demo.py\", break on the # BREAK line of demo.py, F5."
     echo "  Stop it with: npm run stop"
     exit 0
   fi
