@@ -16,7 +16,9 @@ export class ArrayItem extends vscode.TreeItem {
     const aliases = (array.aliases ?? []).map((a) => `${a.expr} (${a.language})`);
     this.description = `${array.dtype} ${shape} · ${formatSize(array.size)}${aliases.length ? ` · ⇄ ${aliases.join(', ')}` : ''}`;
     this.tooltip = new vscode.MarkdownString('', true);
-    this.tooltip.appendText(`${array.expr}: ${array.typeName}\n`);
+    // The type goes in a code span: Rust/C++ names (`Bound<PyAny> *`) would otherwise be read as HTML and markup.
+    this.tooltip.appendText(`${array.expr}: `);
+    this.tooltip.appendMarkdown(`\`\` ${array.typeName.replace(/`/g, "'")} \`\`\n\n`);
     this.tooltip.appendText(`dtype ${array.dtype} (${array.byteOrder}), shape ${shape}, strides (${array.strides.join(', ')})\n`);
     this.tooltip.appendText(`${array.size} elements, ${array.nbytes} bytes at ${array.address}`);
     if (aliases.length) {

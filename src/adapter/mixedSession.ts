@@ -323,8 +323,10 @@ export class MixedDapSession {
         return;
       }
       case 'output':
-        if (m.body?.category === 'stdout' || m.body?.category === 'stderr' || m.body?.category === 'important')
-          this.toClient({ type: 'event', event: 'output', body: m.body });
+        if (m.body?.category === 'stdout' || m.body?.category === 'stderr') this.toClient({ type: 'event', event: 'output', body: m.body });
+        // lldb's 'important' lines are symbol-loading warnings about the interpreter's libraries (no LZMA for
+        // .gnu_debugdata, ...): VS Code would pop each up as a notification; the Debug Console is enough.
+        else if (m.body?.category === 'important') this.toClient({ type: 'event', event: 'output', body: { ...m.body, category: 'console' } });
         return;
       case 'exited':
       case 'terminated':

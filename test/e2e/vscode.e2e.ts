@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -16,6 +17,8 @@ interface ExpectedArray {
   name: string;
   dtype: string;
   shape: number[];
+  /** What the row must also show, e.g. the alias of a Rust view in its Python caller. */
+  alias?: RegExp;
 }
 
 /** What the inspector must show: an element's value in the value grid, and a stat of the stats panel. */
@@ -37,12 +40,34 @@ interface E2ECase {
   prerequisites: () => string | null;
   arrays: ExpectedArray[];
   inspect: string;
-  atStop: InspectorExpectation;
-  afterStep: InspectorExpectation;
+  /** Fixed, or computed when the case runs (values NumPy recomputes from the fixture's own code). */
+  atStop: InspectorExpectation | (() => InspectorExpectation);
+  afterStep: InspectorExpectation | (() => InspectorExpectation);
+  /** The picture mode checked after the grid: heatmap (2-D and up) or the line plot (1-D). */
+  picture?: 'heatmap' | 'plot';
 }
 
 /** A number as shown ("5.5", "5.50", "11", "11.0"), the whole text of a cell. */
 const num = (v: string) => new RegExp(`^\\s*${v.includes('.') ? `${v.replace('.', '\\.')}0*` : `${v}(\\.0*)?`}\\s*$`);
+
+const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+const VENV_PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
+const MIXED_CRATE = path.join(REPO_ROOT, 'test', 'fixtures', 'rust', 'mixed');
+
+/**
+ * The mixed fixture's array as NumPy builds it (program.py's own make('c'), run here without a debugger): the text the
+ * grid shows for a[0, 1] (auto format, precision 6) and the stats panel's mean of the finite values (8 digits).
+ */
+function mixedExpectation(): InspectorExpectation {
+  const code =
+    'import json, sys; import numpy as np; sys.path.insert(0, sys.argv[1]); from program import make; a = make("c"); ' +
+    'f = a[np.isfinite(a)].astype(np.float64); print(json.dumps({"v": float(a[0, 1]), "mean": float(f.mean())}))';
+  const r = JSON.parse(execFileSync(VENV_PYTHON, ['-c', code, MIXED_CRATE], { encoding: 'utf8' })) as { v: number; mean: number };
+  return {
+    value: new RegExp(`^\\s*${escapeRe(String(Number(r.v.toPrecision(6))))}\\s*$`),
+    stat: { key: 'mean', value: new RegExp(`^\\s*${escapeRe(String(Number(r.mean.toPrecision(8))))}\\s*$`) },
+  };
+}
 
 const CASES: E2ECase[] = [
   {
@@ -63,9 +88,50 @@ const CASES: E2ECase[] = [
     atStop: { value: num('4.5'), stat: { key: 'max', value: num('5.5') } },
     afterStep: { value: num('9'), stat: { key: 'max', value: num('11') } },
   },
-  // Next: { name: 'python+rust', fixture: 'workspace-mixed', file: 'src/lib.rs', marker: /\/\/\s*BREAK\b/, ... }
-  // and { name: 'node', fixture: 'workspace-node', ... } with a launch config of the built-in "node" type.
+  {
+    // Python + Rust in one session ("mixed": true): the breakpoint is in the PyO3 extension's Rust code.
+    name: 'mixed',
+    fixture: 'workspace-mixed',
+    file: 'src/lib.rs',
+    marker: /\/\/\s*BREAK\b/,
+    launchOverrides: () => ({ python: VENV_PYTHON }),
+    prerequisites: () => {
+      if (!fs.existsSync(VENV_PYTHON)) return '.venv/bin/python missing: run npm run setup';
+      const r = spawnSync(VENV_PYTHON, ['-c', 'import arraylens_mixed'], { encoding: 'utf8' });
+      return r.status === 0 ? null : `the mixed fixture is not built into .venv (needs cargo + maturin: bash scripts/setup.d/25-mixed-fixture.sh): ${r.stderr.trim()}`;
+    },
+    // The ArrayView over the NumPy array `a` of the Python caller: same bytes, shown as an alias.
+    arrays: [{ name: 'view', dtype: 'float32', shape: [48, 64], alias: /\ba\s\(python\)/ }],
+    inspect: 'view',
+    atStop: mixedExpectation,
+    // F10 runs `view.nrows()`: the next line, the same values.
+    afterStep: mixedExpectation,
+  },
+  {
+    // Node under the built-in JavaScript debugger (launch type "node"): ArrayLens reads through js-debug's CDP proxy.
+    name: 'node',
+    fixture: 'workspace-node',
+    file: 'arrays.js',
+    marker: /\/\/\s*BREAK\b/,
+    launchOverrides: () => ({}),
+    prerequisites: () => null,
+    arrays: [
+      { name: 'samples', dtype: 'float32', shape: [12] },
+      { name: 'pixels', dtype: 'uint8', shape: [24] },
+      { name: 'packet', dtype: 'uint8', shape: [9] },
+    ],
+    inspect: 'samples',
+    // samples = i * 0.5 -> samples[9] == 4.5, max 5.5; after scale(samples, 2): samples[9] == 9, max 11.
+    atStop: { value: num('4.5'), stat: { key: 'max', value: num('5.5') } },
+    afterStep: { value: num('9'), stat: { key: 'max', value: num('11') } },
+    picture: 'plot',
+  },
 ];
+
+/** ARRAYLENS_E2E_CASES=mixed,node runs only those cases (while working on one); all of them otherwise. */
+const SELECTED = process.env.ARRAYLENS_E2E_CASES ? CASES.filter((c) => process.env.ARRAYLENS_E2E_CASES!.split(',').includes(c.name)) : CASES;
+
+const expectation = (e: InspectorExpectation | (() => InspectorExpectation)): InspectorExpectation => (typeof e === 'function' ? e() : e);
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
 const NATIVE_IN_VSIX = 'extension/native/build/Release/arraylens_native.node';
@@ -110,7 +176,7 @@ describe('ArrayLens in code-server', () => {
     // Only this suite's screenshots: other suites (webview in Chromium) write to the same folder.
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     for (const f of fs.readdirSync(ARTIFACTS)) {
-      if (CASES.some((c) => f.startsWith(`${c.name}-`))) fs.rmSync(path.join(ARTIFACTS, f));
+      if (SELECTED.some((c) => f.startsWith(`${c.name}-`))) fs.rmSync(path.join(ARTIFACTS, f));
     }
     server = await startCodeServer({ root: path.join(tmp, 'code-server'), vsix, log });
     browser = await launchChromium(path.join(tmp, 'chromium'));
@@ -139,7 +205,7 @@ describe('ArrayLens in code-server', () => {
     assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
   });
 
-  for (const c of CASES) {
+  for (const c of SELECTED) {
     test(`${c.name}: breakpoint, Arrays view, inspector values and stats, heatmap, step`, { timeout: 180_000 }, async (t) => {
       const missing = c.prerequisites();
       assert.equal(missing, null, `${c.name}: ${missing}`);
@@ -171,31 +237,49 @@ describe('ArrayLens in code-server', () => {
           assert.ok(row, `Arrays view has no row for ${a.name}: ${JSON.stringify(rows)}`);
           assert.match(row, new RegExp(`\\b${a.dtype}\\b`), `${a.name}: dtype ${a.dtype} shown`);
           assert.match(row, shapePattern(a.shape), `${a.name}: shape ${a.shape.join('x')} shown`);
+          if (a.alias) assert.match(row, new RegExp(`⇄ .*${a.alias.source}`), `${a.name}: alias shown in the description`);
         }
         await wb.screenshot('arrays-view');
+        const aliased = c.arrays.find((a) => a.alias);
+        if (aliased) {
+          // The row's tooltip spells the alias out next to a link icon.
+          await wb.treeRow(arraysPane, aliased.name).hover();
+          const hover = wb.page.locator('.monaco-hover', { hasText: 'Same bytes as' }).first();
+          await hover.waitFor({ state: 'visible', timeout: 15_000 });
+          assert.match(await hover.innerText(), aliased.alias!, `${aliased.name}: tooltip names the alias`);
+          assert.equal(await hover.locator('.codicon-link').count(), 1, 'the tooltip shows a link icon');
+          await wb.screenshot('arrays-alias-tooltip');
+        }
 
+        const atStop = expectation(c.atStop);
+        const afterStep = expectation(c.afterStep);
         const row = wb.treeRow(arraysPane, c.inspect);
         await wb.clickInlineAction(row, 'Open in Array Inspector');
         const inspector = new InspectorPage(wb);
-        await inspector.waitForStat(c.atStop.stat, `${c.inspect} at the stop`);
+        await inspector.waitForStat(atStop.stat, `${c.inspect} at the stop`);
         const dtype = c.arrays.find((a) => a.name === c.inspect)!.dtype;
         assert.match(await inspector.headerText(), new RegExp(`\\b${dtype}\\b`), 'inspector header shows the dtype');
         await wb.screenshot('inspector');
         const caption = await inspector.statsCaption();
 
         await inspector.showGrid();
-        await inspector.waitForCell(c.atStop.value, `${c.inspect} at the stop`);
+        await inspector.waitForCell(atStop.value, `${c.inspect} at the stop`);
         await wb.screenshot('inspector-grid');
 
-        await inspector.showHeatmap();
-        await wb.screenshot('inspector-heatmap');
+        const picture = c.picture ?? 'heatmap';
+        if (picture === 'heatmap') await inspector.showHeatmap();
+        else await inspector.showLinePlot();
+        await wb.screenshot(`inspector-${picture}`);
 
         const next = await wb.stepOver();
         assert.equal(next, line + 1, 'F10 moved to the next line');
-        await inspector.waitForStat(c.afterStep.stat, `${c.inspect} after F10`);
-        await wb.screenshot('after-step-heatmap');
+        // The panel must follow the new stop, whether or not the values changed (a Rust step leaves them as they were).
+        await inspector.waitForStopNumber(2, `${c.inspect} after F10`);
+        await inspector.waitForStat(afterStep.stat, `${c.inspect} after F10`);
+        await inspector.waitForStatsDone(`${c.inspect} after F10`);
+        await wb.screenshot(`after-step-${picture}`);
         await inspector.showGrid();
-        await inspector.waitForCell(c.afterStep.value, `${c.inspect} after F10`);
+        await inspector.waitForCell(afterStep.value, `${c.inspect} after F10`);
         await wb.screenshot('after-step-grid');
 
         await wb.stopDebugging();

@@ -208,6 +208,13 @@ export class Workbench {
 
   /** Hovers a tree row and clicks its inline action (e.g. "Open in Array Inspector"). */
   async clickInlineAction(row: Locator, actionLabel: string): Promise<void> {
+    // A row's tooltip stays open while the pointer rests on it and covers the rows above: move away and let it close.
+    await this.page.mouse.move(1, 1);
+    await this.page
+      .locator('.context-view .monaco-hover, .workbench-hover-container')
+      .first()
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => undefined);
     await row.hover();
     const action = row.locator(`.actions .action-label[aria-label^="${actionLabel}"]`);
     await action.waitFor({ state: 'visible', timeout: 10_000 });
@@ -270,6 +277,28 @@ export class InspectorPage {
     await this.frame.locator('#mode-heatmap').click();
     await this.frame.locator('#mode-heatmap[aria-pressed="true"]').waitFor({ timeout: 10_000 });
     await this.frame.locator('canvas#heatmap').waitFor({ state: 'visible', timeout: 20_000 });
+  }
+
+  /** Waits until the header's stop badge says `stop N`: the panel was refreshed for that stop. */
+  async waitForStopNumber(n: number, what: string, timeoutMs = 45_000): Promise<string> {
+    return this.poll(
+      async () => this.frame.locator('#stop').innerText({ timeout: 1000 }),
+      (t) => t.trim() === `stop ${n}`,
+      `${what}: badge "stop ${n}"`,
+      timeoutMs,
+    );
+  }
+
+  /** Waits until the whole-array stats are in (the caption names the kernels, no longer "computing…"). */
+  async waitForStatsDone(what: string, timeoutMs = 45_000): Promise<string> {
+    return this.poll(async () => this.statsCaption(), (t) => /kernels\)$/.test(t.trim()), `${what}: stats computed`, timeoutMs);
+  }
+
+  /** The line plot of a 1-D array (the webview's "Line" mode). */
+  async showLinePlot(): Promise<void> {
+    await this.frame.locator('#mode-plot').click();
+    await this.frame.locator('#mode-plot[aria-pressed="true"]').waitFor({ timeout: 10_000 });
+    await this.frame.locator('canvas#lineplot').waitFor({ state: 'visible', timeout: 20_000 });
   }
 
   private async poll(read: () => Promise<string>, ok: (t: string) => boolean, what: string, timeoutMs: number): Promise<string> {
