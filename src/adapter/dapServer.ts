@@ -128,6 +128,8 @@ export class ArrayLensDapSession {
   private backend: DownstreamBackend | null = null;
   private source: ArraySource | null = null;
   private pid: number | undefined;
+  /** Set by an `attach` request: the process was running before us and must outlive the session. */
+  private attachedPid: number | undefined;
   private initializeArgs: unknown = null;
   private stderrTail: string[] = [];
   private terminatedSent = false;
@@ -270,14 +272,32 @@ export class ArrayLensDapSession {
           this.toDown({ type: 'request', command: 'launch', arguments: b.launchArguments(args) }, { origin: 'client', clientSeq: m.seq, command: m.command });
           return;
         }
-        case 'attach':
-          return this.fail(m, 'the arraylens debug type launches programs; to inspect arrays of a process you attached with debugpy, use a "debugpy" configuration: the Arrays view works there too');
+        case 'attach': {
+          // A running native process by pid, under lldb-dap (a Node process with an addon: the extension starts this
+          // as a child of the js-debug session, "arraylensNative"). Disconnect detaches; the process is not ours.
+          const args = (m.arguments ?? {}) as Record<string, unknown>;
+          const hook = await nativeHook();
+          const pid = hook.attachedPid(args);
+          const b = hook.nativeDapBackend(typeof args.lldbDap === 'string' ? args.lldbDap : undefined);
+          if (this.child && this.backend?.name === b.name && this.backend.command === b.command) this.backend = b;
+          else await this.switchDownstream(b);
+          this.attachedPid = pid;
+          this.pid = pid;
+          this.source = b.makeSource(this.channel, () => this.pid);
+          this.toDown({ type: 'request', command: 'attach', arguments: hook.attachArguments(args, pid) }, { origin: 'client', clientSeq: m.seq, command: m.command });
+          return;
+        }
         case 'disconnect':
         case 'terminate':
           if (m.command === 'disconnect') this.disconnecting = true;
           if (!this.child) {
             this.respond(m);
             if (this.disconnecting) this.shutdown();
+            return;
+          }
+          if (this.attachedPid !== undefined) {
+            // Detach, never kill: lldb-dap's terminate (and terminateDebuggee: true) would end a process we did not start.
+            this.toDown({ type: 'request', command: 'disconnect', arguments: { ...(m.arguments ?? {}), terminateDebuggee: false } }, { origin: 'client', clientSeq: m.seq, command: m.command });
             return;
           }
           break;
@@ -376,7 +396,21 @@ export class ArrayLensDapSession {
     void this.mixed?.end();
     const c = this.child;
     this.child = null;
-    if (c && c.exitCode === null) {
+    if (c && c.exitCode === null && this.attachedPid !== undefined && !this.disconnecting && c.stdin?.writable) {
+      // The client went away without disconnect: detach first (killing lldb-dap could leave breakpoint traps behind).
+      writeDap(c.stdin, { seq: this.downSeq++, type: 'request', command: 'disconnect', arguments: { terminateDebuggee: false } });
+      let ended = false;
+      const finish = (): void => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(timer);
+        if (c.exitCode === null) c.kill();
+        this.onEnd();
+      };
+      const timer = setTimeout(finish, 3000);
+      c.once('close', finish);
+      return;
+    } else if (c && c.exitCode === null) {
       c.kill();
       setTimeout(() => c.exitCode === null && c.kill('SIGKILL'), 2000).unref();
     }

@@ -13,7 +13,7 @@ import { LldbDebugger, findLldbDap } from './lldb';
 import { NativeTarget } from './session';
 
 /** Launch attributes of ours that lldb-dap does not know (or takes under another name). */
-const OURS_ONLY = ['python', 'mixed', 'lldbDap', 'debugger', 'type', 'request', 'name', '__configurationTarget', '__sessionId'];
+const OURS_ONLY = ['python', 'mixed', 'lldbDap', 'debugger', 'type', 'request', 'name', '__configurationTarget', '__sessionId', '__parentSessionId', 'processId'];
 
 /** Without this lldb looks for debug info over the network on every load: ~12 s instead of ~0.1 s. */
 const FAST_SYMBOLS = 'settings set symbols.enable-external-lookup false';
@@ -45,6 +45,37 @@ export function checkNativeLaunch(args: Record<string, unknown>): void {
   } catch {
     throw new ArrayLensError('bad-argument', `${program} is not executable: a .py script runs under debugpy, anything else must be a built C/C++/Rust executable`);
   }
+}
+
+/**
+ * `"request": "attach"`: the pid of a running process ("processId": a number, or its decimal string as
+ * `${command:pickProcess}` gives it). Throws what the user should change.
+ */
+export function attachedPid(args: Record<string, unknown>): number {
+  const raw = args.processId;
+  const pid = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(pid) || pid <= 0)
+    throw new ArrayLensError('bad-argument', `an "attach" configuration needs "processId": the pid of a running process (got ${JSON.stringify(raw)})`);
+  try {
+    fs.statSync(`/proc/${pid}`);
+  } catch {
+    throw new ArrayLensError('bad-argument', `no process ${pid} is running: start the program first, or fix "processId"`);
+  }
+  return pid;
+}
+
+/**
+ * lldb-dap's attach arguments: by pid, never stopping on entry (the process goes on until a breakpoint), fast symbols.
+ * Disconnecting detaches (src/adapter/dapServer.ts forces terminateDebuggee: false): an attached process is not ours.
+ */
+export function attachArguments(ours: Record<string, unknown>, pid: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(ours)) if (!OURS_ONLY.includes(k) && k !== 'program' && k !== 'args' && k !== 'env') out[k] = v;
+  out.pid = pid;
+  const init = Array.isArray(ours.initCommands) ? ours.initCommands.map(String) : [];
+  out.initCommands = [FAST_SYMBOLS, ...init];
+  out.stopOnEntry = false;
+  return out;
 }
 
 /** The lldb-dap behind the debug type: the configured one ("lldbDap", else ARRAYLENS_LLDB_DAP), else lldb-dap-NN on PATH. */
