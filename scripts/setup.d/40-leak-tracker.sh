@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Leak checks: the LD_PRELOAD allocation tracker (src/leaks/tracker, gcc) and the leak fixtures: a C program and a
-# CPython extension built against the .venv interpreter's headers. Fast when already built.
+# CPython extension built against the .venv interpreter's headers, and a Node addon (node-gyp). Fast when already built.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 log() { printf '[setup:leaks] %s\n' "$*" >&2; }
@@ -35,4 +35,17 @@ if [ -x "$PY" ]; then
   fi
 else
   log "no .venv python: the refcount fixture (test/fixtures/leaks/refext.c) is not built"
+fi
+
+# The Node addon fixture (node-addon-api): headers of the running Node (--nodedir: no download), rebuilt when its
+# sources change.
+NA=$F/node_addon
+if command -v node >/dev/null 2>&1 && [ -x node_modules/.bin/node-gyp ]; then
+  if newer "$NA/build/Release/leak_addon.node" "$NA/leak_addon.cc" "$NA/binding.gyp"; then
+    nodedir=$(node -p 'require("path").resolve(process.execPath, "..", "..")')
+    log "node-gyp $NA (--nodedir $nodedir)"
+    (cd "$NA" && nice "$PWD/../../../../node_modules/.bin/node-gyp" rebuild --nodedir="$nodedir" --loglevel=error >/dev/null)
+  fi
+else
+  log "node or node-gyp missing: the Node addon leak fixture ($NA) is not built"
 fi

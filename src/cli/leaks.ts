@@ -9,7 +9,7 @@ import { killQuietly } from '../adapter/python/backend';
 import { runLeakCheck } from '../leaks/ledger';
 import { trackerLibrary } from '../leaks/leakTable';
 import { LeakGroup, LeaksReport } from '../leaks/report';
-import { LeakSession, NativeLeakSession, PythonLeakSession, trackerEnv } from '../leaks/sessions';
+import { LeakSession, NativeLeakSession, NodeLeakSession, PythonLeakSession, trackerEnv } from '../leaks/sessions';
 import { ParsedArgs, flagInt, flagString, parseBreak } from './args';
 import { classifyProgram, defaultPython } from './launch';
 
@@ -60,7 +60,16 @@ export async function cmdLeaks(p: ParsedArgs): Promise<string> {
       session = await NativeLeakSession.launch({ program: prog.program, args: prog.args, from, env, lldbDap: flagString(p, 'lldb-dap'), timeoutMs });
       break;
     case 'node':
-      throw new ArrayLensError('bad-argument', 'leak checks of Node programs are not supported by this build yet');
+      session = await NodeLeakSession.launch({
+        node: prog.interpreter,
+        nodeArgs: prog.interpreterArgs,
+        program: prog.program,
+        args: prog.args,
+        from,
+        env,
+        timeoutMs,
+      });
+      break;
   }
   // Ctrl-C ends the CLI through process.exit: never leave the stopped debuggee behind.
   const onExit = (): void => killQuietly(session.pid);

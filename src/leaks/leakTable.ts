@@ -100,6 +100,12 @@ export function isRuntimeModule(file: string): boolean {
   );
 }
 
+/** `dir/build/../src.cc:12` (addr2line joins the compile directory and a relative name, as node-gyp builds) as `dir/src.cc:12`. */
+export function normalizeSite(loc: string): string {
+  const m = /^(\/.*):(\d+)$/.exec(loc);
+  return m ? `${path.normalize(m[1])}:${m[2]}` : loc;
+}
+
 export interface FrameInfo {
   module: string;
   func: string;
@@ -169,7 +175,7 @@ export class Symbolizer {
         const func = lines[2 * i] ?? '??';
         const loc = (lines[2 * i + 1] ?? '??:0').replace(/ \(discriminator \d+\)$/, '');
         const ok = !/^\?\?:|:0$|:\?$/.test(loc);
-        this.cache.set(x.addr, { module, func, site: ok ? loc : null, user: !runtime && ok });
+        this.cache.set(x.addr, { module, func, site: ok ? normalizeSite(loc) : null, user: !runtime && ok });
       });
     }
     const out = new Map<number, FrameInfo>();

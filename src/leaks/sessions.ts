@@ -1,6 +1,7 @@
 // Multi-stop sessions for leak checks: a program launched with the allocation tracker preloaded, stopped at FROM
-// and then at TO. Python runs under debugpy (PythonTarget), native programs under lldb-dap (own small client: the
-// native backend's launch stops once and takes no environment).
+// and then at TO. Python runs under debugpy (PythonTarget), Node under its inspector (NodeTarget: native blocks of
+// addons and of Node itself, no census), native programs under lldb-dap (own small client: the native backend's
+// launch stops once and takes no environment).
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -8,6 +9,7 @@ import { ArrayLensError } from '../core/errors';
 import { DapClient } from '../adapter/dap/client';
 import { PythonTarget, killQuietly } from '../adapter/python/backend';
 import { findLldbDap } from '../adapter/native/lldb';
+import { NodeTarget } from '../adapter/node/backend';
 import { DirectTransport } from '../transport/direct';
 import { CensusMode, PythonCensus, censusExpression, parseCensus } from './pythonCensus';
 
@@ -17,7 +19,7 @@ export interface Location {
 }
 
 export interface LeakSession {
-  readonly language: 'python' | 'native';
+  readonly language: 'python' | 'native' | 'node';
   readonly pid: number;
   /** The Python census at this stop (null for native programs). */
   census(mode: CensusMode, fromIds?: readonly number[]): Promise<PythonCensus | null>;
@@ -72,6 +74,60 @@ export class PythonLeakSession implements LeakSession {
 
   async census(mode: CensusMode, fromIds: readonly number[] = []): Promise<PythonCensus> {
     return parseCensus(await this.target.evaluate(censusExpression(mode, { fromIds })));
+  }
+
+  continueTo(loc: Location): Promise<void> {
+    return this.target.continueTo(loc.file, loc.line);
+  }
+
+  readRange(addr: number, len: number): Promise<Buffer> {
+    return this.memory.readRange(BigInt(addr), len);
+  }
+
+  async close(): Promise<void> {
+    await this.memory.dispose();
+    await this.target.close();
+  }
+}
+
+export class NodeLeakSession implements LeakSession {
+  readonly language = 'node' as const;
+
+  private constructor(
+    private readonly target: NodeTarget,
+    readonly pid: number,
+    private readonly memory: DirectTransport,
+  ) {}
+
+  static async launch(opts: {
+    node?: string;
+    nodeArgs?: string[];
+    program: string;
+    args: string[];
+    from: Location;
+    env: Record<string, string>;
+    timeoutMs: number;
+  }): Promise<NodeLeakSession> {
+    const target = await NodeTarget.launch({
+      node: opts.node,
+      nodeArgs: opts.nodeArgs,
+      program: opts.program,
+      args: opts.args,
+      breakpoint: opts.from,
+      stopTimeoutMs: opts.timeoutMs,
+      env: { ...process.env, ...opts.env },
+    });
+    try {
+      return new NodeLeakSession(target, target.pid!, openMemory(target.pid));
+    } catch (e) {
+      await target.close();
+      throw e;
+    }
+  }
+
+  /** No census for Node: what the tracker recorded (the addons' native blocks) is the whole ledger. */
+  async census(): Promise<null> {
+    return null;
   }
 
   continueTo(loc: Location): Promise<void> {

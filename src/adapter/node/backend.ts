@@ -601,6 +601,47 @@ export class NodeTarget implements DebugTarget {
     return p;
   }
 
+  /**
+   * Runs on (programs ArrayLens launched only) to a breakpoint at `file:line` and stops there as launch does: other
+   * pauses are resumed; rejects when the program ends first or does not get there within `timeoutMs`.
+   */
+  async continueTo(file: string, line: number, timeoutMs = 120000): Promise<void> {
+    if (!this.child) throw new ArrayLensError('bad-argument', 'only programs ArrayLens launched can be continued to a line');
+    this.topFrame();
+    const where = `${path.basename(file)}:${line}`;
+    for (const t of new Set(this.transports.values())) await t.dispose?.();
+    this.transports.clear();
+    const ended = this.programEnded(`the program ended before reaching ${where}`);
+    const c = this.cdp;
+    const bp = await c.send<{ breakpointId: string }>('Debugger.setBreakpointByUrl', { lineNumber: line - 1, urlRegex: scriptUrlRegex(file) });
+    const strict = lineHasCode(file, line);
+    let onPaused: ((e: PausedEvent) => void) | undefined;
+    const hit = new Promise<PausedEvent>((resolve) => {
+      onPaused = (e: PausedEvent): void => {
+        const at = (e.callFrames[0]?.location.lineNumber ?? -1) + 1;
+        if (e.hitBreakpoints?.includes(bp.breakpointId) && (!strict || at === line)) resolve(e);
+        else c.send('Debugger.resume').catch(() => undefined);
+      };
+      c.on('Debugger.paused', onPaused);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ArrayLensError('timeout', `the program did not reach ${where} within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    });
+    this.frame = null;
+    try {
+      await Promise.race([c.send('Debugger.resume'), ended]);
+      const stop = await Promise.race([hit, ended, timeout]);
+      if (!stop.callFrames.length) throw new ArrayLensError('debugger-failed', 'Node reported no call frame at the stop');
+      this.frame = stop.callFrames[0];
+      this.scriptUrl = stop.callFrames[0].url || pathToFileURL(path.resolve(file)).href;
+    } finally {
+      clearTimeout(timer);
+      if (onPaused) c.off('Debugger.paused', onPaused);
+    }
+    await c.send('Debugger.removeBreakpoint', { breakpointId: bp.breakpointId }).catch(() => undefined);
+  }
+
   /** Lets the program run to its end (tests use it to check that inspection changed nothing). */
   async continueToEnd(timeoutMs = 60000): Promise<void> {
     const child = this.child;
