@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { ArrayItem, ArraysView } from './arraysView';
 import { InspectorPanels } from './inspectorPanel';
+import { LeaksView } from './leaksView';
 import { explain } from './progress';
 import { SessionTracker, isSupported } from './sessions';
 
@@ -45,6 +46,14 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.window.showErrorMessage(`ArrayLens: ${explain(e)}`);
     }
   };
+
+  // The Leaks view: a NumPy census at every stop of an arraylens Python session, diffed against the previous stop.
+  const leaks = new LeaksView(tracker);
+  context.subscriptions.push(
+    leaks,
+    vscode.window.registerTreeDataProvider('arraylens.leaks', leaks),
+    vscode.commands.registerCommand('arraylens.refreshLeaks', () => leaks.refresh()),
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand('arraylens.refresh', () => view.refresh()),
