@@ -47,11 +47,14 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   };
 
-  // The Leaks view: a NumPy census at every stop of an arraylens Python session, diffed against the previous stop.
+  // The Leaks view: a NumPy census at the stops of an arraylens Python session while it is shown, diffed stop to stop.
   const leaks = new LeaksView(tracker);
+  const leaksTree = vscode.window.createTreeView('arraylens.leaks', { treeDataProvider: leaks });
+  leaks.setVisible(leaksTree.visible);
   context.subscriptions.push(
     leaks,
-    vscode.window.registerTreeDataProvider('arraylens.leaks', leaks),
+    leaksTree,
+    leaksTree.onDidChangeVisibility((e) => leaks.setVisible(e.visible)),
     vscode.commands.registerCommand('arraylens.refreshLeaks', () => leaks.refresh()),
   );
 

@@ -1,7 +1,8 @@
 // The Leaks view in Run and Debug (beside Arrays): at every stop of an `arraylens` session running a Python program,
 // a census of the live NumPy arrays (src/leaks/pythonCensus.ts, evaluated in the paused frame; the first one starts
 // tracemalloc so that later arrays have allocation sites), diffed against the census of the previous stop. Entries
-// are grouped by allocation site with count and bytes; clicking one opens the site.
+// are grouped by allocation site with count and bytes; clicking one opens the site. Nothing runs in the debuggee
+// while the view is hidden (stops passed then are skipped: the diff names the stops it compares).
 
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -95,6 +96,8 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
   private generation = 0;
   private readonly states = new Map<string, SessionState>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** The census runs only while the view is shown: it starts tracemalloc in the debuggee, which slows the program. */
+  private visible = false;
 
   constructor(private readonly tracker: SessionTracker) {
     this.disposables.push(
@@ -106,6 +109,12 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
       }),
       vscode.debug.onDidChangeActiveDebugSession(() => void this.refresh()),
     );
+  }
+
+  /** Told by the TreeView; becoming visible at a stop takes the snapshot there. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible) void this.refresh();
   }
 
   private show(items: vscode.TreeItem[]): void {
@@ -126,6 +135,7 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
     if (!t || t.running || t.stops === 0) return this.show([new MessageItem('Stop at a breakpoint to take a snapshot', 'debug-pause')]);
     const state = this.states.get(session.id);
     if (state && state.stop === t.stops) return this.render(state);
+    if (!this.visible) return;
     try {
       const stop = await this.tracker.currentStop(session, afterStopEvent);
       if (gen !== this.generation) return;
