@@ -22,6 +22,9 @@ ls -l arraylens.vsix >&2
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec \
   out/test/e2e/vscode.e2e.js
 status=$?
+# The Leaks view (two stops of a Python session, the diff by site, click to the site), same .vsix.
+ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec \
+  out/test/e2e/leaks_view.e2e.js || status=1
 log "screenshots of each step: test/artifacts/"
 
 bash test/e2e/electron/run.sh || status=1
