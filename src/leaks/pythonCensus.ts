@@ -198,15 +198,18 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
 
 
 _arraylens_trace = __import__('sys').gettrace()
+# pydevd wraps sys.settrace to print a warning (in the user's debug console); its saved original does not warn.
+_arraylens_settrace = getattr(getattr(__import__('sys').modules.get('pydevd_tracing'), 'TracingFunctionHolder', None),
+                              '_original_tracing', None) or __import__('sys').settrace
 try:
     # The debugger's trace function would see every line of the census (measured: 25x slower); restored below.
-    __import__('sys').settrace(None)
+    _arraylens_settrace(None)
     result = 'ok:' + __import__('base64').b64encode(__import__('json').dumps(
         _arraylens_census(L, G, MODE, NFRAMES, FROM_IDS)).encode()).decode()
 except BaseException as e:
     result = 'err:' + type(e).__name__ + ': ' + str(e)
 finally:
-    __import__('sys').settrace(_arraylens_trace)
+    _arraylens_settrace(_arraylens_trace)
 `;
 
 /** The expression to evaluate in the paused frame; its answer is `ok:<base64 JSON>` or `err:<message>`. */

@@ -30,6 +30,8 @@ describe('Leaks view: census at two stops of an arraylens Python session', () =>
 
   it('the second stop shows the cached arrays by site with count and bytes, nothing for freed temporaries', async () => {
     dap = await DapClient.spawn('arraylens', process.execPath, [ADAPTER], { ...process.env });
+    const output: string[] = [];
+    dap.on('output', (b: { output?: string }) => output.push(b.output ?? ''));
     await dap.request('initialize', { clientID: 'test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     const initialized = dap.waitEvent('initialized', 90000);
     // debugpy answers `launch` after configurationDone.
@@ -57,5 +59,6 @@ describe('Leaks view: census at two stops of an arraylens Python session', () =>
     );
     assert.deepEqual(d.freed, []);
     assert.deepEqual(d.refGrowth, []);
+    assert.ok(!output.join('').includes('PYDEV DEBUGGER WARNING'), 'the census leaves no debugger warning in the debug console');
   });
 });
