@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { ArrayItem, ArraysView } from './arraysView';
 import { InspectorPanels } from './inspectorPanel';
+import { registerNodeNative } from './nodeNative';
 import { LeaksView } from './leaksView';
 import { explain } from './progress';
 import { SessionTracker, isSupported } from './sessions';
@@ -24,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const tracker = new SessionTracker();
   const view = new ArraysView(tracker);
   const panels = new InspectorPanels(context, tracker, log);
-  context.subscriptions.push(log, tracker, view, panels, vscode.window.registerTreeDataProvider('arraylens.arrays', view));
+  context.subscriptions.push(log, tracker, view, panels, vscode.window.registerTreeDataProvider('arraylens.arrays', view), registerNodeNative(log));
 
   const open = async (expr: string | undefined, session: vscode.DebugSession | undefined): Promise<void> => {
     if (!expr) return;
@@ -86,7 +87,13 @@ export function activate(context: vscode.ExtensionContext): void {
           }
           Object.assign(config, { type: 'arraylens', request: 'launch', name: 'ArrayLens: Python', program: doc.uri.fsPath });
         }
-        if (!config.program) {
+        if (config.request === 'attach') {
+          // A running native process by pid (also started for "arraylensNative" Node sessions: extension/nodeNative.ts).
+          if (config.processId === undefined || config.processId === '') {
+            void vscode.window.showErrorMessage('ArrayLens: an "attach" configuration needs "processId": the pid of a running process.');
+            return undefined;
+          }
+        } else if (!config.program) {
           void vscode.window.showErrorMessage('ArrayLens: the launch configuration needs "program" (a .py script or a native executable).');
           return undefined;
         }
@@ -104,7 +111,7 @@ export function activate(context: vscode.ExtensionContext): void {
         if (python) env.ARRAYLENS_PYTHON = python;
         // A native program alone: lldb-dap answers from `initialize` on (no debugpy needed on the machine).
         const cfg = session.configuration;
-        if (typeof cfg.program === 'string' && !/\.pyw?$/i.test(cfg.program) && cfg.mixed !== true && cfg.debugger !== 'gdb') {
+        if (cfg.request === 'attach' || (typeof cfg.program === 'string' && !/\.pyw?$/i.test(cfg.program) && cfg.mixed !== true && cfg.debugger !== 'gdb')) {
           env.ARRAYLENS_ADAPTER_BACKEND = 'lldb-dap';
           if (typeof cfg.lldbDap === 'string' && cfg.lldbDap) env.ARRAYLENS_LLDB_DAP = cfg.lldbDap;
         }

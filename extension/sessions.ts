@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { ArrayLensError } from '../src/core/errors';
 import { DapChannel } from '../src/adapter/dap/client';
+import { NodeAliasingArraySource, RecordingArraySource } from '../src/adapter/node/attachAliases';
 import { CdpProxyAddress, JsDebugNodeTarget } from '../src/adapter/node/jsDebug';
 import { PythonTarget } from '../src/adapter/python/backend';
 import { ArraySource, DapArraySource, EngineArraySource } from '../src/adapter/session';
@@ -41,7 +42,11 @@ export class TrackedSession {
   lastStoppedThread: number | undefined;
   readonly source: ArraySource;
 
-  constructor(readonly session: vscode.DebugSession) {
+  /** `lookup`: the tracked session of another debug session (a native attach session marks aliases of its Node parent's arrays). */
+  constructor(
+    readonly session: vscode.DebugSession,
+    lookup: (s: vscode.DebugSession) => TrackedSession | undefined = () => undefined,
+  ) {
     const channel: DapChannel = {
       request: <T>(command: string, args?: unknown, timeoutMs = 60000): Promise<T> =>
         new Promise<T>((resolve, reject) => {
@@ -61,12 +66,19 @@ export class TrackedSession {
           );
         }),
     };
+    const parent = session.parentSession;
     this.source =
       session.type === 'arraylens'
-        ? new DapArraySource(channel)
+        ? parent && NODE_TYPES.has(parent.type)
+          ? // The native side of a Node + addon pair ("arraylensNative"): aliases are the JS arrays of the last JS stop.
+            new NodeAliasingArraySource(new DapArraySource(channel), () => {
+              const js = lookup(parent)?.source;
+              return js instanceof RecordingArraySource ? js.recorded : [];
+            })
+          : new DapArraySource(channel)
         : NODE_TYPES.has(session.type)
           ? // The paused top frame of the session (js-debug's proxy names no DAP frame), attached at first use.
-            new EngineArraySource(() => new JsDebugNodeTarget(() => requestCdpProxy(session)))
+            new RecordingArraySource(new EngineArraySource(() => new JsDebugNodeTarget(() => requestCdpProxy(session))))
           : new EngineArraySource((frameId) => PythonTarget.attachToSession(channel, this.pid, frameId));
   }
 }
@@ -88,7 +100,7 @@ export class SessionTracker implements vscode.Disposable {
       vscode.debug.registerDebugAdapterTrackerFactory('*', {
         createDebugAdapterTracker(session) {
           if (!isSupported(session)) return undefined;
-          const t = new TrackedSession(session);
+          const t = new TrackedSession(session, (s) => self.sessions.get(s.id));
           self.sessions.set(session.id, t);
           return {
             onDidSendMessage(m: { type?: string; event?: string; body?: { systemProcessId?: number; threadId?: number } }) {

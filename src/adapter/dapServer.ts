@@ -111,6 +111,14 @@ export function pythonBackend(python: string): DownstreamBackend {
   };
 }
 
+function realSourcePath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
 /** Native programs: src/adapter/native/dapHook.ts checks the launch and provides the backend (lldb-dap); see there. */
 async function nativeHook(): Promise<typeof import('./native/dapHook')> {
   return (await import('./native/dapHook')) as typeof import('./native/dapHook');
@@ -303,7 +311,13 @@ export class ArrayLensDapSession {
           break;
       }
       if (!this.child) return this.fail(m, `${this.backend?.explainExit(this.stderrTail.slice(-3).join(' | ')) ?? 'the debugger is not running'}`);
-      this.toDown({ type: 'request', command: m.command, arguments: m.arguments }, { origin: 'client', clientSeq: m.seq, command: m.command });
+      let args = m.arguments as { source?: { path?: unknown } } | undefined;
+      if (m.command === 'setBreakpoints' && this.attachedPid !== undefined && typeof args?.source?.path === 'string') {
+        // lldb matches the path the debug info names: a source opened through a symlinked folder must be resolved
+        // (as src/adapter/mixedSession.ts does), else the breakpoint never binds.
+        args = { ...args, source: { ...args.source, path: realSourcePath(args.source.path as string) } };
+      }
+      this.toDown({ type: 'request', command: m.command, arguments: args }, { origin: 'client', clientSeq: m.seq, command: m.command });
     } catch (e) {
       this.fail(m, (e as Error).message);
     }

@@ -156,6 +156,14 @@ function prepareWorkspace(c: E2ECase, tmp: string): string {
   return ws;
 }
 
+/** The ArrayLens output channel of the code-server under `tmp`, as written to its logs folder ('' before any line). */
+function arrayLensLog(tmp: string): string {
+  const logs = path.join(tmp, 'code-server', 'user-data', 'logs');
+  if (!fs.existsSync(logs)) return '';
+  const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith('-ArrayLens.log'));
+  return files.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('');
+}
+
 function shapePattern(shape: number[]): RegExp {
   return new RegExp(shape.join('\\s*[×x,]\\s*'));
 }
@@ -204,6 +212,84 @@ describe('ArrayLens in code-server', () => {
     else log(`kept ${tmp}`);
     assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
   });
+
+  // "arraylensNative": true on a Node launch of the built-in JavaScript debugger: ArrayLens attaches lldb-dap to the Node
+  // process as a child session (extension/nodeNative.ts); breakpoints in program.js and in the addon's C++ both hit.
+  // Its own flow (two stops in two debuggers), so not one of CASES; ARRAYLENS_E2E_CASES=node-addon selects it.
+  const NODE_ADDON_SELECTED = !process.env.ARRAYLENS_E2E_CASES || process.env.ARRAYLENS_E2E_CASES.split(',').includes('node-addon');
+  if (NODE_ADDON_SELECTED)
+    test('node-addon: "arraylensNative": a JS breakpoint, then one in the addon\'s .cc in the attached native session', { timeout: 180_000 }, async () => {
+      const addon = path.join(REPO_ROOT, 'test', 'fixtures', 'node', 'addon', 'build', 'Release', 'fixture_addon.node');
+      assert.ok(fs.existsSync(addon), `${addon} missing: run bash scripts/setup.d/30-node-fixtures.sh`);
+      const ws = path.join(tmp, 'workspace-node-addon');
+      fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'workspace-node-addon'), ws, { recursive: true });
+      const jsLine = markerLine(path.join(ws, 'program.js'), /\/\/\s*JS-BREAK\b/);
+      const ccLine = markerLine(path.join(ws, 'addon', 'addon.cc'), /\/\/\s*BREAK\b/);
+      const page = await browser!.newPage();
+      const wb = new Workbench(page, ARTIFACTS, 'node-addon', log);
+      try {
+        await wb.open(server!.url, ws);
+        await wb.openFile('addon/addon.cc');
+        await wb.goToLine(ccLine);
+        await wb.toggleBreakpoint();
+        await wb.openFile('program.js');
+        await wb.goToLine(jsLine);
+        await wb.toggleBreakpoint();
+        await wb.screenshot('breakpoints');
+
+        await wb.startDebuggingAndWaitForStop();
+        assert.equal(await wb.stoppedLine(), jsLine, 'stopped at the JavaScript breakpoint first');
+        const arraysPane = await wb.viewPane('Arrays');
+        await wb.waitForRows(arraysPane, (r) => ['image', 'bytes', 'wide'].every((n) => r.some((t) => new RegExp(`(^|\\W)${n}(\\W|$)`).test(t))), 'the JS arrays');
+        await wb.screenshot('js-stop');
+        const callStack = await wb.viewPane('Call Stack');
+        await wb.waitForRows(callStack, (r) => r.some((t) => /Native:/.test(t)), 'the native attach session in the Call Stack', 60_000);
+        // The session row shows up before lldb-dap has attached: continuing earlier would run past the addon call.
+        // The extension logs when startDebugging of the attach resolved (ArrayLens output channel, written to disk).
+        const attachedAt = Date.now() + 60_000;
+        while (!arrayLensLog(tmp).includes('the attach session started')) {
+          assert.ok(Date.now() < attachedAt, `the native session did not attach within 60 s; ArrayLens log: ${arrayLensLog(tmp)}`);
+          await sleep(200);
+        }
+
+        // F5 continues the JavaScript session into the addon, where lldb stops the whole process: the native session
+        // reports the breakpoint (js-debug keeps showing its last pause: its inspector thread is stopped too).
+        await page.keyboard.press('F5');
+        const frameRow = new RegExp(`Inspect.*addon\\.cc\\s*${ccLine}\\b`);
+        await wb.waitForRows(
+          callStack,
+          (r) => r.some((t) => /Native:.*breakpoint/i.test(t)) && r.some((t) => frameRow.test(t)),
+          "the native session stopped at a breakpoint in the addon's Inspect",
+          60_000,
+        );
+        await wb.screenshot('native-stopped');
+        // Selecting the native top frame shows the addon's BREAK line in the editor.
+        await callStack.locator('.monaco-list-row', { hasText: /addon\.cc/ }).first().click();
+        const until = Date.now() + 30_000;
+        let line = NaN;
+        while (Date.now() < until) {
+          line = await wb.stoppedLine().catch(() => NaN);
+          if (line === ccLine) break;
+          const problem = await wb.visibleError();
+          if (problem) throw new Error(`instead of the native stop: ${problem}`);
+          await sleep(200);
+        }
+        assert.equal(line, ccLine, "the native session's top frame is the addon's BREAK line");
+        assert.match(await page.title(), /addon\.cc/, 'the active editor is the addon source');
+        const arrays = await wb.waitForRows(arraysPane, (r) => r.length > 0 && !r.some((t) => /Running/.test(t)), 'the Arrays view of the native frame');
+        log(`Arrays view at the native stop: ${JSON.stringify(arrays)}`);
+        await wb.screenshot('native-stop');
+        await wb.stopDebugging();
+        const nodeLeft = Date.now() + 20_000;
+        while (processesMentioning(ws).length && Date.now() < nodeLeft) await sleep(200);
+        assert.deepEqual(processesMentioning(ws), [], 'Shift+F5 ends the Node program and both sessions');
+      } catch (e) {
+        await wb.screenshot('FAILED').catch(() => undefined);
+        throw e;
+      } finally {
+        await page.close().catch(() => undefined);
+      }
+    });
 
   for (const c of SELECTED) {
     test(`${c.name}: breakpoint, Arrays view, inspector values and stats, heatmap, step`, { timeout: 180_000 }, async (t) => {

@@ -38,7 +38,8 @@ interface StoppedEvent {
   threadId: number;
 }
 
-function overlapping(a: StridedView, b: StridedView): boolean {
+/** True when the two views share at least one byte (empty views share none). */
+export function overlapping(a: StridedView, b: StridedView): boolean {
   if (elementCount(a.shape) === 0 || elementCount(b.shape) === 0) return false;
   const ea = byteExtent(a);
   const eb = byteExtent(b);

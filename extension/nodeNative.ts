@@ -1,0 +1,64 @@
+// "arraylensNative": true in a Node launch configuration of the built-in JavaScript debugger (js-debug): when js-debug's
+// session for the Node process starts, an `arraylens` attach session (lldb-dap, by pid) starts as its child, so
+// breakpoints in .js/.ts and in the addon's .cc both hit; the Arrays view marks the native arrays that overlap the JS
+// arrays of the last JavaScript stop (src/adapter/node/attachAliases.ts).
+//
+// The pid (checked with js-debug 1.117 in code-server 4.139): js-debug sends no DAP `process` event. Its launcher
+// session (the one of launch.json) starts one child session per Node process, recognisable by
+// `__pendingTargetId` in its configuration; that child answers a DAP `evaluate` of `process.pid` without a frame (in
+// the global context, also while running). Its name ends in ` [pid]` as well: the fallback.
+//
+// Timing: the attach takes about a second after the Node process starts; addon code that runs before that is not
+// stopped in (stop at a JavaScript breakpoint before the addon call, as with any attach).
+
+import * as vscode from 'vscode';
+import { NODE_TYPES } from './sessions';
+
+function wantsNative(s: vscode.DebugSession | undefined): vscode.DebugSession | undefined {
+  for (let p = s; p; p = p.parentSession) if (p.configuration.arraylensNative === true) return p;
+  return undefined;
+}
+
+async function nodePid(s: vscode.DebugSession, log: vscode.OutputChannel): Promise<number | undefined> {
+  try {
+    const r = (await Promise.race([
+      s.customRequest('evaluate', { expression: 'process.pid', context: 'watch' }),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 10000)),
+    ])) as { result?: string };
+    const pid = Number(r?.result);
+    if (Number.isInteger(pid) && pid > 0) return pid;
+    log.appendLine(`${new Date().toISOString()} evaluate process.pid in '${s.name}' gave ${JSON.stringify(r?.result)}: the pid is read from the name`);
+  } catch (e) {
+    log.appendLine(`${new Date().toISOString()} evaluate process.pid in '${s.name}' failed (${e instanceof Error ? e.message : String(e)}): the pid is read from the name`);
+  }
+  const m = /\[(\d+)\]\s*$/.exec(s.name);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function registerNodeNative(log: vscode.OutputChannel): vscode.Disposable {
+  const started = new Set<string>();
+  return vscode.debug.onDidStartDebugSession(async (s) => {
+    if (!NODE_TYPES.has(s.type) || !('__pendingTargetId' in s.configuration) || started.has(s.id)) return;
+    const root = wantsNative(s);
+    if (!root) return;
+    started.add(s.id);
+    log.appendLine(`${new Date().toISOString()} arraylensNative: '${s.name}' started`);
+    const pid = await nodePid(s, log);
+    if (pid === undefined) {
+      void vscode.window.showErrorMessage(`ArrayLens: could not learn the process id of '${s.name}' from the JavaScript debugger: the addon's breakpoints will not hit`);
+      return;
+    }
+    log.appendLine(`${new Date().toISOString()} arraylensNative: attaching lldb-dap to ${s.name} (pid ${pid})`);
+    const config: vscode.DebugConfiguration = {
+      type: 'arraylens',
+      request: 'attach',
+      name: `Native: ${s.name}`,
+      processId: pid,
+      cwd: root.configuration.cwd,
+    };
+    if (typeof root.configuration.lldbDap === 'string') config.lldbDap = root.configuration.lldbDap;
+    const ok = await vscode.debug.startDebugging(s.workspaceFolder, config, { parentSession: s, lifecycleManagedByParent: true, compact: false });
+    log.appendLine(`${new Date().toISOString()} arraylensNative: the attach session ${ok ? 'started' : 'failed'}`);
+    if (!ok) void vscode.window.showErrorMessage(`ArrayLens: the native debugger did not attach to '${s.name}' (pid ${pid}): see the Debug Console`);
+  });
+}
