@@ -202,6 +202,8 @@ export class NativeTarget implements DebugTarget {
     const base = tpl?.base.replace(/^std::__1::/, 'std::').replace(/^std::__cxx11::/, 'std::');
     if (tpl && base === 'std::vector') return this.describeStdVector(expr, tpl.args[0], type);
     if (tpl && base === 'std::array') return this.describeStdArray(expr, v, tpl.args, type);
+    if (tpl && (tpl.base === 'Napi::TypedArrayOf' || tpl.base === 'Napi::Buffer'))
+      return this.describeNapiTypedArray(expr, tpl.args[0], type, tpl.base === 'Napi::Buffer');
     if (tpl && /^ndarray::(ArrayBase|ArrayRef|LayoutRef|RawRef)$/.test(tpl.base)) return this.describeNdarray(expr, v, type);
     if (tpl && (tpl.base === 'alloc::vec::Vec' || tpl.base === 'Vec')) return this.describeRustVec(expr, v, tpl.args[0], type);
     const kids = v.handle !== undefined ? await this.dbg.children(v) : [];
@@ -281,6 +283,19 @@ export class NativeTarget implements DebugTarget {
     if (!Number.isSafeInteger(n)) throw new ArrayLensError('not-an-array', `'${expr}': cannot read the length of ${type}`);
     const inner = await this.describeFixed(expr, v, { element: args[0], dims: [n] });
     return { ...inner, typeName: type };
+  }
+
+  /**
+   * node-addon-api wrappers hold their view in members: TypedArrayOf<T> has `_data` (T*) and `_length` (elements);
+   * Buffer<T> is a Uint8Array whose `_length` counts bytes (Buffer<T>::Length() is ByteLength() / sizeof(T)).
+   */
+  private async describeNapiTypedArray(expr: string, element: string, type: string, isBuffer: boolean): Promise<Described> {
+    const dt = await this.dtypeOf(expr, element);
+    const address = await this.evaluateAddress(`(${expr})._data`);
+    const length = Number(await this.evaluateInteger(`(${expr})._length`));
+    const n = isBuffer ? Math.floor(length / dt.itemsize) : length;
+    if (!Number.isSafeInteger(n) || n < 0) throw new ArrayLensError('unreadable', `'${expr}' looks uninitialised: _length ${length}`);
+    return { address, dtype: dt, shape: [n], typeName: type };
   }
 
   private async describeStdVector(expr: string, element: string, type: string): Promise<Described> {
