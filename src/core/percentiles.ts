@@ -2,51 +2,17 @@
 // (method 'linear'). The reference the native addon's radix-select is tested against.
 
 import { DType } from './dtype';
-import { bfloat16ToFloat, halfToFloat } from './decode';
-import { hypot } from './stats';
+import { numberReader } from './stats';
 import { StridedView, elementCount, gatherView } from './view';
 
 export const DEFAULT_PERCENTILES: readonly number[] = [1, 50, 99];
 
 function valueReader(dt: DType): (dv: DataView, off: number) => number | bigint {
   const le = dt.byteOrder === 'little';
-  switch (dt.name) {
-    case 'bool':
-    case 'uint8':
-      return (dv, o) => dv.getUint8(o);
-    case 'int8':
-      return (dv, o) => dv.getInt8(o);
-    case 'int16':
-      return (dv, o) => dv.getInt16(o, le);
-    case 'uint16':
-      return (dv, o) => dv.getUint16(o, le);
-    case 'int32':
-      return (dv, o) => dv.getInt32(o, le);
-    case 'uint32':
-      return (dv, o) => dv.getUint32(o, le);
-    case 'int64':
-      return (dv, o) => dv.getBigInt64(o, le);
-    case 'uint64':
-      return (dv, o) => dv.getBigUint64(o, le);
-    case 'float16':
-      return (dv, o) => halfToFloat(dv.getUint16(o, le));
-    case 'bfloat16':
-      return (dv, o) => bfloat16ToFloat(dv.getUint16(o, le));
-    case 'float32':
-      return (dv, o) => dv.getFloat32(o, le);
-    case 'float64':
-      return (dv, o) => dv.getFloat64(o, le);
-    case 'complex64':
-    case 'complex128': {
-      const w = dt.itemsize / 2;
-      const get = w === 4 ? (dv: DataView, o: number) => dv.getFloat32(o, le) : (dv: DataView, o: number) => dv.getFloat64(o, le);
-      return (dv, o) => {
-        const re = get(dv, o);
-        const im = get(dv, o + w);
-        return Number.isNaN(re) || Number.isNaN(im) ? NaN : hypot(re, im);
-      };
-    }
-  }
+  // 64-bit integers stay exact; every other dtype reads as the stats kernels read it.
+  if (dt.name === 'int64') return (dv, o) => dv.getBigInt64(o, le);
+  if (dt.name === 'uint64') return (dv, o) => dv.getBigUint64(o, le);
+  return numberReader(dt);
 }
 
 /** The finite values of the view, sorted ascending (64-bit integers stay exact as bigint). */

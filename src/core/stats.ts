@@ -198,9 +198,10 @@ function twoProduct(a: number, b: number): [number, number] {
   return [p, e];
 }
 
-type NumberAt = (dv: DataView, off: number) => number;
+export type NumberAt = (dv: DataView, off: number) => number;
 
-function numberReader(dt: DType): NumberAt {
+/** Element -> float64 as the stats see it: |z| for complex (NaN if a part is NaN), 64-bit integers rounded. */
+export function numberReader(dt: DType): NumberAt {
   const le = dt.byteOrder === 'little';
   switch (dt.name) {
     case 'bool':
