@@ -2,6 +2,7 @@
 // pointers and struct members, std::vector/std::array, slices; values and stats against NumPy; the error contract.
 
 import assert from 'node:assert/strict';
+import * as fs from 'fs';
 import { after, before, describe, it } from 'node:test';
 import { ArrayLensError } from '../../src/core/errors';
 import { launchNative } from '../../src/adapter/native/launch';
@@ -12,6 +13,30 @@ import { fixture, markerLine } from '../helpers/env';
 import { BINS, Expected, assertMatches, buildIfStale, expectCliError, expectedFromNumpy, pidGone } from './native_common';
 
 const C_SRC = fixture('c', 'arrays.c');
+
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Live children of `parent` (from /proc/PID/stat's ppid field). */
+function childPids(parent: number): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === parent && fields[0] !== 'Z') out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
 const CPP_SRC = fixture('c', 'containers.cpp');
 const EXPECTED = fixture('c', 'expected.py');
 const C_BIN = () => buildIfStale('gcc', [C_SRC], fixture('c', 'build', 'arrays'), ['-lm']);
@@ -132,6 +157,32 @@ for (const dbg of ['lldb', 'gdb'] as const) {
     it('the session still works after errors', async () => {
       const r = await inspectArray(target, 'i8', { values: true });
       assert.deepEqual(r.values, [-128, -1, 0, 1, 127]);
+    });
+  });
+
+  describe(`the debugger dies mid-session under ${dbg}`, () => {
+    it('a clear error instead of a hang, and close() leaves no debuggee', async () => {
+      const target = await launchNative({
+        program: C_BIN(),
+        args: [],
+        breakpoint: { file: C_SRC, line: markerLine(C_SRC, 'BREAK') },
+        debugger: dbg,
+        stopTimeoutMs: 60000,
+      });
+      const pid = target.pid!;
+      try {
+        await inspectArray(target, 'i8', { values: true });
+        const debuggers = childPids(process.pid).filter((p) => /lldb-dap|gdb/.test(cmdline(p)));
+        assert.ok(debuggers.length > 0, 'the debugger runs as our child');
+        for (const p of debuggers) process.kill(p, 'SIGKILL');
+        await assert.rejects(
+          () => inspectArray(target, 'd2', { values: true }),
+          (e: unknown) => e instanceof ArrayLensError && /lldb|gdb/.test(e.message) && /exited|not running/.test(e.message),
+        );
+      } finally {
+        await target.close();
+      }
+      assert.ok(await pidGone(pid), 'debuggee gone after close()');
     });
   });
 
