@@ -3,18 +3,9 @@
 import { ChildProcess, spawn } from 'child_process';
 import { EventEmitter } from 'events';
 import { ArrayLensError } from '../../core/errors';
+import { DapMessage, DapReader, writeDap } from './framing';
 
-export interface DapMessage {
-  seq: number;
-  type: 'request' | 'response' | 'event';
-  command?: string;
-  event?: string;
-  success?: boolean;
-  message?: string;
-  body?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  request_seq?: number;
-  arguments?: unknown;
-}
+export type { DapMessage };
 
 /** Anything that carries DAP requests: a child adapter here, or a VS Code debug session in the extension. */
 export interface DapChannel {
@@ -23,7 +14,7 @@ export interface DapChannel {
 
 export class DapClient extends EventEmitter implements DapChannel {
   private seq = 1;
-  private buffer = Buffer.alloc(0);
+  private readonly reader = new DapReader((m) => this.dispatch(m));
   private readonly pending = new Map<
     number,
     { resolve: (b: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; command: string }
@@ -36,7 +27,7 @@ export class DapClient extends EventEmitter implements DapChannel {
     private readonly proc: ChildProcess,
   ) {
     super();
-    proc.stdout!.on('data', (d: Buffer) => this.onData(d));
+    proc.stdout!.on('data', (d: Buffer) => this.reader.push(d));
     // An adapter that dies at once makes the next write fail (EPIPE): its 'exit' reports it, not a crash of ours.
     proc.stdin!.on('error', () => undefined);
     proc.stderr!.on('data', (d: Buffer) => {
@@ -81,31 +72,6 @@ export class DapClient extends EventEmitter implements DapChannel {
     return this.stderrLines.slice(-3).join(' | ');
   }
 
-  private onData(d: Buffer): void {
-    this.buffer = Buffer.concat([this.buffer, d]);
-    for (;;) {
-      const headerEnd = this.buffer.indexOf('\r\n\r\n');
-      if (headerEnd < 0) return;
-      const header = this.buffer.subarray(0, headerEnd).toString('ascii');
-      const m = /Content-Length: *(\d+)/i.exec(header);
-      if (!m) {
-        this.buffer = this.buffer.subarray(headerEnd + 4);
-        continue;
-      }
-      const len = Number(m[1]);
-      if (this.buffer.length < headerEnd + 4 + len) return;
-      const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + len).toString('utf8');
-      this.buffer = this.buffer.subarray(headerEnd + 4 + len);
-      let msg: DapMessage;
-      try {
-        msg = JSON.parse(body) as DapMessage;
-      } catch {
-        continue;
-      }
-      this.dispatch(msg);
-    }
-  }
-
   private dispatch(msg: DapMessage): void {
     if (msg.type === 'response' && msg.request_seq !== undefined) {
       const p = this.pending.get(msg.request_seq);
@@ -124,8 +90,7 @@ export class DapClient extends EventEmitter implements DapChannel {
   }
 
   private send(msg: DapMessage): void {
-    const json = JSON.stringify(msg);
-    this.proc.stdin!.write(`Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}`);
+    writeDap(this.proc.stdin!, msg);
   }
 
   request<T = any>(command: string, args?: unknown, timeoutMs = 30000): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
