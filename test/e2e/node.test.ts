@@ -3,56 +3,24 @@
 
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
 import { NodeTarget } from '../../src/adapter/node/backend';
 import { toJson } from '../../src/core/decode';
 import { inspectArray } from '../../src/engine/engine';
 import { TransportKind } from '../../src/transport/transport';
+import { AcceptanceCase, assertCasesMatchNumpy, loadCases } from '../helpers/cases';
 import { ROOT, fixture, markerLine, runPython } from '../helpers/env';
 
-interface ZooCase {
-  expr: string;
-  name?: string;
-  slice?: string;
-  values?: boolean;
-  stats?: boolean;
-  bins?: number;
-}
-
 const CASES_FILE = fixture('node', 'zoo_cases.py');
-const CASES: ZooCase[] = JSON.parse(
-  runPython(['-c', `import json,sys; sys.path.insert(0, ${JSON.stringify(path.dirname(CASES_FILE))}); import zoo_cases; print(json.dumps(zoo_cases.CASES))`]),
-);
+const CASES = loadCases(CASES_FILE);
 /** A node with Float16Array (npm node@24 that the code-server set-up installs), when there is one. */
 export const NODE24 = [process.env.ARRAYLENS_TEST_NODE24, path.join(ROOT, '.cache', 'e2e', 'node24', 'node_modules', 'node', 'bin', 'node')].find(
   (f): f is string => !!f && fs.existsSync(f),
 );
 
-async function compare(results: unknown[]): Promise<Record<string, string | null>> {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-node-cmp-')), 'results.json');
-  fs.writeFileSync(f, toJson(results));
-  return JSON.parse(runPython([path.join(ROOT, 'test', 'e2e', 'py', 'compare.py'), CASES_FILE, f]));
-}
-
-async function runCases(target: NodeTarget, cases: ZooCase[], transport: TransportKind): Promise<void> {
-  const results: unknown[] = [];
-  for (const c of cases) {
-    const label = `${c.expr}${c.slice ?? ''}`;
-    try {
-      const r = await inspectArray(target, c.expr, { slice: c.slice, values: c.values, stats: c.stats, bins: c.bins ?? 256, transport });
-      assert.equal(r.transport, transport);
-      assert.equal(r.language, 'node');
-      results.push({ label, case: c, result: r });
-    } catch (e) {
-      results.push({ label, case: c, error: (e as Error).message });
-    }
-  }
-  const verdicts = await compare(results);
-  const failures = Object.entries(verdicts).filter(([, v]) => v !== null);
-  assert.deepEqual(failures, [], `cases differing from NumPy: ${JSON.stringify(failures)}`);
-  assert.equal(Object.keys(verdicts).length, cases.length);
+function runCases(target: NodeTarget, cases: AcceptanceCase[], transport: TransportKind): Promise<void> {
+  return assertCasesMatchNumpy(target, CASES_FILE, cases, transport);
 }
 
 for (const [label, file] of [
@@ -185,7 +153,7 @@ describe('node backend: Float16Array (Node >= 24)', { skip: NODE24 ? false : 'no
     const file = fixture('node', 'zoo.mjs');
     const target = await NodeTarget.launch({ node: NODE24, program: file, args: [], breakpoint: { file, line: markerLine(file, '// BREAK') } });
     try {
-      const cases: ZooCase[] = [
+      const cases: AcceptanceCase[] = [
         { expr: 'f16', values: true, stats: true },
         { expr: 'f16', slice: '[::-9]', values: true, stats: true },
       ];

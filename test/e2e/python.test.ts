@@ -6,30 +6,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
 import { PythonTarget } from '../../src/adapter/python/backend';
-import { toJson } from '../../src/core/decode';
 import { inspectArray } from '../../src/engine/engine';
 import { TransportKind } from '../../src/transport/transport';
-import { PYTHON, fixture, markerLine, runPython } from '../helpers/env';
-
-interface ZooCase {
-  expr: string;
-  name?: string;
-  slice?: string;
-  values?: boolean;
-  stats?: boolean;
-  bins?: number;
-}
+import { assertCasesMatchNumpy, loadCases } from '../helpers/cases';
+import { PYTHON, fixture, markerLine } from '../helpers/env';
 
 const ZOO = fixture('python', 'zoo.py');
-const CASES: ZooCase[] = JSON.parse(
-  runPython(['-c', `import json,sys; sys.path.insert(0, ${JSON.stringify(path.dirname(ZOO))}); import zoo; print(json.dumps(zoo.CASES))`]),
-);
-
-async function compare(results: unknown[]): Promise<Record<string, string | null>> {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-cmp-')), 'results.json');
-  fs.writeFileSync(f, toJson(results));
-  return JSON.parse(runPython([path.join(__dirname, '..', '..', '..', 'test', 'e2e', 'py', 'compare.py'), ZOO, f]));
-}
+const CASES = loadCases(ZOO);
 
 describe('python backend on the array zoo (real debugpy)', () => {
   let target: PythonTarget;
@@ -50,21 +33,7 @@ describe('python backend on the array zoo (real debugpy)', () => {
 
   for (const transport of ['direct', 'memfd', 'evaluate'] as TransportKind[]) {
     it(`every case matches NumPy through the ${transport} transport`, async () => {
-      const results: unknown[] = [];
-      for (const c of CASES) {
-        const label = `${c.expr}${c.slice ?? ''}`;
-        try {
-          const r = await inspectArray(target, c.expr, { slice: c.slice, values: c.values, stats: c.stats, bins: c.bins ?? 256, transport });
-          assert.equal(r.transport, transport);
-          results.push({ label, case: c, result: r });
-        } catch (e) {
-          results.push({ label, case: c, error: (e as Error).message });
-        }
-      }
-      const verdicts = await compare(results);
-      const failures = Object.entries(verdicts).filter(([, v]) => v !== null);
-      assert.deepEqual(failures, [], `cases differing from NumPy: ${JSON.stringify(failures)}`);
-      assert.equal(Object.keys(verdicts).length, CASES.length);
+      await assertCasesMatchNumpy(target, ZOO, CASES, transport);
     });
   }
 
