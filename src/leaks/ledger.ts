@@ -15,13 +15,18 @@ export interface LeakCheckOptions {
   minBytes: number;
 }
 
-interface Stop {
+/** What one stop holds for the ledger: the process's mappings, the tracker's table (null: no tracker), the census. */
+export interface LedgerStop {
   maps: Mapping[];
   table: TableSnapshot | null;
   census: PythonCensus | null;
 }
+type Stop = LedgerStop;
 
-async function snapshot(session: LeakSession, mode: 'from' | 'to', fromIds: readonly number[]): Promise<Stop> {
+/** The stopped process as the ledger reads it (a LeakSession, or the Leaks view's reader of a debug session's process). */
+export type LedgerProcess = Pick<LeakSession, 'pid' | 'census' | 'readRange'>;
+
+export async function snapshot(session: LedgerProcess, mode: 'from' | 'to', fromIds: readonly number[]): Promise<Stop> {
   // The census runs first: what it allocates for itself is freed (or has no user site) by the time the table is read.
   const census = await session.census(mode, fromIds);
   const maps = readMaps(session.pid);
@@ -80,7 +85,6 @@ const key = (a: { id: number; addr: number }): string => `${a.id}:${a.addr}`;
 const blockKey = (b: TrackedBlock): string => `${b.addr}:${b.seq}`;
 
 export async function runLeakCheck(session: LeakSession, opts: LeakCheckOptions): Promise<LeaksReport> {
-  const fromWhere = where(opts.from);
   const a = await snapshot(session, 'from', []);
   let b: Stop;
   try {
@@ -89,7 +93,15 @@ export async function runLeakCheck(session: LeakSession, opts: LeakCheckOptions)
   } finally {
     if (a.census?.started) await session.census('stop').catch(() => undefined);
   }
+  return compareStops(session, a, b, { from: where(opts.from), to: where(opts.to), minBytes: opts.minBytes });
+}
 
+/**
+ * The ledger between two snapshots of the same process, `b` the one it is stopped at now (the pointer scan reads its
+ * memory); `from`/`to` name the stops (a site for the CLI, a stop of the Leaks view).
+ */
+export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opts: { from: string; to: string; minBytes: number }): Promise<LeaksReport> {
+  const fromWhere = opts.from;
   const newGroups: LeakGroup[] = [];
   const freedGroups: LeakGroup[] = [];
   const refcount: RefcountEntry[] = [];
@@ -197,7 +209,7 @@ export async function runLeakCheck(session: LeakSession, opts: LeakCheckOptions)
 
   return {
     from: fromWhere,
-    to: where(opts.to),
+    to: opts.to,
     new: newGroups,
     freed: freedGroups,
     refcount,
