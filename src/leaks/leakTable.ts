@@ -12,10 +12,16 @@ const TABLE_SYMBOL = 'arraylens_leak_table';
 const MAGIC = 0x4b41454c534c5241n;
 const HEADER_BYTES = 11 * 8;
 
-/** The tracker built by scripts/setup.d/40-leak-tracker.sh, or null when it has not been built. */
+/**
+ * The tracker built by scripts/setup.d/40-leak-tracker.sh, or null when it has not been built. From out/src/leaks/ (CLI,
+ * tests) it is under the repository; from dist/ (the installed extension, which ships it: .vscodeignore) one level up.
+ */
 export function trackerLibrary(): string | null {
-  const p = path.resolve(__dirname, '..', '..', '..', 'src', 'leaks', 'tracker', 'build', TRACKER_FILE);
-  return fs.existsSync(p) ? p : null;
+  for (const up of [['..', '..', '..'], ['..']]) {
+    const p = path.resolve(__dirname, ...up, 'src', 'leaks', 'tracker', 'build', TRACKER_FILE);
+    if (fs.existsSync(p)) return p;
+  }
+  return null;
 }
 
 export interface TrackedBlock {
