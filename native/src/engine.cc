@@ -557,13 +557,13 @@ bool compute_moments(const ViewDesc& v, const Control& c, MomentsResult* out) {
       if (tiler.p.tdt == Dt::U64) return acc.add_int64_block<uint64_t>(p, n);
       Partial part;
       c.k->moments(tiler.p.tdt, p, n, pivot, &part);
-      if (part.finite) pivot = (part.sum + part.sum_c) / (double)part.finite;
+      if (part.finite) pivot = next_pivot(part);
       acc.add(part);
     };
     auto block_s2 = [&](const uint8_t* p, size_t n) {
       Partial part;
       if (!c.k->moments_s2 || !c.k->moments_s2(tiler.p.tdt, p, n, pivot, &part)) return false;
-      if (part.finite) pivot = (part.sum + part.sum_c) / (double)part.finite;
+      if (part.finite) pivot = next_pivot(part);
       acc.add(part);
       return true;
     };

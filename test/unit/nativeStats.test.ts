@@ -211,6 +211,15 @@ function fixedCases(): Case[] {
   const rj = rng32(9);
   for (let i = 0; i < jumps.length; i++) jumps[i] = (Math.floor(i / 7000) % 3 === 1 ? 3e7 : -50) + gauss(rj) * (i % 4999 === 0 ? 1e6 : 0.5);
   out.push({ label: 'float32 blocks with far-apart means and outliers', buf: new Uint8Array(jumps.buffer), view: { address: 0n, dtype: dtype('float32'), shape: [jumps.length], strides: [4] }, bins: 256 });
+  // Regimes longer than a kernel block (32768 values): near zero (unshifted sums), a mean of 5.5 against a
+  // spread of 1 (still unshifted: mean^2 <= 32 var), a mean 8 sigma out (just past the rule), then far away.
+  const regimes = new Float32Array(5 * 45000);
+  const rr = rng32(13);
+  const means = [0.01, 5.5, -8.2, 3e4, 0.3];
+  for (let i = 0; i < regimes.length; i++) regimes[i] = means[Math.floor(i / 45000)] + gauss(rr);
+  out.push({ label: 'float32 regimes longer than a block', buf: new Uint8Array(regimes.buffer), view: { address: 0n, dtype: dtype('float32'), shape: [regimes.length], strides: [4] }, bins: 256 });
+  const regimes16 = new Uint16Array(regimes.length).map((_, i) => (Math.floor(i / 45000) === 3 ? 0x5400 : 0x3c00) + ((i * 7919) % 64));
+  out.push({ label: 'float16 regimes longer than a block', buf: new Uint8Array(regimes16.buffer), view: { address: 0n, dtype: dtype('float16'), shape: [regimes16.length], strides: [2] }, bins: 256 });
   // Strided runs the kernels compact with permutes ([:, ::2] of 2-, 4-, 8-byte elements, odd row lengths so
   // the last element of a row ends the buffer) or gathers (other strides).
   const grid = new Float64Array(30 * 1001);

@@ -34,7 +34,7 @@ static inline bool dt_is_kernel_type(Dt d) {
 }
 
 /** Elements per kernel call: a block stays in L1/L2 so pass B (deviations from the block mean) reads cache. */
-constexpr size_t kBlock = 8192;
+constexpr size_t kBlock = 32768;
 
 /** Moments of one block of contiguous values (all values as float64, exact for every kernel type). */
 struct Partial {
@@ -49,6 +49,23 @@ static inline void partial_init(Partial* p) {
   p->min = INFINITY;
   p->max = -INFINITY;
   p->sum = p->sum_c = p->m2 = 0;
+}
+
+/**
+ * Shifted-sum kernels keep m2 = S2 - S1^2 / n when the subtraction loses at most a factor 64 of relative
+ * accuracy (m2 >= S2 / 64); a farther pivot makes them recompute the block two-pass.
+ */
+static inline bool pivot_close_enough(double shift, double s2) { return shift <= (63.0 / 64) * s2; }
+
+/**
+ * The pivot the driver hands the next block: 0 while the data sit near zero against their spread
+ * (mean^2 <= 32 var, so S2 / m2 <= 33 and the unshifted sums are accurate; kernels then skip the subtraction),
+ * else the block's mean.
+ */
+static inline double next_pivot(const Partial& part) {
+  if (!part.finite) return NAN;
+  const double mean = (part.sum + part.sum_c) / (double)part.finite;
+  return mean * mean <= 32 * (part.m2 / (double)part.finite) ? 0.0 : mean;
 }
 
 /** numpy.histogram's bins for range (first, last): edges as histogramSpec gives them (bins + 1 values). */

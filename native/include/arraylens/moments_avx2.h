@@ -304,7 +304,7 @@ static void moments_block8(const void* p, size_t n, double hint, Partial* o) {
   const double s1 = hi + lo;
   const double q = hsum(_mm256_add_pd(_mm256_add_pd(l0.q0, l0.q1), _mm256_add_pd(l1.q0, l1.q1)));
   const double shift = s1 * s1 / nf;
-  if (shift <= (1.0 / 16) * q) {
+  if (pivot_close_enough(shift, q)) {
     o->m2 = q - shift;
     return;
   }

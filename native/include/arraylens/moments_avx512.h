@@ -149,16 +149,59 @@ static inline void step16_masked(__m512 x, __mmask16 kv, __m512d P, Lanes16& a, 
   a.q1 = _mm512_fmadd_pd(dhi, dhi, a.q1);
 }
 
-/** 16 finite values: no masks. */
-static inline void step16_finite(__m512 x, __m512d xlo, __m512d xhi, __m512d P, Lanes16& a) {
-  a.zc = _mm512_mask_sub_epi32(a.zc, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_EQ_OQ), a.zc, _mm512_set1_epi32(-1));
+/** 16 finite nonzero values: no masks, no zero count; `Shift` false when the pivot is 0 (no subtraction). */
+template <bool Shift>
+static inline void step16_plain(__m512 x, __m512d xlo, __m512d xhi, __m512d P, Lanes16& a) {
   a.vmin = _mm512_min_ps(a.vmin, x);
   a.vmax = _mm512_max_ps(a.vmax, x);
-  const __m512d dlo = _mm512_sub_pd(xlo, P), dhi = _mm512_sub_pd(xhi, P);
+  const __m512d dlo = Shift ? _mm512_sub_pd(xlo, P) : xlo, dhi = Shift ? _mm512_sub_pd(xhi, P) : xhi;
   a.g0 = _mm512_add_pd(a.g0, dlo);
   a.g1 = _mm512_add_pd(a.g1, dhi);
   a.q0 = _mm512_fmadd_pd(dlo, dlo, a.q0);
   a.q1 = _mm512_fmadd_pd(dhi, dhi, a.q1);
+}
+
+/** 16 finite values, some of them (maybe) zero. */
+template <bool Shift>
+static inline void step16_finite(__m512 x, __m512d xlo, __m512d xhi, __m512d P, Lanes16& a) {
+  a.zc = _mm512_mask_sub_epi32(a.zc, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_EQ_OQ), a.zc, _mm512_set1_epi32(-1));
+  step16_plain<Shift>(x, xlo, xhi, P, a);
+}
+
+/**
+ * The main loop of moments_block16 over `full` pairs of 16-lane vectors. One fpclass per vector finds the rare
+ * lanes (NaN, Inf, zero); vectors without any skip the zero count and the masks.
+ */
+template <class L16, bool Shift>
+static inline void run16(const typename L16::T* a, size_t full, __m512d P, Lanes16& out0, Lanes16& out1, Partial* o) {
+  using T = typename L16::T;
+  Lanes16 l0 = out0, l1 = out1;  // locals: kept in registers (the references may alias `o`)
+  size_t i = 0;
+  while (i < full) {
+    const size_t stop = std::min(full, i + 32);  // short sums: at most 32 values per lane
+    for (; i < stop; i++) {
+      const T* q = a + i * 32 * L16::S;
+      const __m512 x0 = L16::load(q), x1 = L16::load(q + 16 * L16::S);
+      if (__builtin_expect((_mm512_fpclass_ps_mask(x0, 0x9f) | _mm512_fpclass_ps_mask(x1, 0x9f)) != 0, 0)) {
+        if (L16::classify && (_mm512_fpclass_ps_mask(x0, 0x99) | _mm512_fpclass_ps_mask(x1, 0x99))) {
+          step16_masked<L16>(x0, 0xffff, P, l0, o);
+          step16_masked<L16>(x1, 0xffff, P, l1, o);
+          continue;
+        }
+        step16_finite<Shift>(x0, L16::lo(q, x0), L16::hi(q, x0), P, l0);
+        step16_finite<Shift>(x1, L16::lo(q + 16 * L16::S, x1), L16::hi(q + 16 * L16::S, x1), P, l1);
+        continue;
+      }
+      step16_plain<Shift>(x0, L16::lo(q, x0), L16::hi(q, x0), P, l0);
+      step16_plain<Shift>(x1, L16::lo(q + 16 * L16::S, x1), L16::hi(q + 16 * L16::S, x1), P, l1);
+    }
+    fold_short(l0.s0, l0.c0, l0.g0);
+    fold_short(l0.s1, l0.c1, l0.g1);
+    fold_short(l1.s0, l1.c0, l1.g0);
+    fold_short(l1.s1, l1.c1, l1.g1);
+  }
+  out0 = l0;
+  out1 = l1;
 }
 
 /** The pivot, rounded so that x - p is exact for every value x of the type (and sums of integers stay integers). */
@@ -196,25 +239,8 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
   Lanes16 l1 = l0;
   // Whole vectors only while a later element exists for strided loaders (their loads reach one element past).
   const size_t full = L16::S == 1 ? n / 32 : (n - 1) / 32;
-  size_t i = 0;
-  while (i < full) {
-    const size_t stop = std::min(full, i + 32);  // short sums: at most 32 values per lane
-    for (; i < stop; i++) {
-      const T* q = a + i * 32 * L16::S;
-      const __m512 x0 = L16::load(q), x1 = L16::load(q + 16 * L16::S);
-      if (L16::classify && (_mm512_fpclass_ps_mask(x0, 0x99) | _mm512_fpclass_ps_mask(x1, 0x99))) {
-        step16_masked<L16>(x0, 0xffff, P, l0, o);
-        step16_masked<L16>(x1, 0xffff, P, l1, o);
-        continue;
-      }
-      step16_finite(x0, L16::lo(q, x0), L16::hi(q, x0), P, l0);
-      step16_finite(x1, L16::lo(q + 16 * L16::S, x1), L16::hi(q + 16 * L16::S, x1), P, l1);
-    }
-    fold_short(l0.s0, l0.c0, l0.g0);
-    fold_short(l0.s1, l0.c1, l0.g1);
-    fold_short(l1.s0, l1.c0, l1.g0);
-    fold_short(l1.s1, l1.c1, l1.g1);
-  }
+  if (pv == 0) run16<L16, false>(a, full, P, l0, l1, o);
+  else run16<L16, true>(a, full, P, l0, l1, o);
   size_t rem = n - full * 32;
   if (rem) {
     const size_t r0 = std::min<size_t>(rem, 16), r1 = rem - r0;
@@ -247,7 +273,7 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
     hi = t;
   }
   const double nf = (double)o->finite;
-  // Block sum = nf * pv + S1, kept as hi + lo (nf * pv is exact: nf <= 2^13 and pv has at most 24 bits).
+  // Block sum = nf * pv + S1, kept as hi + lo (nf * pv is exact: nf <= 2^15 and pv has at most 24 bits).
   const double base = nf * pv;
   if (L16::integer) {
     o->sum = (double)((int64_t)base + (int64_t)hi + (int64_t)lo);  // every term an exact integer
@@ -260,7 +286,7 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
   const double s1 = hi + lo;
   const double q = _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(l0.q0, l0.q1), _mm512_add_pd(l1.q0, l1.q1)));
   const double shift = s1 * s1 / nf;
-  if (shift <= (1.0 / 16) * q) {
+  if (pivot_close_enough(shift, q)) {
     o->m2 = q - shift;
     return;
   }
