@@ -1,6 +1,7 @@
 // Bundles for the installed extension: dist/extension.js (VS Code host), dist/adapter.js (the `arraylens` debug
-// adapter, run by VS Code with node) and dist/webview.js (the Array Inspector, in the browser). The native addon
-// is never bundled: src/engine/kernels.ts loads native/build/Release/*.node relative to dist/ at run time.
+// adapter, run by VS Code with node), dist/ledgerWorker.js (the Leaks view's worker thread) and dist/webview.js (the
+// Array Inspector, in the browser). The native addon is never bundled: src/engine/kernels.ts loads
+// native/build/Release/*.node relative to dist/ at run time.
 'use strict';
 
 const fs = require('fs');
@@ -65,6 +66,8 @@ function nodeBundle(name, entry, externals) {
 module.exports = [
   nodeBundle('extension', './extension/extension.ts', {}),
   nodeBundle('adapter', './src/adapter/dapServer.ts', {}),
+  // The Leaks view's worker thread (src/leaks/liveLedger.ts starts dist/ledgerWorker.js beside dist/extension.js).
+  nodeBundle('ledgerWorker', './src/leaks/ledgerWorker.ts', {}),
   {
     name: 'webview',
     target: 'web',
