@@ -1,5 +1,6 @@
 // `arraylens leaks`: runs PROGRAM with the allocation tracker preloaded to FROM, then TO, and reports what was
-// allocated and is still alive, what was freed, refcounts that grew across the boundary and unreferenced blocks.
+// allocated and is still alive, what grew, what was freed, refcounts that grew across the boundary and unreferenced
+// blocks.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -8,7 +9,7 @@ import { ArrayLensError } from '../core/errors';
 import { killQuietly } from '../adapter/python/backend';
 import { runLeakCheck } from '../leaks/ledger';
 import { trackerLibrary } from '../leaks/leakTable';
-import { LeakGroup, LeaksReport } from '../leaks/report';
+import { GrownGroup, LeakGroup, LeaksReport } from '../leaks/report';
 import { LeakSession, NativeLeakSession, NodeLeakSession, PythonLeakSession, trackerEnv } from '../leaks/sessions';
 import { ParsedArgs, flagInt, flagString, parseBreak } from './args';
 import { classifyProgram, defaultPython } from './launch';
@@ -88,6 +89,12 @@ function groupLine(g: LeakGroup): string {
   return `  ${g.language.padEnd(6)} ${String(g.count).padStart(6)} x ${String(g.bytes).padStart(12)} B  ${shortSite(g.site)}${layout}`;
 }
 
+function grownLine(g: GrownGroup): string {
+  const layout = g.dtype ? ` ${g.dtype}${g.shape ? `[${g.shape.join(', ')}]` : ''}` : '';
+  const grew = `+${g.bytes}`.padStart(12);
+  return `  ${g.language.padEnd(6)} ${String(g.count).padStart(6)} x ${grew} B  ${shortSite(g.site)}${layout}  (${g.from_bytes} B -> ${g.to_bytes} B)`;
+}
+
 function shortSite(site: string): string {
   const rel = path.relative(process.cwd(), site);
   return rel.startsWith('..') ? site : rel;
@@ -101,6 +108,9 @@ export function formatLeaks(r: LeaksReport): string {
     for (const g of groups) out.push(groupLine(g));
   };
   section('new and still alive', r.new);
+  out.push('', 'grown (alive at both stops, first allocation site):');
+  if (!r.grown.length) out.push('  none');
+  for (const g of r.grown) out.push(grownLine(g));
   section('freed', r.freed);
   out.push('', 'references held by native code (refcount growth):');
   if (!r.refcount.length) out.push('  none');

@@ -10,6 +10,7 @@ import { Mapping, mappingAt } from './procMaps';
 export const TRACKER_FILE = 'libarraylens_leaktracker.so';
 const TABLE_SYMBOL = 'arraylens_leak_table';
 const MAGIC = 0x4b41454c534c5241n;
+const VERSION = 2;
 const HEADER_BYTES = 11 * 8;
 
 /**
@@ -27,8 +28,11 @@ export function trackerLibrary(): string | null {
 export interface TrackedBlock {
   addr: number;
   size: number;
+  /** Identity of the block: its allocation number, kept when realloc or mremap moves or resizes it. */
   seq: number;
-  /** Return addresses, innermost first (the tracker's own malloc wrapper first). */
+  /** `heap`: malloc and its family; `mmap`: an anonymous private mapping. */
+  kind: 'heap' | 'mmap';
+  /** Return addresses, innermost first (the tracker's own wrapper first). */
   frames: number[];
 }
 
@@ -73,6 +77,9 @@ export type ReadRange = (addr: number, len: number) => Promise<Buffer>;
 export async function readTable(read: ReadRange, tableAddr: number): Promise<TableSnapshot> {
   const h = await read(tableAddr, HEADER_BYTES);
   if (h.readBigUInt64LE(0) !== MAGIC) throw new ArrayLensError('debugger-failed', 'the leak tracker table is not where its symbol says');
+  const version = Number(h.readBigUInt64LE(8));
+  if (version !== VERSION)
+    throw new ArrayLensError('debugger-failed', `the leak tracker's table is version ${version}, this engine reads version ${VERSION}: rebuild it with npm run setup`);
   const capacity = Number(h.readBigUInt64LE(16));
   const minBytes = Number(h.readBigUInt64LE(32));
   const seq = Number(h.readBigUInt64LE(40));
@@ -86,9 +93,10 @@ export async function readTable(read: ReadRange, tableAddr: number): Promise<Tab
     const inv = raw.readBigUInt64LE(off);
     if (inv === 0n) continue;
     const n = Math.min(Number(raw.readBigUInt64LE(off + 24)), maxFrames);
+    const kind = raw.readBigUInt64LE(off + 32) === 1n ? 'mmap' : 'heap';
     const frames: number[] = [];
-    for (let k = 0; k < n; k++) frames.push(Number(raw.readBigUInt64LE(off + 32 + 8 * k)));
-    blocks.push({ addr: Number(BigInt.asUintN(64, ~inv)), size: Number(raw.readBigUInt64LE(off + 8)), seq: Number(raw.readBigUInt64LE(off + 16)), frames });
+    for (let k = 0; k < n; k++) frames.push(Number(raw.readBigUInt64LE(off + 40 + 8 * k)));
+    blocks.push({ addr: Number(BigInt.asUintN(64, ~inv)), size: Number(raw.readBigUInt64LE(off + 8)), seq: Number(raw.readBigUInt64LE(off + 16)), kind, frames });
   }
   blocks.sort((a, b) => a.addr - b.addr);
   return { blocks, seq, minBytes, dropped, range: [blocksAddr, blocksAddr + capacity * blockSize] };
@@ -187,6 +195,16 @@ export class Symbolizer {
     const out = new Map<number, FrameInfo>();
     for (const a of addrs) out.set(a, this.cache.get(a)!);
     return out;
+  }
+
+  /** True when the function that called the tracker's wrapper (malloc, mmap, ...) is the user's own code. */
+  calledFromUser(frames: readonly number[]): boolean {
+    const info = this.resolve(frames);
+    for (const f of frames) {
+      const i = info.get(f)!;
+      if (path.basename(i.module) !== TRACKER_FILE) return i.user;
+    }
+    return false;
   }
 
   /** The innermost frame in the user's own code (`file:line`), or null when every frame is a runtime's. */

@@ -1,8 +1,9 @@
 // The buffer ledger between two stops: snapshots (Python census, tracker table) at FROM and TO, the diff grouped
-// by allocation site, the refcount check across the boundary, the unreferenced scan and dangling views.
+// by allocation site (new, grown, freed), the refcount check across the boundary, the unreferenced scan and
+// dangling views.
 
 import * as path from 'path';
-import { LeakGroup, LeaksReport, RefcountEntry, DanglingView } from './report';
+import { GrownGroup, LeakGroup, LeaksReport, RefcountEntry, DanglingView } from './report';
 import { Mapping, isMapped, readMaps } from './procMaps';
 import { PythonArrayRecord, PythonCensus } from './pythonCensus';
 import { Symbolizer, TableSnapshot, TrackedBlock, locateTable, readTable } from './leakTable';
@@ -81,8 +82,60 @@ class Grouper {
   }
 }
 
+/** Growth per site of blocks alive at both stops. */
+class GrowthGrouper {
+  private readonly groups = new Map<string, GrownGroup>();
+  private readonly layout: Grouper;
+
+  constructor(private readonly language: LeakGroup['language']) {
+    this.layout = new Grouper(language);
+  }
+
+  add(site: string, fromBytes: number, toBytes: number, dtype?: string, shape?: number[]): void {
+    let g = this.groups.get(site);
+    if (!g) {
+      g = { language: this.language, site, count: 0, bytes: 0, from_bytes: 0, to_bytes: 0 };
+      this.groups.set(site, g);
+    }
+    g.count++;
+    g.bytes += toBytes - fromBytes;
+    g.from_bytes += fromBytes;
+    g.to_bytes += toBytes;
+    this.layout.add(site, 0, 0, dtype, shape);
+  }
+
+  list(): GrownGroup[] {
+    const layouts = new Map(this.layout.list().map((g) => [g.site, g]));
+    return [...this.groups.values()]
+      .map((g) => {
+        const l = layouts.get(g.site);
+        return { language: g.language, site: g.site, count: g.count, bytes: g.bytes, ...(l?.dtype ? { dtype: l.dtype } : {}), ...(l?.shape ? { shape: l.shape } : {}), from_bytes: g.from_bytes, to_bytes: g.to_bytes };
+      })
+      .sort((a, b) => b.bytes - a.bytes || a.site.localeCompare(b.site));
+  }
+}
+
 const key = (a: { id: number; addr: number }): string => `${a.id}:${a.addr}`;
-const blockKey = (b: TrackedBlock): string => `${b.addr}:${b.seq}`;
+
+/**
+ * Takes `grown` (bytes per block -> how many) out of tracemalloc's [site, size, count] groups: a resized array's data
+ * is traced again at its resize, but it is not new. Groups with more traces than new arrays there are drained first.
+ */
+function withoutGrown(traces: [string, number, number][], grown: Map<number, number>, bornAt: (site: string, size: number) => number): [string, number, number][] {
+  const out = traces.map(([s, size, n]) => [s, size, n] as [string, number, number]);
+  const surplus = (t: [string, number, number]): number => t[2] - bornAt(t[0], t[1]);
+  for (const [size, want] of grown) {
+    let left = want;
+    const candidates = out.filter((t) => t[1] === size).sort((p, q) => surplus(q) - surplus(p) || p[0].localeCompare(q[0]));
+    for (const t of candidates) {
+      const take = Math.min(t[2], left);
+      t[2] -= take;
+      left -= take;
+      if (!left) break;
+    }
+  }
+  return out.filter((t) => t[2] > 0);
+}
 
 export async function runLeakCheck(session: LeakSession, opts: LeakCheckOptions): Promise<LeaksReport> {
   const a = await snapshot(session, 'from', []);
@@ -103,11 +156,15 @@ export async function runLeakCheck(session: LeakSession, opts: LeakCheckOptions)
 export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opts: { from: string; to: string; minBytes: number }): Promise<LeaksReport> {
   const fromWhere = opts.from;
   const newGroups: LeakGroup[] = [];
+  const grownGroups: GrownGroup[] = [];
   const freedGroups: LeakGroup[] = [];
   const refcount: RefcountEntry[] = [];
   const dangling: DanglingView[] = [];
   const pyAddrs = new Set<number>();
-  const toBlocks = new Map((b.table?.blocks ?? []).map((x) => [blockKey(x), x]));
+  // A tracked block's seq is its identity: realloc and mremap move or resize a block but keep it.
+  const toBySeq = new Map((b.table?.blocks ?? []).map((x) => [x.seq, x]));
+  const fromAt = new Map((a.table?.blocks ?? []).map((x) => [x.addr, x]));
+  const toAt = new Map((b.table?.blocks ?? []).map((x) => [x.addr, x]));
 
   // Python: arrays that own their data.
   if (a.census?.numpy || b.census?.numpy) {
@@ -116,15 +173,40 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
     for (const x of [...fromArrays, ...toArrays]) pyAddrs.add(x.addr);
     const fromKeys = new Map(fromArrays.map((x) => [key(x), x]));
     const toKeys = new Map(toArrays.map((x) => [key(x), x]));
-    const born = toArrays.filter((x) => !fromKeys.has(key(x)));
+    // Arrays resized between the stops (ndarray.resize): the same object with more bytes over the same data block,
+    // grown in place or moved by realloc (the tracker's identity says so). Neither new nor freed.
+    const fromById = new Map(fromArrays.map((x) => [x.id, x]));
+    const grownFrom = new Set<string>();
+    const grownTo = new Set<string>();
+    const grownPy = new GrowthGrouper('python');
+    for (const y of toArrays) {
+      const x = fromById.get(y.id);
+      if (!x || y.nbytes <= x.nbytes || y.nbytes < opts.minBytes) continue;
+      const fb = fromAt.get(x.addr);
+      const tb = toAt.get(y.addr);
+      if (!(fb && tb ? fb.seq === tb.seq : x.addr === y.addr)) continue;
+      grownFrom.add(key(x));
+      grownTo.add(key(y));
+      grownPy.add(y.site ?? fromWhere, x.nbytes, y.nbytes, y.dtype, y.shape);
+    }
+    grownGroups.push(...grownPy.list());
+    const born = toArrays.filter((x) => !fromKeys.has(key(x)) && !grownTo.has(key(x)));
     const fresh = new Grouper('python');
     if (a.census?.started && b.census?.tracing) {
       // tracemalloc began at FROM: every live trace in NumPy's domain is a buffer allocated since, reachable or not.
-      for (const [site, size, count] of b.census.traces) if (size >= opts.minBytes) fresh.add(site ?? fromWhere, count, size * count);
+      const grownSizes = new Map<number, number>();
+      for (const y of toArrays) if (grownTo.has(key(y))) grownSizes.set(y.nbytes, (grownSizes.get(y.nbytes) ?? 0) + 1);
+      const bornAt = (site: string, size: number): number => born.filter((x) => (x.site ?? fromWhere) === site && x.nbytes === size).length;
+      const traces = withoutGrown(
+        b.census.traces.map(([site, size, count]) => [site ?? fromWhere, size, count]),
+        grownSizes,
+        bornAt,
+      );
+      for (const [site, size, count] of traces) if (size >= opts.minBytes) fresh.add(site, count, size * count);
       const layouts = new Map<string, PythonArrayRecord[]>();
       for (const x of born) if (x.nbytes >= opts.minBytes) layouts.set(x.site ?? fromWhere, [...(layouts.get(x.site ?? fromWhere) ?? []), x]);
       const tracedCount = new Map<string, number>();
-      for (const [site, size, count] of b.census.traces) if (size >= opts.minBytes) tracedCount.set(site ?? fromWhere, (tracedCount.get(site ?? fromWhere) ?? 0) + count);
+      for (const [site, size, count] of traces) if (size >= opts.minBytes) tracedCount.set(site, (tracedCount.get(site) ?? 0) + count);
       for (const [site, xs] of layouts) {
         for (const x of xs) fresh.add(site, 0, 0, x.dtype, x.shape);
         if ((tracedCount.get(site) ?? 0) !== xs.length) fresh.unknownLayout(site);
@@ -135,13 +217,12 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
     }
     newGroups.push(...fresh.list());
 
-    const fromBlocks = new Map((a.table?.blocks ?? []).map((x) => [x.addr, x]));
     const freed = new Grouper('python');
     for (const x of fromArrays) {
-      if (toKeys.has(key(x)) || x.nbytes < opts.minBytes) continue;
+      if (toKeys.has(key(x)) || grownFrom.has(key(x)) || x.nbytes < opts.minBytes) continue;
       // Not found by the census, but its data block is still live: unreachable from Python, not freed.
-      const blk = fromBlocks.get(x.addr);
-      if (blk && toBlocks.has(blockKey(blk))) continue;
+      const blk = fromAt.get(x.addr);
+      if (blk && toBySeq.has(blk.seq)) continue;
       freed.add(x.site ?? fromWhere, 1, x.nbytes, x.dtype, x.shape);
     }
     freedGroups.push(...freed.list());
@@ -162,9 +243,15 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
     const symTo = new Symbolizer(b.maps);
     const symFrom = new Symbolizer(a.maps);
     symTo.resolve(b.table.blocks.flatMap((x) => x.frames));
+    // Anonymous mappings are buffers of the user's when user code called mmap itself; the others are runtimes' own
+    // heaps (CPython's arenas, other allocators' chunks): left out of the ledger and scanned as roots, like any
+    // memory the tracker does not know.
+    const ownBlocks = (blocks: readonly TrackedBlock[], sym: Symbolizer): TrackedBlock[] =>
+      blocks.filter((x) => x.kind === 'heap' || sym.calledFromUser(x.frames));
+    const toBlocks = ownBlocks(b.table.blocks, symTo);
     const fromSeq = a.table?.seq ?? 0;
     const fresh = new Grouper('native');
-    for (const x of b.table.blocks) {
+    for (const x of toBlocks) {
       if (x.seq <= fromSeq || x.size < opts.minBytes || pyAddrs.has(x.addr)) continue;
       const site = symTo.userSite(x.frames);
       if (site) fresh.add(site, 1, x.size);
@@ -173,17 +260,26 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
     if (a.table) {
       symFrom.resolve(a.table.blocks.flatMap((x) => x.frames));
       const freed = new Grouper('native');
-      for (const x of a.table.blocks) {
-        if (toBlocks.has(blockKey(x)) || x.size < opts.minBytes || pyAddrs.has(x.addr)) continue;
-        const site = symFrom.userSite(x.frames);
-        if (site) freed.add(site, 1, x.size);
+      const grown = new GrowthGrouper('native');
+      for (const x of ownBlocks(a.table.blocks, symFrom)) {
+        if (pyAddrs.has(x.addr)) continue;
+        const y = toBySeq.get(x.seq);
+        if (!y) {
+          const site = x.size >= opts.minBytes ? symFrom.userSite(x.frames) : null;
+          if (site) freed.add(site, 1, x.size);
+        } else if (y.size > x.size && y.size >= opts.minBytes && !pyAddrs.has(y.addr)) {
+          // realloc or mremap, in place or moved: the site of its first allocation (the tracker keeps its backtrace)
+          const site = symTo.userSite(y.frames);
+          if (site) grown.add(site, x.size, y.size);
+        }
       }
       freedGroups.push(...freed.list());
+      grownGroups.push(...grown.list());
     }
 
     const maps = readMaps(session.pid);
-    const index = blockIndex(b.table.blocks);
-    const sorted = [...b.table.blocks].sort((p, q) => p.addr - q.addr);
+    const index = blockIndex(toBlocks);
+    const sorted = [...toBlocks].sort((p, q) => p.addr - q.addr);
     const scan = await scanReachable((ad, l) => session.readRange(ad, l), rootRanges(session.pid, maps, [b.table.range]), index);
     scannedBytes = scan.bytesScanned;
     scanMs = scan.ms;
@@ -193,12 +289,16 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
       if (site) unreferenced.add(site, 1, x.size);
     });
 
-    // Dangling views: arrays over memory they do not own, now unmapped or inside a block freed since FROM.
+    // Dangling views: arrays over memory they do not own, now unmapped or inside a block freed since FROM (or moved
+    // away by realloc, or cut short).
+    const stillThere = (x: TrackedBlock, at: number): boolean => {
+      const y = toBySeq.get(x.seq);
+      return y !== undefined && y.addr === x.addr && at < y.addr + y.size;
+    };
     for (const v of b.census?.views ?? []) {
       const base = { language: 'python' as const, site: v.site ?? fromWhere, ...(v.expr ? { expr: v.expr } : {}), address: `0x${v.addr.toString(16)}`, bytes: v.nbytes };
       if (!isMapped(maps, v.addr, v.nbytes)) dangling.push({ ...base, reason: 'unmapped' });
-      else if (a.table?.blocks.some((x) => v.addr >= x.addr && v.addr < x.addr + x.size && !toBlocks.has(blockKey(x))))
-        dangling.push({ ...base, reason: 'freed' });
+      else if (a.table?.blocks.some((x) => v.addr >= x.addr && v.addr < x.addr + x.size && !stillThere(x, v.addr))) dangling.push({ ...base, reason: 'freed' });
     }
   } else {
     const maps = readMaps(session.pid);
@@ -211,6 +311,7 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
     from: fromWhere,
     to: opts.to,
     new: newGroups,
+    grown: grownGroups,
     freed: freedGroups,
     refcount,
     unreferenced: unreferenced.list(),

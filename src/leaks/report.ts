@@ -1,5 +1,6 @@
-// The JSON `arraylens leaks` prints (issue 7): buffers new and still alive between two stops, buffers freed,
-// persisting reference-count growth across the Python/native boundary, and native blocks nothing points to.
+// The JSON `arraylens leaks` prints (issue 7): buffers new and still alive between two stops, buffers that grew,
+// buffers freed, persisting reference-count growth across the Python/native boundary, and native blocks nothing
+// points to.
 
 export type LeakLanguage = 'python' | 'native' | 'node';
 
@@ -11,6 +12,14 @@ export interface LeakGroup {
   bytes: number;
   dtype?: string;
   shape?: number[];
+}
+
+/** Buffers alive at both stops that grew (realloc, mremap, ndarray.resize), at the site of their first allocation. */
+export interface GrownGroup extends LeakGroup {
+  /** The growth: `to_bytes - from_bytes`. */
+  bytes: number;
+  from_bytes: number;
+  to_bytes: number;
 }
 
 export interface RefcountEntry {
@@ -35,6 +44,7 @@ export interface LeaksReport {
   from: string;
   to: string;
   new: LeakGroup[];
+  grown: GrownGroup[];
   freed: LeakGroup[];
   refcount: RefcountEntry[];
   unreferenced: LeakGroup[];
