@@ -7,11 +7,28 @@ import { ArrayItem, ArraysView } from './arraysView';
 import { InspectorPanels } from './inspectorPanel';
 import { registerNodeNative } from './nodeNative';
 import { LeaksView } from './leaksView';
+import { preloadsTracker, wantsTracker, withTrackerEnv } from './leaksModel';
+import { trackerLibrary } from '../src/leaks/leakTable';
 import { explain } from './progress';
 import { SessionTracker, isSupported } from './sessions';
 
 function configuredPython(folder?: vscode.WorkspaceFolder): string {
   return vscode.workspace.getConfiguration('arraylens', folder).get<string>('python') ?? '';
+}
+
+/**
+ * Preloads the allocation tracker (src/leaks/tracker) into a program ArrayLens launches (native, mixed, Node with
+ * "arraylensNative"), so the Leaks view can follow its native blocks; off with "leakTracker": false or the setting.
+ */
+function addLeakTracker(type: string, config: vscode.DebugConfiguration, folder: vscode.WorkspaceFolder | undefined, log: vscode.OutputChannel): void {
+  if (!wantsTracker(type, config) || preloadsTracker(config.env)) return;
+  if (config.leakTracker !== true && !vscode.workspace.getConfiguration('arraylens', folder).get<boolean>('leakTracker', true)) return;
+  const tracker = trackerLibrary();
+  if (!tracker) {
+    log.appendLine(`${new Date().toISOString()} the leak tracker is not built (npm run setup): '${String(config.name)}' runs without it`);
+    return;
+  }
+  config.env = withTrackerEnv(config.env, tracker, process.env.LD_PRELOAD);
 }
 
 /** The Variables view passes `{ variable: { name, evaluateName } }` to its context-menu commands. */
@@ -25,7 +42,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const tracker = new SessionTracker();
   const view = new ArraysView(tracker);
   const panels = new InspectorPanels(context, tracker, log);
-  context.subscriptions.push(log, tracker, view, panels, vscode.window.registerTreeDataProvider('arraylens.arrays', view), registerNodeNative(log));
+  context.subscriptions.push(
+    log,
+    tracker,
+    view,
+    panels,
+    vscode.window.registerTreeDataProvider('arraylens.arrays', view),
+    // js-debug sends no `process` event: the pid nodeNative learns is the Leaks view's too.
+    registerNodeNative(log, (s, pid) => {
+      const t = tracker.get(s);
+      if (t) t.pid ??= pid;
+    }),
+  );
 
   const open = async (expr: string | undefined, session: vscode.DebugSession | undefined): Promise<void> => {
     if (!expr) return;
@@ -48,7 +76,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   };
 
-  // The Leaks view: a NumPy census at the stops of an arraylens Python session while it is shown, diffed stop to stop.
+  // The Leaks view: at the stops of a session while it is shown, a NumPy census (Python) or the tracker's ledger
+  // (native, mixed, Node + addon), diffed against the previous stop or a pinned one.
   const leaks = new LeaksView(tracker);
   const leaksTree = vscode.window.createTreeView('arraylens.leaks', { treeDataProvider: leaks });
   leaks.setVisible(leaksTree.visible);
@@ -57,7 +86,18 @@ export function activate(context: vscode.ExtensionContext): void {
     leaksTree,
     leaksTree.onDidChangeVisibility((e) => leaks.setVisible(e.visible)),
     vscode.commands.registerCommand('arraylens.refreshLeaks', () => leaks.refresh()),
+    vscode.commands.registerCommand('arraylens.pinLeakSnapshot', () => leaks.setPinned(true)),
+    vscode.commands.registerCommand('arraylens.unpinLeakSnapshot', () => leaks.setPinned(false)),
   );
+  for (const type of ['node', 'pwa-node'])
+    context.subscriptions.push(
+      vscode.debug.registerDebugConfigurationProvider(type, {
+        resolveDebugConfiguration(folder, config) {
+          addLeakTracker(type, config, folder, log);
+          return config;
+        },
+      }),
+    );
 
   context.subscriptions.push(
     vscode.commands.registerCommand('arraylens.refresh', () => view.refresh()),
@@ -101,6 +141,7 @@ export function activate(context: vscode.ExtensionContext): void {
         const lldbDap = vscode.workspace.getConfiguration('arraylens', folder).get<string>('lldbDap') ?? '';
         if (!config.lldbDap && lldbDap) config.lldbDap = lldbDap;
         if (!config.cwd && folder) config.cwd = folder.uri.fsPath;
+        addLeakTracker('arraylens', config, folder, log);
         return config;
       },
     }),

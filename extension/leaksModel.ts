@@ -1,8 +1,10 @@
 // The pure half of the Leaks view: two censuses of a Python session's NumPy arrays (the previous stop and this one)
 // diffed into site groups (arrays allocated since and still alive, arrays freed since, references that grew), and
-// `file:line` sites split for opening. No vscode import: unit-tested directly.
+// `file:line` sites split for opening; for native, mixed and Node sessions, which launches preload the allocation tracker
+// and the tracker ledger's sections as rows. No vscode import: unit-tested directly.
 
 import type { PythonArrayRecord, PythonCensus } from '../src/leaks/pythonCensus';
+import type { LeakGroup, LeaksReport } from '../src/leaks/report';
 
 export interface SiteGroup {
   /** `file:line` of the allocation (innermost user frame), or null when allocated before tracing began. */
@@ -85,4 +87,206 @@ export function describeGroup(g: SiteGroup, baseName: (file: string) => string):
 /** Whether an `arraylens` launch configuration runs a Python program (the only kind the Leaks view takes). */
 export function isPythonConfiguration(c: { readonly [key: string]: unknown }): boolean {
   return typeof c.module === 'string' || (typeof c.program === 'string' && /\.pyw?$/i.test(c.program));
+}
+
+// ---- Native and Node sessions: the tracker's ledger (src/leaks/liveLedger.ts) instead of the NumPy census. ----
+
+/** Blocks smaller than this are not recorded by the tracker the launches preload (the CLI's default too). */
+export const LEAK_TRACKER_MIN_BYTES = 1024;
+
+const TRACKER_BASENAME = 'libarraylens_leaktracker.so';
+
+type Env = { readonly [key: string]: unknown };
+
+/** Whether a launch configuration's environment preloads the allocation tracker. */
+export function preloadsTracker(env: unknown): boolean {
+  const pre = env && typeof env === 'object' ? (env as Env).LD_PRELOAD : undefined;
+  return typeof pre === 'string' && pre.split(/[:\s]+/).some((p) => p.endsWith('/' + TRACKER_BASENAME) || p === TRACKER_BASENAME);
+}
+
+/**
+ * A launch configuration's `env` with the tracker preloaded (first, before any LD_PRELOAD of the configuration or, when
+ * it has none, of the environment the debuggee inherits), and the tracker's size threshold.
+ */
+export function withTrackerEnv(env: unknown, tracker: string, inheritedPreload: string | undefined, minBytes = LEAK_TRACKER_MIN_BYTES): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (env && typeof env === 'object') for (const [k, v] of Object.entries(env as Env)) if (v !== null && v !== undefined) out[k] = String(v);
+  if (preloadsTracker(out)) return out;
+  const rest = out.LD_PRELOAD ?? inheritedPreload;
+  out.LD_PRELOAD = rest ? `${tracker}:${rest}` : tracker;
+  out.ARRAYLENS_LEAK_MIN_BYTES ??= String(minBytes);
+  return out;
+}
+
+/** Which launches get the tracker: native and mixed `arraylens` launches, and Node launches with "arraylensNative". */
+export function wantsTracker(type: string, c: Env): boolean {
+  if (c.request !== 'launch' || c.leakTracker === false) return false;
+  if (type === 'arraylens') return c.mixed === true || !isPythonConfiguration(c);
+  return (type === 'node' || type === 'pwa-node') && c.arraylensNative === true && !('__pendingTargetId' in c);
+}
+
+export interface SessionFacts {
+  type: string;
+  configuration: Env;
+  /** The parent session, its parent, …: a Node process's session and the launch it came from. */
+  ancestors: { type: string; configuration: Env }[];
+}
+
+export type LeakSource =
+  | { kind: 'python' }
+  /** The tracker's ledger of the session's process; `noTracker` says why it is missing when the snapshot finds none. */
+  | { kind: 'ledger'; program: 'native' | 'mixed' | 'node'; attached: boolean; noTracker: string }
+  | { kind: 'unsupported'; message: string; tooltip: string };
+
+const NODE = new Set(['node', 'pwa-node']);
+
+/** What the Leaks view can show for a session, and what to say when the process has no tracker. */
+export function leakSourceOf(s: SessionFacts): LeakSource {
+  const c = s.configuration;
+  const node = [s, ...s.ancestors].find((x) => NODE.has(x.type) && x.configuration.arraylensNative === true);
+  const offHint = 'ArrayLens preloads its allocation tracker into the programs it launches unless "leakTracker": false (launch configuration) or the arraylens.leakTracker setting is off; restart the session with it on.';
+  if (s.type === 'arraylens' && c.request === 'attach') {
+    if (node)
+      return {
+        kind: 'ledger',
+        program: 'node',
+        attached: true,
+        noTracker: `No allocation tracker in this Node process. ${offHint}`,
+      };
+    return {
+      kind: 'ledger',
+      program: 'native',
+      attached: true,
+      noTracker:
+        'No allocation tracker in this process: it was attached to, not launched by ArrayLens, so nothing recorded its allocations. Launch it with an "arraylens" launch configuration (or start it with LD_PRELOAD of the tracker) to see its native blocks.',
+    };
+  }
+  if (s.type === 'arraylens') {
+    if (c.mixed !== true && isPythonConfiguration(c)) return { kind: 'python' };
+    return { kind: 'ledger', program: c.mixed === true ? 'mixed' : 'native', attached: false, noTracker: `No allocation tracker in this process. ${offHint}` };
+  }
+  if (NODE.has(s.type)) {
+    if (node) return { kind: 'ledger', program: 'node', attached: false, noTracker: `No allocation tracker in this Node process. ${offHint}` };
+    return {
+      kind: 'unsupported',
+      message: 'Leaks of Node programs: add "arraylensNative": true to the launch configuration',
+      tooltip:
+        'With "arraylensNative": true in a "node" launch configuration ArrayLens preloads its allocation tracker into the Node process and attaches lldb to its addons; the Leaks view then lists the native blocks per allocation site at each stop.',
+    };
+  }
+  return {
+    kind: 'unsupported',
+    message: `Leaks: '${s.type}' sessions are not followed`,
+    tooltip: 'The Leaks view works for "type": "arraylens" launch configurations (Python, C/C++/Rust, mixed) and for Node launches with "arraylensNative": true. For other programs use `arraylens leaks` on the command line.',
+  };
+}
+
+/** One row of the ledger in the view: a site group (clicking it opens `site`) or a dangling view. */
+export interface LedgerRow {
+  label: string;
+  description: string;
+  tooltip: string;
+  site: string | null;
+}
+
+export interface LedgerSection {
+  id: 'new' | 'grown' | 'freed' | 'unreferenced' | 'dangling' | 'refcount';
+  label: string;
+  description: string;
+  rows: LedgerRow[];
+}
+
+/** A byte count as `N blocks · size`, or `none`. */
+function totals(groups: readonly LeakGroup[], noun: string): string {
+  if (!groups.length) return 'none';
+  const n = groups.reduce((k, g) => k + g.count, 0);
+  return `${n} ${noun}${n === 1 ? '' : 's'} · ${formatBytes(groups.reduce((k, g) => k + g.bytes, 0))}`;
+}
+
+/** Blocks alive at both stops that grew (realloc, mremap), when the report has them: growth and sizes per site. */
+function grownSection(r: LeaksReport, since: string, baseName: (file: string) => string): LedgerSection[] {
+  const grown = (r as LeaksReport & { grown?: (LeakGroup & { from_bytes?: number; to_bytes?: number })[] }).grown;
+  if (!grown) return [];
+  const bytes = grown.reduce((k, g) => k + g.bytes, 0);
+  const n = grown.reduce((k, g) => k + g.count, 0);
+  return [
+    {
+      id: 'grown',
+      label: `Grown since ${since}`,
+      description: grown.length ? `${n} block${n === 1 ? '' : 's'} · +${formatBytes(bytes)}` : 'none',
+      rows: grown.map((g) => {
+        const at = parseSite(g.site);
+        const sizes = g.from_bytes !== undefined && g.to_bytes !== undefined ? ` (${formatBytes(g.from_bytes)} → ${formatBytes(g.to_bytes)})` : '';
+        return {
+          label: at ? `${baseName(at.file)}:${at.line}` : g.site,
+          description: `${g.count} × · +${formatBytes(g.bytes)}${sizes}${g.language !== 'native' ? ` · ${g.language}` : ''}`,
+          tooltip: `Alive at ${since} and grown since (first allocated here): ${g.count} block(s), +${g.bytes} bytes\n${g.site}`,
+          site: g.site,
+        };
+      }),
+    },
+  ];
+}
+
+/** The sections the view shows for a comparison of two stops of a process (`pinned`: `from` is the pinned stop). */
+export function ledgerSections(r: LeaksReport, from: number, pinned: boolean, baseName: (file: string) => string): LedgerSection[] {
+  const since = `${pinned ? 'pinned ' : ''}stop ${from}`;
+  const rows = (groups: readonly LeakGroup[], what: string): LedgerRow[] =>
+    groups.map((g) => {
+      const d = describeGroup({ site: g.site, count: g.count, bytes: g.bytes, names: [] }, baseName);
+      const layout = g.dtype ? ` ${g.dtype}${g.shape ? `[${g.shape.join(', ')}]` : ''}` : '';
+      return {
+        label: d.label,
+        description: `${d.description}${g.language !== 'native' ? ` · ${g.language}` : ''}${layout}`,
+        tooltip: `${what}: ${g.count} ${g.language === 'python' ? 'array' : 'block'}(s), ${g.bytes} bytes\n${g.site}`,
+        site: g.site,
+      };
+    });
+  const sections: LedgerSection[] = [
+    { id: 'new', label: `New since ${since}`, description: totals(r.new, 'block'), rows: rows(r.new, `Allocated since ${since} and still alive`) },
+    ...grownSection(r, since, baseName),
+    { id: 'freed', label: `Freed since ${since}`, description: totals(r.freed, 'block'), rows: rows(r.freed, `Alive at ${since}, freed since`) },
+    {
+      id: 'unreferenced',
+      label: 'Unreferenced',
+      description: totals(r.unreferenced, 'block'),
+      rows: rows(r.unreferenced, 'Alive, and no pointer in the stacks, globals or reachable blocks points to it (leaked)'),
+    },
+    {
+      id: 'dangling',
+      label: 'Dangling views',
+      description: r.dangling.length ? `${r.dangling.length}` : 'none',
+      rows: r.dangling.map((v) => {
+        const at = parseSite(v.site);
+        return {
+          label: v.expr ?? '(unnamed view)',
+          description: `${formatBytes(v.bytes)} at ${v.address}: memory ${v.reason}${at ? ` · ${baseName(at.file)}:${at.line}` : ''}`,
+          tooltip: `A view over memory it does not own, now ${v.reason === 'freed' ? `freed since ${since}` : 'unmapped'}\n${v.site}`,
+          site: v.site,
+        };
+      }),
+    },
+  ];
+  if (r.refcount.length)
+    sections.push({
+      id: 'refcount',
+      label: 'References grown',
+      description: `${r.refcount.length} arrays`,
+      rows: r.refcount.map((e) => {
+        const at = parseSite(e.site);
+        return {
+          label: `+${e.delta} ${e.expr ?? '(unnamed array)'}`,
+          description: at ? `${baseName(at.file)}:${at.line}` : '',
+          tooltip: `References no Python object explains grew by ${e.delta} (held by native code, or leaked)\n${e.site}`,
+          site: e.site,
+        };
+      }),
+    });
+  return sections;
+}
+
+/** The line under the sections: which stops, and what the scan read. */
+export function ledgerFootnote(r: LeaksReport, from: number, to: number, pinned: boolean): string {
+  const dropped = r.notes.trackerDropped ? ` · ${r.notes.trackerDropped} allocations not recorded (tracker table full)` : '';
+  return `Stop ${to} compared with ${pinned ? 'pinned ' : ''}stop ${from} · blocks of ${formatBytes(r.notes.minBytes)}+ · scanned ${(r.notes.scannedBytes / 1e6).toFixed(1)} MB in ${r.notes.scanMs} ms${dropped}`;
 }

@@ -35,7 +35,8 @@ async function nodePid(s: vscode.DebugSession, log: vscode.OutputChannel): Promi
   return m ? Number(m[1]) : undefined;
 }
 
-export function registerNodeNative(log: vscode.OutputChannel): vscode.Disposable {
+/** `onPid`: told the pid of each Node process session (the Leaks view reads the process by it). */
+export function registerNodeNative(log: vscode.OutputChannel, onPid: (s: vscode.DebugSession, pid: number) => void = () => undefined): vscode.Disposable {
   const started = new Set<string>();
   return vscode.debug.onDidStartDebugSession(async (s) => {
     if (!NODE_TYPES.has(s.type) || !('__pendingTargetId' in s.configuration) || started.has(s.id)) return;
@@ -48,6 +49,7 @@ export function registerNodeNative(log: vscode.OutputChannel): vscode.Disposable
       void vscode.window.showErrorMessage(`ArrayLens: could not learn the process id of '${s.name}' from the JavaScript debugger: the addon's breakpoints will not hit`);
       return;
     }
+    onPid(s, pid);
     log.appendLine(`${new Date().toISOString()} arraylensNative: attaching lldb-dap to ${s.name} (pid ${pid})`);
     const config: vscode.DebugConfiguration = {
       type: 'arraylens',

@@ -1,14 +1,22 @@
-// The Leaks view's path through a real `arraylens` session (the adapter proxying debugpy): the census evaluated in
-// the paused frame at two stops with DAP `evaluate` (context clipboard), as extension/leaksView.ts does, and diffed
-// by extension/leaksModel.ts. The fixture keeps 5 arrays in a cache and frees its temporaries.
+// The Leaks view's path through real sessions. Python (the adapter proxying debugpy): the census evaluated in the paused
+// frame at two stops with DAP `evaluate` (context clipboard), as extension/leaksView.ts does, and diffed by
+// extension/leaksModel.ts; the fixture keeps 5 arrays in a cache and frees its temporaries. Native C (the adapter over
+// lldb-dap) and Node + addon (Node's inspector): the launch configuration resolved as the extension resolves it (the
+// tracker preloaded), then the view's ProcessLedger (worker thread, the CLI's ledger) at each stop, its rows as the
+// view shows them, pinned and previous baselines; and the message when a process has no tracker.
 
 import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { after, describe, it } from 'node:test';
 import { DapClient } from '../../src/adapter/dap/client';
+import { NodeTarget } from '../../src/adapter/node/backend';
+import { trackerLibrary } from '../../src/leaks/leakTable';
+import { ProcessLedger } from '../../src/leaks/liveLedger';
 import { PythonCensus, censusExpression, parseCensus } from '../../src/leaks/pythonCensus';
-import { diffCensus } from '../../extension/leaksModel';
-import { PYTHON, ROOT, fixture, markerLine } from '../helpers/env';
+import { LedgerSection, diffCensus, leakSourceOf, ledgerSections, preloadsTracker, wantsTracker, withTrackerEnv } from '../../extension/leaksModel';
+import { PYTHON, ROOT, fixture, markerLine, waitNoProcess } from '../helpers/env';
 
 const ADAPTER = path.join(ROOT, 'out', 'src', 'adapter', 'dapServer.js');
 const PY = fixture('leaks', 'cache_leak.py');
@@ -62,3 +70,196 @@ describe('Leaks view: census at two stops of an arraylens Python session', () =>
     assert.ok(!output.join('').includes('PYDEV DEBUGGER WARNING'), 'the census leaves no debugger warning in the debug console');
   });
 });
+
+/** A launch configuration as extension/extension.ts resolves it: the tracker preloaded when the launch wants it. */
+function resolved(type: string, config: Record<string, unknown>): Record<string, unknown> {
+  const tracker = trackerLibrary();
+  assert.ok(tracker, 'the leak tracker is not built: bash scripts/setup.d/40-leak-tracker.sh');
+  return wantsTracker(type, config) ? { ...config, env: withTrackerEnv(config.env, tracker, process.env.LD_PRELOAD) } : config;
+}
+
+/** The view's sections as `label: description` lines, rows indented under their section. */
+function shown(sections: LedgerSection[]): Record<string, string[]> {
+  return Object.fromEntries(sections.map((s) => [s.id, [`${s.label}: ${s.description}`, ...s.rows.map((r) => `  ${r.label} ${r.description}`)]]));
+}
+
+const tag = (): string => `arraylens-leaksview-${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+describe('Leaks view: the tracker ledger of an arraylens native (lldb) session', () => {
+  const C_SRC = fixture('leaks', 'lost_buffers.c');
+  const C_EXE = fixture('leaks', 'build', 'lost_buffers');
+  const line = (marker: string): number => markerLine(C_SRC, marker);
+  let dap: DapClient | undefined;
+  let ledger: ProcessLedger | undefined;
+  const t = tag();
+  after(async () => {
+    await ledger?.dispose();
+    await dap?.close().catch(() => undefined);
+    dap?.kill();
+    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
+  });
+
+  it('per stop: blocks new since the previous or the pinned stop by site with counts, the lost ones unreferenced', { timeout: 180_000 }, async () => {
+    assert.ok(fs.existsSync(C_EXE), `${C_EXE} is not built (scripts/setup.d/40-leak-tracker.sh)`);
+    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', name: 'lost_buffers', program: C_EXE, args: ['2', t], cwd: path.dirname(C_SRC) });
+    assert.ok(preloadsTracker(config.env), 'a native launch preloads the tracker');
+    const source = leakSourceOf({ type: 'arraylens', configuration: config, ancestors: [] });
+    assert.deepEqual(source.kind === 'ledger' && { program: source.program, attached: source.attached }, { program: 'native', attached: false });
+
+    // The adapter as the extension starts it for a native program (lldb-dap from initialize on).
+    dap = await DapClient.spawn('arraylens', process.execPath, [ADAPTER], { ...process.env, ARRAYLENS_ADAPTER_BACKEND: 'lldb-dap' });
+    let pid: number | undefined;
+    dap.on('process', (b: { systemProcessId?: number }) => (pid = b.systemProcessId ?? pid));
+    await dap.request('initialize', { clientID: 'test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = dap.waitEvent('initialized', 60000);
+    const launched = dap.request('launch', config, 60000);
+    launched.catch(() => undefined);
+    await initialized;
+    // FROM, inside the loop before temporary(i) (after lose_buffer(i)), TO: stops 1, 2 (i = 0), 3 (i = 1), 4.
+    const lines = [line('BREAK FROM'), line('total += temporary(i);'), line('BREAK TO')];
+    const bp = await dap.request<{ breakpoints: { verified: boolean }[] }>('setBreakpoints', { source: { path: C_SRC }, breakpoints: lines.map((l) => ({ line: l })) });
+    assert.deepEqual(bp.breakpoints.map((b) => b.verified), [true, true, true]);
+    let stopped = dap.waitEvent<{ threadId: number }>('stopped', 60000);
+    await dap.request('configurationDone', {});
+    await launched;
+    let stop = await stopped;
+    assert.ok(pid, 'lldb-dap said which process runs the program');
+    const next = async (): Promise<void> => {
+      stopped = dap!.waitEvent<{ threadId: number }>('stopped', 60000);
+      await dap!.request('continue', { threadId: stop.threadId });
+      stop = await stopped;
+    };
+    const lost = `lost_buffers.c:${line('SITE lost')}`;
+    const kept = `lost_buffers.c:${line('SITE global')}`;
+    const rowsOf = async (): Promise<Record<string, string[]>> => {
+      const c = await ledger!.compare();
+      assert.ok(c, 'a comparison');
+      return shown(ledgerSections(c.report, c.from, c.pinned, (f) => path.basename(f)));
+    };
+
+    ledger = new ProcessLedger(pid, path.join(ROOT, 'out', 'src', 'leaks', 'ledgerWorker.js'));
+    const first = await ledger.snapshot();
+    assert.equal(first.stop, 1);
+    assert.equal(first.tracker, true, 'the tracker table is found in the process');
+    assert.equal(first.minBytes, 1024);
+    assert.equal(await ledger.compare(), null, 'one snapshot: nothing to compare yet');
+    assert.equal(ledger.pin(), 1);
+
+    await next();
+    await ledger.snapshot();
+    let rows = await rowsOf();
+    assert.deepEqual(rows.new, ['New since pinned stop 1: 1 block · 32.0 KiB', `  ${lost} 1 × · 32.0 KiB`]);
+    assert.deepEqual(rows.freed, ['Freed since pinned stop 1: none']);
+
+    await next();
+    await ledger.snapshot();
+    rows = await rowsOf();
+    assert.deepEqual(rows.new, ['New since pinned stop 1: 3 blocks · 87.4 KiB', `  ${lost} 2 × · 64.0 KiB`, `  ${kept} 1 × · 23.4 KiB`], 'against the pinned stop');
+    ledger.unpin();
+    rows = await rowsOf();
+    assert.deepEqual(rows.new, ['New since stop 2: 2 blocks · 55.4 KiB', `  ${lost} 1 × · 32.0 KiB`, `  ${kept} 1 × · 23.4 KiB`], 'against the previous stop');
+
+    await next();
+    const last = await ledger.snapshot();
+    assert.equal(last.stop, 4);
+    rows = await rowsOf();
+    log(rows);
+    assert.deepEqual(rows.new, ['New since stop 3: 1 block · 23.4 KiB', `  ${kept} 1 × · 23.4 KiB`], 'only keep_global(1) allocated since stop 3');
+    assert.deepEqual(rows.freed, ['Freed since stop 3: none'], 'the freed temporaries were never alive at a stop');
+    assert.deepEqual(rows.unreferenced, ['Unreferenced: 2 blocks · 64.0 KiB', `  ${lost} 2 × · 64.0 KiB`], 'both lost buffers; the globals are referenced');
+    assert.deepEqual(rows.dangling, ['Dangling views: none']);
+    assert.equal(rows.refcount, undefined, 'no Python, no reference counts');
+    const temporary = `lost_buffers.c:${line('SITE temporary')}`;
+    assert.ok(!Object.values(rows).flat().some((r) => r.includes(temporary)), 'the temporaries appear nowhere');
+  });
+});
+
+describe('Leaks view: the tracker ledger of a Node + addon process ("arraylensNative")', () => {
+  const JS = fixture('leaks', 'node_leak.js');
+  const CC = fixture('leaks', 'node_addon', 'leak_addon.cc');
+  const ADDON = fixture('leaks', 'node_addon', 'build', 'Release', 'leak_addon.node');
+  let target: NodeTarget | undefined;
+  let ledger: ProcessLedger | undefined;
+  const t = tag();
+  after(async () => {
+    await ledger?.dispose();
+    await target?.close().catch(() => undefined);
+    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
+  });
+
+  it('the lost() blocks by site with count and bytes at the second stop, nothing at owned()', { timeout: 180_000 }, async () => {
+    assert.ok(fs.existsSync(ADDON), `${ADDON} is not built (scripts/setup.d/40-leak-tracker.sh needs node-gyp)`);
+    const launch = { type: 'node', request: 'launch', name: 'node_leak', program: JS, args: ['leak', t], runtimeArgs: ['--expose-gc'], arraylensNative: true };
+    const config = resolved('node', launch);
+    assert.ok(preloadsTracker(config.env), 'a Node launch with "arraylensNative" preloads the tracker');
+    assert.ok(!preloadsTracker(resolved('node', { ...launch, arraylensNative: undefined }).env), 'a plain Node launch does not');
+    // The sessions js-debug starts for the process, and the native attach session under it, all read the same ledger.
+    const jsChild = { type: 'pwa-node', configuration: { type: 'pwa-node', request: 'launch', __pendingTargetId: 'x' } };
+    const launcher = { type: 'pwa-node', configuration: config };
+    assert.equal(leakSourceOf({ ...jsChild, ancestors: [launcher] }).kind, 'ledger');
+    const attach = leakSourceOf({ type: 'arraylens', configuration: { type: 'arraylens', request: 'attach', processId: 1 }, ancestors: [jsChild, launcher] });
+    assert.deepEqual(attach.kind === 'ledger' && { program: attach.program, attached: attach.attached }, { program: 'node', attached: true });
+    assert.equal(leakSourceOf({ ...jsChild, ancestors: [{ type: 'pwa-node', configuration: launch }] }).kind, 'ledger');
+    assert.equal(leakSourceOf({ ...jsChild, ancestors: [{ type: 'pwa-node', configuration: { ...launch, arraylensNative: false } }] }).kind, 'unsupported');
+
+    // js-debug is not published standalone: Node's inspector stands in for it, with the environment js-debug would pass.
+    target = await NodeTarget.launch({
+      program: JS,
+      nodeArgs: launch.runtimeArgs,
+      args: launch.args,
+      breakpoint: { file: JS, line: markerLine(JS, 'BREAK FROM') },
+      stopTimeoutMs: 60000,
+      env: { ...process.env, ...(config.env as Record<string, string>) },
+    });
+    ledger = new ProcessLedger(target.pid!, path.join(ROOT, 'out', 'src', 'leaks', 'ledgerWorker.js'));
+    assert.equal((await ledger.snapshot()).tracker, true, 'the tracker table is found in the Node process');
+    await target.continueTo(JS, markerLine(JS, 'BREAK TO'));
+    await ledger.snapshot();
+    const c = await ledger.compare();
+    assert.ok(c);
+    const sections = ledgerSections(c.report, c.from, c.pinned, (f) => path.basename(f));
+    const rows = shown(sections);
+    log(rows);
+    const lostSite = `leak_addon.cc:${markerLine(CC, 'SITE lost')}`;
+    const ownedSite = `leak_addon.cc:${markerLine(CC, 'SITE owned')}`;
+    assert.deepEqual(
+      rows.new.filter((r) => r.includes('leak_addon.cc')),
+      [`  ${lostSite} 4 × · 256.0 KiB`],
+      'the four 64 KiB blocks nothing frees',
+    );
+    const lostRow = sections.find((s) => s.id === 'new')!.rows.find((r) => r.label === lostSite)!;
+    assert.equal(lostRow.site, `${CC}:${markerLine(CC, 'SITE lost')}`, 'the row opens the allocation site');
+    assert.ok(!Object.values(rows).flat().some((r) => r.includes(ownedSite)), 'blocks freed by the finalizer appear nowhere');
+  });
+});
+
+describe('Leaks view: a process without the tracker', () => {
+  let child: ChildProcess | undefined;
+  let ledger: ProcessLedger | undefined;
+  after(async () => {
+    await ledger?.dispose();
+    child?.kill('SIGKILL');
+  });
+
+  it('an attached process: no table, and the view says why', async () => {
+    child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const source = leakSourceOf({ type: 'arraylens', configuration: { type: 'arraylens', request: 'attach', processId: child.pid }, ancestors: [] });
+    assert.ok(source.kind === 'ledger' && source.attached);
+    assert.match(source.noTracker, /attached to, not launched by ArrayLens/);
+    ledger = new ProcessLedger(child.pid!, path.join(ROOT, 'out', 'src', 'leaks', 'ledgerWorker.js'));
+    const s = await ledger.snapshot();
+    assert.equal(s.tracker, false);
+    assert.equal(await ledger.compare(), null);
+  });
+
+  it('a native launch with "leakTracker": false is not given the tracker', () => {
+    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: '/bin/true', leakTracker: false });
+    assert.ok(!preloadsTracker(config.env));
+    const py = resolved('arraylens', { type: 'arraylens', request: 'launch', program: 'x.py' });
+    assert.equal(leakSourceOf({ type: 'arraylens', configuration: py, ancestors: [] }).kind, 'python', 'Python launches keep the NumPy census');
+  });
+});
+
+function log(rows: Record<string, string[]>): void {
+  process.stderr.write(`[leaks-view] ${JSON.stringify(rows)}\n`);
+}

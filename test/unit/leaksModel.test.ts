@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { describeGroup, diffCensus, formatBytes, isPythonConfiguration, parseSite } from '../../extension/leaksModel';
+import { describeGroup, diffCensus, formatBytes, isPythonConfiguration, ledgerFootnote, ledgerSections, parseSite, preloadsTracker, wantsTracker, withTrackerEnv } from '../../extension/leaksModel';
+import type { LeaksReport } from '../../src/leaks/report';
 import type { PythonArrayRecord, PythonCensus } from '../../src/leaks/pythonCensus';
 import { ROOT } from '../helpers/env';
 
@@ -88,5 +89,55 @@ describe('Leaks view model', () => {
     assert.deepEqual(pkg.contributes.views.debug.map((v) => v.id).filter((id) => id === 'arraylens.arrays' || id === 'arraylens.leaks'), ['arraylens.arrays', 'arraylens.leaks']);
     assert.ok(pkg.contributes.commands.some((c) => c.command === 'arraylens.refreshLeaks'));
     assert.ok(pkg.contributes.menus['view/title'].some((m) => m.command === 'arraylens.refreshLeaks' && m.when === 'view == arraylens.leaks'));
+    for (const c of ['arraylens.pinLeakSnapshot', 'arraylens.unpinLeakSnapshot']) {
+      assert.ok(pkg.contributes.commands.some((x) => x.command === c), c);
+      assert.ok(pkg.contributes.menus['view/title'].some((m) => m.command === c && m.when.startsWith('view == arraylens.leaks')), `${c} in the view's title`);
+    }
+  });
+
+  it('preloads the tracker into native, mixed and "arraylensNative" Node launches only, first in LD_PRELOAD', () => {
+    const so = '/x/src/leaks/tracker/build/libarraylens_leaktracker.so';
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/app' }), true);
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py', mixed: true }), true);
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py' }), false, 'Python: the NumPy census');
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/app', leakTracker: false }), false);
+    assert.equal(wantsTracker('arraylens', { request: 'attach', processId: 5 }), false, 'an attached process is already running');
+    assert.equal(wantsTracker('node', { request: 'launch', program: '/w/a.js', arraylensNative: true }), true);
+    assert.equal(wantsTracker('node', { request: 'launch', program: '/w/a.js' }), false);
+    assert.equal(wantsTracker('pwa-node', { request: 'launch', arraylensNative: true, __pendingTargetId: 'x' }), false, "js-debug's own child sessions");
+    assert.deepEqual(withTrackerEnv(undefined, so, undefined), { LD_PRELOAD: so, ARRAYLENS_LEAK_MIN_BYTES: '1024' });
+    assert.deepEqual(withTrackerEnv({ A: 1, B: null }, so, '/inherited.so'), { A: '1', LD_PRELOAD: `${so}:/inherited.so`, ARRAYLENS_LEAK_MIN_BYTES: '1024' });
+    assert.equal(withTrackerEnv({ LD_PRELOAD: '/mine.so' }, so, '/inherited.so').LD_PRELOAD, `${so}:/mine.so`);
+    const already = { LD_PRELOAD: `/mine.so:${so}` };
+    assert.deepEqual(withTrackerEnv(already, so, undefined), already, 'never twice');
+    assert.equal(preloadsTracker(already), true);
+    assert.equal(preloadsTracker({ LD_PRELOAD: '/mine.so' }), false);
+    assert.equal(preloadsTracker(undefined), false);
+  });
+
+  it('shows the ledger of two stops as sections of site rows, and says what was compared', () => {
+    const r: LeaksReport = {
+      from: 'stop 1',
+      to: 'stop 3',
+      new: [{ language: 'native', site: '/w/a.c:12', count: 2, bytes: 65536 }],
+      grown: [{ language: 'native', site: '/w/a.c:20', count: 1, bytes: 4096, from_bytes: 4096, to_bytes: 8192 }],
+      freed: [],
+      refcount: [],
+      unreferenced: [{ language: 'native', site: '/w/a.c:12', count: 1, bytes: 32768 }],
+      dangling: [{ language: 'python', site: '/w/p.py:3', expr: 'v', address: '0x1000', bytes: 64, reason: 'freed' }],
+      notes: { tracker: true, trackerDropped: 0, scannedBytes: 2_500_000, scanMs: 12, minBytes: 1024 },
+    } as LeaksReport;
+    const s = ledgerSections(r, 1, true, path.basename);
+    assert.deepEqual(
+      s.map((x) => [x.id, x.label, x.description, x.rows.map((row) => `${row.label} ${row.description} -> ${row.site}`)]),
+      [
+        ['new', 'New since pinned stop 1', '2 blocks · 64.0 KiB', ['a.c:12 2 × · 64.0 KiB -> /w/a.c:12']],
+        ['grown', 'Grown since pinned stop 1', '1 block · +4.0 KiB', ['a.c:20 1 × · +4.0 KiB (4.0 KiB → 8.0 KiB) -> /w/a.c:20']],
+        ['freed', 'Freed since pinned stop 1', 'none', []],
+        ['unreferenced', 'Unreferenced', '1 block · 32.0 KiB', ['a.c:12 1 × · 32.0 KiB -> /w/a.c:12']],
+        ['dangling', 'Dangling views', '1', ['v 64 B at 0x1000: memory freed · p.py:3 -> /w/p.py:3']],
+      ],
+    );
+    assert.equal(ledgerFootnote(r, 1, 3, true), 'Stop 3 compared with pinned stop 1 · blocks of 1.0 KiB+ · scanned 2.5 MB in 12 ms');
   });
 });
