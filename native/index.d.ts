@@ -69,6 +69,14 @@ export function momentsAsync(buf: Uint8Array, view: NativeView, options?: Native
 export function histogram(buf: Uint8Array, view: NativeView, spec: NativeHistogramSpec, counts: Float64Array, options?: NativeOptions): void;
 export function histogramAsync(buf: Uint8Array, view: NativeView, spec: NativeHistogramSpec, counts: Float64Array, options?: NativeOptions): Promise<void>;
 
+/**
+ * 1- and 2-byte dtypes (bool, int8, uint8, int16, uint16, float16, bfloat16): adds the number of elements with
+ * each bit pattern into `counts` (Float64Array of 256 or 65536, indexed by the value's host-order bits); one
+ * pass from which every statistic follows (src/core/patterns.ts). TypeError for other dtypes.
+ */
+export function patterns(buf: Uint8Array, view: NativeView, counts: Float64Array, options?: NativeOptions): void;
+export function patternsAsync(buf: Uint8Array, view: NativeView, counts: Float64Array, options?: NativeOptions): Promise<void>;
+
 /** numpy.percentile(finite values, qs) (method 'linear'), from exact order statistics; null when nothing is finite. */
 export function percentiles(buf: Uint8Array, view: NativeView, qs: readonly number[], options?: NativeOptions): number[] | null;
 export function percentilesAsync(buf: Uint8Array, view: NativeView, qs: readonly number[], options?: NativeOptions): Promise<number[] | null>;

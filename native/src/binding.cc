@@ -234,7 +234,7 @@ Napi::Value percentiles_to_js(Napi::Env env, const std::vector<double>& out, boo
 
 // ---------------------------------------------------------------- async jobs
 
-enum class JobKind { Moments, Histogram, Percentiles, Fingerprint };
+enum class JobKind { Moments, Histogram, Patterns, Percentiles, Fingerprint };
 
 /** One operation off the JS thread; holds references so the buffers outlive it. Rejects with 'cancelled'. */
 class Job : public Napi::AsyncWorker {
@@ -258,6 +258,7 @@ class Job : public Napi::AsyncWorker {
         counts_.assign((size_t)spec.bins, 0.0);
         ok = compute_histogram(view_, spec, control_, &counts_);
         break;
+      case JobKind::Patterns: ok = compute_patterns(view_, control_, &counts_); break;
       case JobKind::Percentiles: ok = compute_percentiles(view_, qs, control_, &pct_, &any_); break;
       case JobKind::Fingerprint: ok = compute_fingerprint(view_, control_, &fp_); break;
     }
@@ -267,7 +268,8 @@ class Job : public Napi::AsyncWorker {
     Napi::Env env = Env();
     switch (kind_) {
       case JobKind::Moments: deferred_.Resolve(moments_to_js(env, moments_)); break;
-      case JobKind::Histogram: {
+      case JobKind::Histogram:
+      case JobKind::Patterns: {
         Napi::Float64Array c = counts_ref.Value().As<Napi::Float64Array>();
         for (size_t i = 0; i < counts_.size() && i < c.ElementLength(); i++) c[i] += counts_[i];
         deferred_.Resolve(env.Undefined());
@@ -364,6 +366,38 @@ Napi::Value HistogramAsync(const Napi::CallbackInfo& info) {
   return p;
 }
 
+/** The pattern-count table of a 1- or 2-byte view: a Float64Array of 256 or 65536 entries. */
+Napi::Float64Array parse_pattern_counts(Napi::Env env, const ViewDesc& v, Napi::Value cv) {
+  const int item = dt_itemsize(v.dt);
+  if (item > 2)
+    type_error(env, "patterns: only 1- and 2-byte dtypes (bool, int8, uint8, int16, uint16, float16, bfloat16) have a pattern table");
+  return parse_counts(env, cv, item == 1 ? 256 : 65536);
+}
+
+Napi::Value Patterns(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes b = typed_bytes(env, info[0], "buf");
+  ViewDesc v = parse_view(env, b, info[1]);
+  Napi::Float64Array counts = parse_pattern_counts(env, v, info[2]);
+  Options o = parse_options(env, info[3]);
+  std::vector<double> c;
+  if (!compute_patterns(v, {o.k, o.threads, o.cancel}, &c)) throw_cancelled(env);
+  for (size_t i = 0; i < c.size(); i++) counts[i] += c[i];
+  return env.Undefined();
+}
+
+Napi::Value PatternsAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes b = typed_bytes(env, info[0], "buf");
+  ViewDesc v = parse_view(env, b, info[1]);
+  Napi::Float64Array counts = parse_pattern_counts(env, v, info[2]);
+  Job* job = make_job(info, JobKind::Patterns, 3);
+  job->counts_ref = Napi::Persistent(counts.As<Napi::Object>());
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
 Napi::Value Percentiles(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Bytes b = typed_bytes(env, info[0], "buf");
@@ -454,6 +488,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("momentsAsync", Napi::Function::New(env, MomentsAsync));
   exports.Set("histogram", Napi::Function::New(env, Histogram));
   exports.Set("histogramAsync", Napi::Function::New(env, HistogramAsync));
+  exports.Set("patterns", Napi::Function::New(env, Patterns));
+  exports.Set("patternsAsync", Napi::Function::New(env, PatternsAsync));
   exports.Set("percentiles", Napi::Function::New(env, Percentiles));
   exports.Set("percentilesAsync", Napi::Function::New(env, PercentilesAsync));
   exports.Set("fingerprint", Napi::Function::New(env, Fingerprint));

@@ -44,6 +44,11 @@ uint64_t element_count(const ViewDesc& v);
 bool compute_moments(const ViewDesc& v, const Control& c, MomentsResult* out);
 /** Adds into `counts` (length spec.bins). */
 bool compute_histogram(const ViewDesc& v, const HistSpec& spec, const Control& c, std::vector<double>* counts);
+/**
+ * 1- and 2-byte dtypes only (the binding checks): adds the number of elements with each bit pattern into
+ * `counts` (256 or 65536 entries, indexed by the value's host-order bits).
+ */
+bool compute_patterns(const ViewDesc& v, const Control& c, std::vector<double>* counts);
 /** NumPy's linear-method percentiles of the finite values (|z| for complex), exact order statistics. */
 bool compute_percentiles(const ViewDesc& v, const std::vector<double>& qs, const Control& c, std::vector<double>* out,
                          bool* any_finite);

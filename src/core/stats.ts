@@ -54,6 +54,11 @@ export interface StatsKernels {
   moments(buf: Uint8Array, view: StridedView, signal?: AbortSignal): Moments | Promise<Moments>;
   /** Adds the view's finite values into `counts` (length spec.bins). */
   histogram(buf: Uint8Array, view: StridedView, spec: HistogramSpec, counts: Float64Array, signal?: AbortSignal): void | Promise<void>;
+  /**
+   * Optional, 1- and 2-byte real dtypes only: adds the view's bit-pattern counts into `counts` (256 or 65536
+   * entries, src/core/patterns.ts), from which the whole panel follows in one pass over the data.
+   */
+  patterns?(buf: Uint8Array, view: StridedView, counts: Float64Array, signal?: AbortSignal): void | Promise<void>;
 }
 
 export function emptyMoments(): Moments {
@@ -150,7 +155,7 @@ export function finalizeStats(m: Moments, counts: Float64Array | null, spec: His
 }
 
 /** n / d correctly rounded for a bigint numerator (as Python's int true division). */
-function exactRatio(n: bigint, d: number): number {
+export function exactRatio(n: bigint, d: number): number {
   const q = Number(n) / d;
   if (Number.isSafeInteger(Number(n))) return q;
   // Refine: residual r = n - round(q*d) computed exactly, then correct q by r/d.

@@ -3,6 +3,7 @@
 import { viewValues } from '../core/decode';
 import { ArrayLensError } from '../core/errors';
 import { sliceView } from '../core/indexing';
+import { hasPatternTable, patternTableSize, statsFromPatterns } from '../core/patterns';
 import { Moments, Stats, StatsKernels, emptyMoments, finalizeStats, histogramSpec, mergeMoments } from '../core/stats';
 import { StridedView, byteExtent, contiguousLike, elementCount, memoryOrder, outerChunks } from '../core/view';
 import { ArrayHandle, DebugTarget } from '../adapter/target';
@@ -53,7 +54,8 @@ async function readChunk(t: Transport, c: StridedView): Promise<ReadChunk> {
 
 /**
  * Whole-view stats streamed in chunks (memory order, since stats do not depend on element order):
- * pass one merges moments, pass two fills numpy.histogram's bins.
+ * pass one merges moments, pass two fills numpy.histogram's bins; 1- and 2-byte dtypes take one pass over
+ * their bit-pattern table instead (src/core/patterns.ts).
  */
 export async function streamStats(
   t: Transport,
@@ -66,11 +68,29 @@ export async function streamStats(
     throw new ArrayLensError('bad-argument', `--bins ${bins}: use an integer from 1 to 1048576`);
   const mo = memoryOrder(view);
   const chunks = [...outerChunks(mo, CHUNK_ELEMENTS)];
+  let readMs = 0;
+  let statsMs = 0;
+  if (kernels.patterns && hasPatternTable(view.dtype)) {
+    // 1- and 2-byte dtypes: one pass fills the pattern table; moments and histogram follow from it.
+    const table = new Float64Array(patternTableSize(view.dtype));
+    for (const c of chunks) {
+      checkAbort(signal);
+      if (elementCount(c.shape) === 0) continue;
+      let t0 = performance.now();
+      const rc = await readChunk(t, c);
+      readMs += performance.now() - t0;
+      t0 = performance.now();
+      await kernels.patterns(rc.buf, rc.view, table, signal);
+      statsMs += performance.now() - t0;
+    }
+    const t0 = performance.now();
+    const stats = statsFromPatterns(view.dtype, table, bins);
+    statsMs += performance.now() - t0;
+    return { stats, readMs, statsMs };
+  }
   const totalBytes = elementCount(view.shape) * view.dtype.itemsize;
   const hold = totalBytes <= HOLD_LIMIT_BYTES;
   const held: ReadChunk[] = [];
-  let readMs = 0;
-  let statsMs = 0;
   let m: Moments = emptyMoments();
   for (const c of chunks) {
     checkAbort(signal);

@@ -1,7 +1,11 @@
 // Picks the stats kernels once: the native SIMD addon when it loads, else the JS reference, and says why.
 
 import * as path from 'path';
-import { StatsKernels, jsKernels } from '../core/stats';
+import { countPatterns } from '../core/patterns';
+import { StatsKernels, jsKernels as jsReference } from '../core/stats';
+
+/** The JS fallback: the reference kernels plus the JS pattern count (one pass for 1- and 2-byte dtypes). */
+const jsKernels: StatsKernels = { ...jsReference, patterns: countPatterns };
 
 export interface KernelChoice {
   kernels: StatsKernels;

@@ -60,6 +60,7 @@ export interface NativeStatsKernels extends StatsKernels {
   readonly isa: Native.NativeIsa;
   moments(buf: Uint8Array, view: StridedView, signal?: AbortSignal): Moments | Promise<Moments>;
   histogram(buf: Uint8Array, view: StridedView, spec: HistogramSpec, counts: Float64Array, signal?: AbortSignal): void | Promise<void>;
+  patterns(buf: Uint8Array, view: StridedView, counts: Float64Array, signal?: AbortSignal): void | Promise<void>;
   /** numpy.percentile of the finite values (src/core/percentiles.ts is the reference); null if none. */
   percentiles(buf: Uint8Array, view: StridedView, qs: readonly number[], signal?: AbortSignal): Promise<number[] | null>;
   /** XXH64 of the view's bytes in C order (src/core/fingerprint.ts is the reference). */
@@ -86,6 +87,13 @@ export function wrapAddon(addon: NativeAddon, isa?: Native.NativeIsa, threads?: 
       if (viewBytes(view) < SYNC_BYTES && !signal) return addon.histogram(buf, nv, spec, counts, base);
       const t = cancelToken(signal);
       return guard(addon.histogramAsync(buf, nv, spec, counts, { ...base, cancel: t.cancel }), t.done);
+    },
+    patterns(buf, view, counts, signal) {
+      if (elementCount(view.shape) === 0) return;
+      const nv = toNativeView(view);
+      if (viewBytes(view) < SYNC_BYTES && !signal) return addon.patterns(buf, nv, counts, base);
+      const t = cancelToken(signal);
+      return guard(addon.patternsAsync(buf, nv, counts, { ...base, cancel: t.cancel }), t.done);
     },
     async percentiles(buf, view, qs, signal) {
       if (elementCount(view.shape) === 0) return null;

@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { DTYPE_NAMES, DType, dtype } from '../../src/core/dtype';
 import { fingerprintOfBuffer, xxh64 } from '../../src/core/fingerprint';
 import { percentilesOfBuffer } from '../../src/core/percentiles';
+import { countPatterns, hasPatternTable, momentsFromPatterns, patternTableSize, statsOfBufferByPatterns } from '../../src/core/patterns';
 import { Stats, histogramSpec, jsKernels, statsOfBuffer } from '../../src/core/stats';
 import { StridedView, elementCount, memoryOrder } from '../../src/core/view';
 import { loadKernels } from '../../src/engine/kernels';
@@ -369,6 +370,12 @@ function assertSameStats(a: Stats, b: Stats, label: string): void {
   assert.ok(close(a.histogram.lo, b.histogram.lo, 0) && close(a.histogram.hi, b.histogram.hi, 0), `${label}: histogram range`);
 }
 
+function tableOf(buf: Uint8Array, view: StridedView): Float64Array {
+  const t = new Float64Array(patternTableSize(view.dtype));
+  countPatterns(buf, view, t);
+  return t;
+}
+
 const SEED = 20261122;
 const cases = [...fixedCases(), ...Array.from({ length: 140 }, (_, i) => makeCase(SEED + i))];
 const expected = numpyExpected(cases);
@@ -379,6 +386,23 @@ describe('stats engine: JS reference vs NumPy', () => {
       const c = cases[i];
       assertMatchesNumpy(await statsOfBuffer(c.buf, c.view, c.bins, jsKernels), expected[i].stats, c.label, c.view.dtype);
     }
+  });
+
+  it('the one-pass pattern-table path (1- and 2-byte dtypes) equals NumPy and the two-pass reference', async () => {
+    let n = 0;
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[i];
+      if (!hasPatternTable(c.view.dtype)) continue;
+      n++;
+      const byPatterns = await statsOfBufferByPatterns(c.buf, c.view, c.bins);
+      assertMatchesNumpy(byPatterns, expected[i].stats, `patterns ${c.label}`, c.view.dtype);
+      assertSameStats(byPatterns, await statsOfBuffer(c.buf, c.view, c.bins, jsKernels), `patterns ${c.label}`);
+      if (elementCount(c.view.shape) === 0) continue;
+      const pm = momentsFromPatterns(c.view.dtype, tableOf(c.buf, c.view));
+      const jm = jsKernels.moments(c.buf, c.view) as Awaited<ReturnType<typeof jsKernels.moments>>;
+      assert.equal(pm.intSum, jm.intSum, `patterns ${c.label}: intSum`);
+    }
+    assert.ok(n >= 20, `only ${n} cases have 1- or 2-byte dtypes`);
   });
 
   it('JS percentiles equal numpy.percentile (p1/p50/p99) exactly', () => {
@@ -422,6 +446,12 @@ describe('stats engine: native addon vs JS reference', () => {
         const nat = await statsOfBuffer(c.buf, c.view, c.bins, k);
         assertSameStats(nat, js, label);
         assertMatchesNumpy(nat, expected[i].stats, label, c.view.dtype);
+        if (hasPatternTable(c.view.dtype) && elementCount(c.view.shape) > 0) {
+          // The native pattern count is the JS one, table for table.
+          const table = new Float64Array(patternTableSize(c.view.dtype));
+          await k.patterns(c.buf, c.view, table);
+          assert.deepEqual(table, tableOf(c.buf, c.view), `${label}: pattern table`);
+        }
         // Raw moments too: intSum exact, and the same answer over the engine's memory-order view.
         if (elementCount(c.view.shape) > 0) {
           const jm = jsKernels.moments(c.buf, c.view) as Awaited<ReturnType<typeof jsKernels.moments>>;
