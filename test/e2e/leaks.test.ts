@@ -21,10 +21,15 @@ interface Group {
   dtype?: string;
   shape?: number[];
 }
+interface Grown extends Group {
+  from_bytes: number;
+  to_bytes: number;
+}
 interface Report {
   from: string;
   to: string;
   new: Group[];
+  grown: Grown[];
   freed: Group[];
   refcount: { site: string; expr?: string; delta: number }[];
   unreferenced: Group[];
@@ -62,9 +67,60 @@ describe('arraylens leaks: C program under lldb-dap', () => {
     assert.deepEqual(at(r.new, GLOBAL), [{ language: 'native', site: GLOBAL, count: 4, bytes: 4 * 3000 * 8 }]);
     assert.deepEqual(at(r.unreferenced, LOST), [{ language: 'native', site: LOST, count: 4, bytes: 4 * 4096 * 8 }]);
     assert.deepEqual(at(r.unreferenced, GLOBAL), [], 'blocks referenced from a global are not leaks');
-    for (const list of [r.new, r.freed, r.unreferenced]) assert.deepEqual(at(list, TEMP), [], 'freed temporaries appear nowhere');
+    for (const list of [r.new, r.grown, r.freed, r.unreferenced]) assert.deepEqual(at(list, TEMP), [], 'freed temporaries appear nowhere');
     assert.deepEqual(r.refcount, []);
     assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
+  });
+
+  it('posix_memalign, aligned_alloc and mmap: lost blocks by count, bytes and site; nothing for the twins', async () => {
+    const r = await report(C_SRC, [C_EXE, '4', tag()]);
+    const native = (s: string, count: number, bytes: number): Group[] => [{ language: 'native', site: s, count, bytes }];
+    const planted: [string, number][] = [
+      [site(C_SRC, 'SITE lost_posix'), 20000],
+      [site(C_SRC, 'SITE lost_aligned'), 12288],
+      [site(C_SRC, 'SITE lost_mmap'), 65536],
+    ];
+    for (const [s, bytes] of planted) {
+      assert.deepEqual(at(r.new, s), native(s, 4, 4 * bytes), `new at ${s}`);
+      assert.deepEqual(at(r.unreferenced, s), native(s, 4, 4 * bytes), `unreferenced at ${s}`);
+    }
+    for (const [marker, bytes] of [
+      ['SITE global_aligned', 12288],
+      ['SITE global_mmap', 65536],
+    ] as const) {
+      const s = site(C_SRC, marker);
+      assert.deepEqual(at(r.new, s), native(s, 4, 4 * bytes), `kept blocks are new at ${s}`);
+      assert.deepEqual(at(r.unreferenced, s), [], `blocks referenced from a global are not leaks (${s})`);
+    }
+    for (const marker of ['SITE temporary_posix', 'SITE temporary_mmap'])
+      for (const list of [r.new, r.grown, r.freed, r.unreferenced]) assert.deepEqual(at(list, site(C_SRC, marker)), [], `${marker} appears nowhere`);
+    const inFixture = (groups: Group[]): Group[] => groups.filter((g) => g.site.startsWith(C_SRC + ':'));
+    assert.deepEqual(inFixture(r.freed), [], 'nothing allocated before FROM was freed (moved blocks included)');
+  });
+
+  it('realloc and mremap: blocks alive at both stops grow at their first site, neither freed nor new', async () => {
+    const r = await report(C_SRC, [C_EXE, '4', tag()]);
+    const GROWN = site(C_SRC, 'SITE grown');
+    const GROWN_MAP = site(C_SRC, 'SITE grown_map');
+    const inFixture = <T extends Group>(groups: T[]): T[] => groups.filter((g) => g.site.startsWith(C_SRC + ':'));
+    assert.deepEqual(inFixture(r.grown), [
+      { language: 'native', site: GROWN_MAP, count: 1, bytes: (65536 << 4) - 65536, from_bytes: 65536, to_bytes: 65536 << 4 },
+      { language: 'native', site: GROWN, count: 1, bytes: (16384 << 4) - 16384, from_bytes: 16384, to_bytes: 16384 << 4 },
+    ]);
+    for (const s of [GROWN, GROWN_MAP]) for (const list of [r.new, r.freed, r.unreferenced]) assert.deepEqual(at(list, s), [], `${s}: grown only`);
+    for (const marker of ['SITE realloc_grow', 'SITE mremap_grow', 'SITE shrink', 'SITE steady', 'SITE fresh_grow'])
+      for (const list of [r.new, r.grown, r.freed, r.unreferenced]) assert.deepEqual(at(list, site(C_SRC, marker)), [], `${marker} appears nowhere`);
+    // Born after FROM and realloc'd: new at its first site with its final size, referenced from a global.
+    const FRESH = site(C_SRC, 'SITE fresh');
+    assert.deepEqual(at(r.new, FRESH), [{ language: 'native', site: FRESH, count: 4, bytes: 4 * 200000 }]);
+    assert.deepEqual(at(r.grown, FRESH), []);
+    assert.deepEqual(at(r.unreferenced, FRESH), []);
+  });
+
+  it('text output has the grown section', () => {
+    const r = leaks(['--from', site(C_SRC, 'BREAK FROM'), '--to', site(C_SRC, 'BREAK TO')], [C_EXE, '2', tag()]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`grown \\(alive at both stops, first allocation site\\):\\n(?:.*\\n)*?\\s+native\\s+1 x\\s+\\+${(16384 << 2) - 16384} B\\s+\\S*lost_buffers\\.c:${markerLine(C_SRC, 'SITE grown')}  \\(16384 B -> ${16384 << 2} B\\)\\n`));
   });
 
   it('counts one lost buffer per call', async () => {
