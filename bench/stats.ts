@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DTypeName, dtype } from '../src/core/dtype';
+import { hasPatternTable, patternTableSize, statsFromPatterns } from '../src/core/patterns';
 import { histogramSpec } from '../src/core/stats';
 import { StridedView, cStrides, fStrides } from '../src/core/view';
 import { loadKernels } from '../src/engine/kernels';
@@ -65,7 +66,14 @@ interface Row {
   pass1: Time;
   hist: Time;
   pass1x2: number;
+  /** 1- and 2-byte dtypes: the one-pass panel the engine runs (pattern table, then statistics from it). */
+  fused: Time | null;
   numpy: Time;
+}
+
+/** The engine's panel time: one pattern-table pass where the dtype has one, else pass one + histogram. */
+function panelOf(r: Row, k: 'wall' | 'cpu'): number {
+  return r.fused ? r.fused[k] : r.pass1[k] + r.hist[k];
 }
 
 function cpuSeconds(): number {
@@ -143,20 +151,28 @@ export async function run(): Promise<void> {
       const pass1x2 = best(3, () => addon.moments(map, nv, { threads: 2 })).wall;
       const spec = histogramSpec(Number(m.min), Number(m.max), BINS);
       const hist = best(3, () => addon.histogram(map, nv, spec, new Float64Array(BINS), { threads: 1 }));
+      const fused = hasPatternTable(view.dtype)
+        ? best(3, () => {
+            const table = new Float64Array(patternTableSize(view.dtype));
+            addon.patterns(map, nv, table, { threads: 1 });
+            statsFromPatterns(view.dtype, table, BINS);
+          })
+        : null;
       const mib = (view.shape[0] * view.shape[1] * view.dtype.itemsize) / 2 ** 20;
-      rows.push({ label: c.label, mib, pass1, hist, pass1x2, numpy: numpy[c.np] });
+      rows.push({ label: c.label, mib, pass1, hist, pass1x2, fused, numpy: numpy[c.np] });
     }
     console.log(`\nstreaming read (native u64 sum, 1 thread): ${readGBs.toFixed(2)} GB/s wall, ${readGBsCpu.toFixed(2)} GB/s by CPU time, over ${(f32.byteLength / 2 ** 20).toFixed(0)} MiB`);
     const ms = (s: number): string => (s * 1e3).toFixed(1);
     console.log('\nWall clock (best of 3; NumPy best of 2):\n');
+    console.log('(panel = pass one + histogram; for 1- and 2-byte dtypes the one-pass pattern-table panel the engine runs, marked *)\n');
     console.log('| view | MiB | pass one ms | pass one GB/s | % of read bw | histogram ms | panel ms (1 thread) | pass one ms (2 threads) | NumPy panel ms | × NumPy |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const gbs = (r.mib * 2 ** 20) / r.pass1.wall / 1e9;
-      const panel = r.pass1.wall + r.hist.wall;
+      const panel = panelOf(r, 'wall');
       console.log(
         `| ${r.label} | ${r.mib.toFixed(0)} | ${ms(r.pass1.wall)} | ${gbs.toFixed(2)} | ${((100 * gbs) / readGBs).toFixed(0)} % | ` +
-          `${ms(r.hist.wall)} | ${ms(panel)} | ${ms(r.pass1x2)} | ${(r.numpy.wall * 1e3).toFixed(0)} | ${(r.numpy.wall / panel).toFixed(1)} |`,
+          `${ms(r.hist.wall)} | ${ms(panel)}${r.fused ? '*' : ''} | ${ms(r.pass1x2)} | ${(r.numpy.wall * 1e3).toFixed(0)} | ${(r.numpy.wall / panel).toFixed(1)} |`,
       );
     }
     console.log('\nCPU time of the measuring process (engine: this thread; NumPy: time.process_time), same runs:\n');
@@ -164,15 +180,17 @@ export async function run(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const gbs = (r.mib * 2 ** 20) / r.pass1.cpu / 1e9;
-      const panel = r.pass1.cpu + r.hist.cpu;
+      const panel = panelOf(r, 'cpu');
       console.log(
-        `| ${r.label} | ${ms(r.pass1.cpu)} | ${gbs.toFixed(2)} | ${((100 * gbs) / readGBsCpu).toFixed(0)} % | ${ms(r.hist.cpu)} | ${ms(panel)} | ` +
+        `| ${r.label} | ${ms(r.pass1.cpu)} | ${gbs.toFixed(2)} | ${((100 * gbs) / readGBsCpu).toFixed(0)} % | ${ms(r.hist.cpu)} | ${ms(panel)}${r.fused ? '*' : ''} | ` +
           `${(r.numpy.cpu * 1e3).toFixed(0)} | ${(r.numpy.cpu / panel).toFixed(1)} |`,
       );
     }
     // End to end: the CLI on the warm file, process start included, against the NumPy panel on the loaded array.
     const e2e = best(3, () => execFileSync(process.execPath, [CLI, 'stats', path.join(dir, 'f32.npy'), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })).wall;
     console.log(`\narraylens stats f32.npy (wall, process start included): ${(e2e * 1e3).toFixed(0)} ms; NumPy panel ${(numpy.f32.wall * 1e3).toFixed(0)} ms -> ${(numpy.f32.wall / e2e).toFixed(1)}× NumPy`);
+    const e2e16 = best(3, () => execFileSync(process.execPath, [CLI, 'stats', path.join(dir, 'f16.npy'), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })).wall;
+    console.log(`arraylens stats f16.npy (wall, process start included): ${(e2e16 * 1e3).toFixed(0)} ms; NumPy panel ${(numpy.f16.wall * 1e3).toFixed(0)} ms -> ${(numpy.f16.wall / e2e16).toFixed(1)}× NumPy`);
     console.log(`load average after: ${loadavg()}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -78,27 +78,63 @@ export function countPatterns(buf: Uint8Array, view: StridedView, counts: Float6
 const TWO53 = 2 ** 53;
 const TWO52 = 2 ** 52;
 
+const valueTables = new Map<string, Float64Array>();
+
+/** Every pattern's value, decoded once per dtype. */
+function patternValues(dt: DType): Float64Array {
+  let t = valueTables.get(dt.name);
+  if (!t) {
+    const value = patternValue(dt);
+    t = new Float64Array(patternTableSize(dt));
+    for (let b = 0; b < t.length; b++) t[b] = value(b);
+    valueTables.set(dt.name, t);
+  }
+  return t;
+}
+
+/** Exact running sum of integers: a Number while it is exact, flushed into a bigint beyond. */
+class ExactSum {
+  private acc = 0;
+  private big = 0n;
+  /** Adds c * k (c >= 0 and k integers). */
+  add(c: number, k: number): void {
+    const p = c * k;
+    if (Math.abs(p) < TWO53) {
+      this.acc += p;
+      if (Math.abs(this.acc) >= TWO52) {
+        this.big += BigInt(this.acc);
+        this.acc = 0;
+      }
+    } else this.big += BigInt(c) * BigInt(k);
+  }
+  value(): bigint {
+    return this.big + BigInt(this.acc);
+  }
+}
+
+/** float16 and bfloat16: mantissa and exponent widths, so x = +-m * 2^(max(e, 1) - bias - mant) exactly. */
+const FLOAT_LAYOUT: Partial<Record<DType['name'], { mant: number; exp: number; bias: number }>> = {
+  float16: { mant: 10, exp: 5, bias: 15 },
+  bfloat16: { mant: 7, exp: 8, bias: 127 },
+};
+
 /**
- * Pass one from a pattern table. Sums are exact for integer dtypes and float16 (every float16 is an integer
- * multiple of 2^-24), rounded once at the end; bfloat16 sums are compensated. m2 is the corrected two-pass.
+ * Pass one from a pattern table, with exact sums rounded once: integer dtypes sum c * x; float16 and bfloat16
+ * sum c * m per exponent (integers), then combine the exponents exactly. m2 is the corrected two-pass.
  */
 export function momentsFromPatterns(dt: DType, counts: Float64Array): Moments {
-  const value = patternValue(dt);
+  const values = patternValues(dt);
   const integer = dt.kind !== 'f';
-  // Exact sums of c * k, k = x / unit an integer: Number while exact, bigint beyond.
-  const unit = dt.name === 'float16' ? 2 ** -24 : 1;
-  const exact = integer || dt.name === 'float16';
-  let acc = 0;
-  let big = 0n;
-  let sum = 0;
-  let comp = 0;
+  const layout = FLOAT_LAYOUT[dt.name];
+  const intSum = new ExactSum();
+  const perExp = layout ? Array.from({ length: 1 << layout.exp }, () => new ExactSum()) : [];
   const m = emptyMoments();
   let min = Infinity;
   let max = -Infinity;
   for (let bits = 0; bits < counts.length; bits++) {
     const c = counts[bits];
     if (c === 0) continue;
-    const x = value(bits);
+    const x = values[bits];
     m.count += c;
     if (x !== x) {
       m.nan += c;
@@ -116,23 +152,12 @@ export function momentsFromPatterns(dt: DType, counts: Float64Array): Moments {
     if (x === 0) m.zeros += c;
     if (x < min) min = x;
     if (x > max) max = x;
-    if (exact) {
-      const k = x / unit;
-      const p = c * k;
-      if (Math.abs(p) < TWO53) {
-        acc += p;
-        if (Math.abs(acc) >= TWO52) {
-          big += BigInt(acc);
-          acc = 0;
-        }
-      } else big += BigInt(c) * BigInt(k);
-    } else {
-      const p = c * x;
-      const t = sum + p;
-      if (Math.abs(sum) >= Math.abs(p)) comp += sum - t + p;
-      else comp += p - t + sum;
-      sum = t;
-    }
+    if (layout) {
+      const e = (bits >> layout.mant) & ((1 << layout.exp) - 1);
+      const f = bits & ((1 << layout.mant) - 1);
+      const mant = e ? f | (1 << layout.mant) : f;
+      perExp[e].add(c, bits >> (layout.mant + layout.exp) ? -mant : mant);
+    } else intSum.add(c, x);
   }
   if (m.finite === 0) {
     if (integer) m.intSum = 0n;
@@ -141,23 +166,23 @@ export function momentsFromPatterns(dt: DType, counts: Float64Array): Moments {
   m.min = min;
   m.max = max;
   let mean: number;
-  if (integer) {
-    m.intSum = big + BigInt(acc);
-    m.sum = Number(m.intSum);
-    mean = exactRatio(m.intSum, m.finite);
-  } else if (exact) {
-    m.sum = Number(big + BigInt(acc)) * unit; // one rounding, then an exact scaling
+  if (layout) {
+    // sum = sum_e S_e * 2^(max(e, 1) - bias - mant) = (sum_e S_e << (max(e, 1) - 1)) * 2^(1 - bias - mant)
+    let total = 0n;
+    for (let e = 0; e < perExp.length; e++) total += perExp[e].value() << BigInt(Math.max(e, 1) - 1);
+    m.sum = Number(total) * 2 ** (1 - layout.bias - layout.mant); // one rounding, then an exact scaling
     mean = m.sum / m.finite;
   } else {
-    m.sum = sum + comp;
-    mean = m.sum / m.finite;
+    m.intSum = intSum.value();
+    m.sum = Number(m.intSum);
+    mean = exactRatio(m.intSum, m.finite);
   }
   let m2 = 0;
   let cd = 0;
   for (let bits = 0; bits < counts.length; bits++) {
     const c = counts[bits];
     if (c === 0) continue;
-    const x = value(bits);
+    const x = values[bits];
     if (x - x !== 0) continue;
     const d = x - mean;
     m2 += c * d * d;
@@ -169,11 +194,11 @@ export function momentsFromPatterns(dt: DType, counts: Float64Array): Moments {
 
 /** numpy.histogram from a pattern table: each finite pattern binned once, its count added. */
 export function histogramFromPatterns(dt: DType, counts: Float64Array, spec: HistogramSpec, out: Float64Array): void {
-  const value = patternValue(dt);
+  const values = patternValues(dt);
   for (let bits = 0; bits < counts.length; bits++) {
     const c = counts[bits];
     if (c === 0) continue;
-    const x = value(bits);
+    const x = values[bits];
     if (x - x !== 0) continue;
     const i = binIndex(x, spec);
     if (i >= 0) out[i] += c;
