@@ -114,7 +114,7 @@ export function formatLeaks(r: LeaksReport): string {
   section('freed', r.freed);
   out.push('', 'references held by native code (refcount growth):');
   if (!r.refcount.length) out.push('  none');
-  for (const e of r.refcount) out.push(`  +${e.delta}  ${e.expr ?? '(unnamed array)'}  ${shortSite(e.site)}`);
+  for (const e of r.refcount) out.push(`  +${e.delta}  ${e.expr ?? '(unnamed array)'}  ${shortSite(e.site)}${e.call ? `  taken by ${e.call}()` : ''}`);
   section('unreferenced (nothing points to them)', r.unreferenced);
   if (r.dangling.length) {
     out.push('', 'dangling views:');

@@ -118,13 +118,13 @@ class GrowthGrouper {
 const key = (a: { id: number; addr: number }): string => `${a.id}:${a.addr}`;
 
 /**
- * Takes `grown` (bytes per block -> how many) out of tracemalloc's [site, size, count] groups: a resized array's data
- * is traced again at its resize, but it is not new. Groups with more traces than new arrays there are drained first.
+ * Takes `resized` (bytes per block -> how many) out of tracemalloc's [site, size, count] groups: a resized array's
+ * data is traced again at its resize, but it is not new. Groups with more traces than new arrays there go first.
  */
-function withoutGrown(traces: [string, number, number][], grown: Map<number, number>, bornAt: (site: string, size: number) => number): [string, number, number][] {
+function withoutResized(traces: [string, number, number][], resized: Map<number, number>, bornAt: (site: string, size: number) => number): [string, number, number][] {
   const out = traces.map(([s, size, n]) => [s, size, n] as [string, number, number]);
   const surplus = (t: [string, number, number]): number => t[2] - bornAt(t[0], t[1]);
-  for (const [size, want] of grown) {
+  for (const [size, want] of resized) {
     let left = want;
     const candidates = out.filter((t) => t[1] === size).sort((p, q) => surplus(q) - surplus(p) || p[0].localeCompare(q[0]));
     for (const t of candidates) {
@@ -173,33 +173,33 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
     for (const x of [...fromArrays, ...toArrays]) pyAddrs.add(x.addr);
     const fromKeys = new Map(fromArrays.map((x) => [key(x), x]));
     const toKeys = new Map(toArrays.map((x) => [key(x), x]));
-    // Arrays resized between the stops (ndarray.resize): the same object with more bytes over the same data block,
-    // grown in place or moved by realloc (the tracker's identity says so). Neither new nor freed.
+    // Arrays resized between the stops (ndarray.resize): the same object with another size over the same data block,
+    // in place or moved by realloc (the tracker's identity says so). Neither new nor freed; grown when larger.
     const fromById = new Map(fromArrays.map((x) => [x.id, x]));
-    const grownFrom = new Set<string>();
-    const grownTo = new Set<string>();
+    const resizedFrom = new Set<string>();
+    const resized: PythonArrayRecord[] = [];
     const grownPy = new GrowthGrouper('python');
     for (const y of toArrays) {
       const x = fromById.get(y.id);
-      if (!x || y.nbytes <= x.nbytes || y.nbytes < opts.minBytes) continue;
+      if (!x || y.nbytes === x.nbytes) continue;
       const fb = fromAt.get(x.addr);
       const tb = toAt.get(y.addr);
       if (!(fb && tb ? fb.seq === tb.seq : x.addr === y.addr)) continue;
-      grownFrom.add(key(x));
-      grownTo.add(key(y));
-      grownPy.add(y.site ?? fromWhere, x.nbytes, y.nbytes, y.dtype, y.shape);
+      resizedFrom.add(key(x));
+      resized.push(y);
+      if (y.nbytes > x.nbytes && y.nbytes >= opts.minBytes) grownPy.add(y.site ?? fromWhere, x.nbytes, y.nbytes, y.dtype, y.shape);
     }
     grownGroups.push(...grownPy.list());
-    const born = toArrays.filter((x) => !fromKeys.has(key(x)) && !grownTo.has(key(x)));
+    const born = toArrays.filter((x) => !fromKeys.has(key(x)) && !resized.includes(x));
     const fresh = new Grouper('python');
     if (a.census?.started && b.census?.tracing) {
       // tracemalloc began at FROM: every live trace in NumPy's domain is a buffer allocated since, reachable or not.
-      const grownSizes = new Map<number, number>();
-      for (const y of toArrays) if (grownTo.has(key(y))) grownSizes.set(y.nbytes, (grownSizes.get(y.nbytes) ?? 0) + 1);
+      const resizedSizes = new Map<number, number>();
+      for (const y of resized) resizedSizes.set(y.nbytes, (resizedSizes.get(y.nbytes) ?? 0) + 1);
       const bornAt = (site: string, size: number): number => born.filter((x) => (x.site ?? fromWhere) === site && x.nbytes === size).length;
-      const traces = withoutGrown(
+      const traces = withoutResized(
         b.census.traces.map(([site, size, count]) => [site ?? fromWhere, size, count]),
-        grownSizes,
+        resizedSizes,
         bornAt,
       );
       for (const [site, size, count] of traces) if (size >= opts.minBytes) fresh.add(site, count, size * count);
@@ -219,7 +219,7 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
 
     const freed = new Grouper('python');
     for (const x of fromArrays) {
-      if (toKeys.has(key(x)) || grownFrom.has(key(x)) || x.nbytes < opts.minBytes) continue;
+      if (toKeys.has(key(x)) || resizedFrom.has(key(x)) || x.nbytes < opts.minBytes) continue;
       // Not found by the census, but its data block is still live: unreachable from Python, not freed.
       const blk = fromAt.get(x.addr);
       if (blk && toBySeq.has(blk.seq)) continue;

@@ -13,7 +13,7 @@ export interface PythonArrayRecord {
   shape: number[];
   /** `file:line` of the innermost user frame of its allocation (null: allocated before tracing began). */
   site: string | null;
-  /** References that no Python container or frame explains (held by native code, or leaked). */
+  /** References that no Python container or frame explains (held by native code, or leaked); 0 for most arrays. */
   refs: number;
   expr?: string | null;
 }
@@ -46,19 +46,13 @@ export type CensusMode = 'from' | 'to' | 'stop';
 /** NumPy's tracemalloc domain (numpy.lib.tracemalloc_domain). */
 export const NUMPY_TRACEMALLOC_DOMAIN = 389047;
 
-const CENSUS_SOURCE = String.raw`
-def _arraylens_census(L, G, mode, nframes, from_ids):
-    import base64, gc, json, os, sys, sysconfig, tracemalloc
-    out = {'numpy': False, 'started': False, 'tracing': False, 'arrays': [], 'traces': [], 'views': [], 'error': None}
-    np = sys.modules.get('numpy')
-    if mode == 'stop':
-        if tracemalloc.is_tracing():
-            tracemalloc.stop()
-        return out
-    if np is None:
-        return out
-    out['numpy'] = True
-    out['tracing'] = tracemalloc.is_tracing()
+/**
+ * Python defining `_arraylens_lib_test()`: a test by file name for library code (the standard library,
+ * site-packages, debugpy, NumPy, `<frozen ...>`), so that sites name the innermost frame in the user's own code.
+ */
+export const LIB_TEST_SOURCE = String.raw`
+def _arraylens_lib_test():
+    import os, sys, sysconfig
     libdirs = set()
     for k in ('stdlib', 'platstdlib', 'purelib', 'platlib'):
         p = sysconfig.get_paths().get(k)
@@ -74,6 +68,24 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
 
     def is_lib(fn):
         return fn.startswith('<') or fn.startswith(libdirs) or '/site-packages/' in fn or '/dist-packages/' in fn
+
+    return is_lib
+`;
+
+const CENSUS_SOURCE = String.raw`${LIB_TEST_SOURCE}
+def _arraylens_census(L, G, mode, nframes, from_ids):
+    import gc, sys, tracemalloc
+    out = {'numpy': False, 'started': False, 'tracing': False, 'arrays': [], 'traces': [], 'views': [], 'error': None}
+    np = sys.modules.get('numpy')
+    if mode == 'stop':
+        if tracemalloc.is_tracing():
+            tracemalloc.stop()
+        return out
+    if np is None:
+        return out
+    out['numpy'] = True
+    out['tracing'] = tracemalloc.is_tracing()
+    is_lib = _arraylens_lib_test()
 
     def user_site(tb):
         if not tb:
@@ -139,6 +151,13 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
                         explained[id(v)] = explained.get(id(v), 0) + 1
                         found[id(v)] = v
     frames = top = f = loc = v = None
+    # Arrays the native-call watch (callWatch.ts) saw taking references: held by native code alone, the walk cannot
+    # reach them. Weak references, left by the watch for this census only.
+    for w in sys.__dict__.pop('_arraylens_watched', None) or ():
+        v = w()
+        if isinstance(v, nd) and id(v) not in found:
+            found[id(v)] = v
+    w = v = None
     # Owners are reached through their views' .base (ndarray is not a gc container).
     for a in list(found.values()):
         b = a.base
@@ -147,6 +166,10 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
             found[id(b)] = b
             b = b.base
     a = b = None
+    # A probe that only 'found' holds: its count is what the loop below adds itself (the dict, the loop variable, the
+    # flags object, the call's argument), so 'refs' is the number of references nothing explains (0 for most arrays).
+    found[-1] = nd((0,))
+    offset = 0
 
     def name_of(x):
         for scope in (L, G):
@@ -178,6 +201,9 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
                 'shape': list(a.shape), 'site': user_site(tb),
                 'refs': sys.getrefcount(a) - explained.get(i, 0),
             }
+            if i == -1:
+                offset = rec['refs']
+                continue
             if mode == 'to' and i in ids:
                 rec['expr'] = name_of(a)
             out['arrays'].append(rec)
@@ -188,7 +214,13 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
                 tb = tracemalloc.get_object_traceback(a) if out['tracing'] else None
                 out['views'].append({'id': i, 'addr': a.__array_interface__['data'][0], 'nbytes': int(a.nbytes),
                                      'dtype': a.dtype.name, 'shape': list(a.shape), 'site': user_site(tb), 'expr': name_of(a)})
-    i = a = base = owner = None
+    i = a = fl = base = owner = None
+    for rec in out['arrays']:
+        rec['refs'] -= offset
+        if mode == 'to' and rec['refs'] > 0 and 'expr' not in rec:
+            # Born since FROM and held by something the walk cannot see (native code): name it if a name holds it.
+            rec['expr'] = name_of(found[rec['id']])
+    found = None
     if mode == 'from' and not tracemalloc.is_tracing():
         # Last, so that the census itself is not traced.
         tracemalloc.start(nframes)

@@ -23,9 +23,14 @@ export interface GrownGroup extends LeakGroup {
 }
 
 export interface RefcountEntry {
-  /** Allocation site of the array, or the FROM stop when it was allocated before tracing began. */
+  /**
+   * The user's line that called the native code which took the references, or, when no watched call took them, the
+   * array's allocation site (the FROM stop when it was allocated before tracing began).
+   */
   site: string;
   expr?: string;
+  /** The native function called there, as the program names it (`arraylens_mixed.keep_ref`). */
+  call?: string;
   /** Growth of the references no Python container or frame holds (held by native code). */
   delta: number;
 }

@@ -12,6 +12,7 @@ import { findLldbDap } from '../adapter/native/lldb';
 import { NodeTarget } from '../adapter/node/backend';
 import { DirectTransport } from '../transport/direct';
 import { CensusMode, PythonCensus, censusExpression, parseCensus } from './pythonCensus';
+import { CallWatch, callWatchExpression, parseCallWatch } from './callWatch';
 
 export interface Location {
   file: string;
@@ -23,6 +24,8 @@ export interface LeakSession {
   readonly pid: number;
   /** The Python census at this stop (null for native programs). */
   census(mode: CensusMode, fromIds?: readonly number[]): Promise<PythonCensus | null>;
+  /** Python only: starts (at FROM) or stops (at TO) watching native calls for the references they take. */
+  watchCalls?(action: 'start' | 'stop'): Promise<CallWatch>;
   continueTo(loc: Location): Promise<void>;
   readRange(addr: number, len: number): Promise<Buffer>;
   close(): Promise<void>;
@@ -74,6 +77,10 @@ export class PythonLeakSession implements LeakSession {
 
   async census(mode: CensusMode, fromIds: readonly number[] = []): Promise<PythonCensus> {
     return parseCensus(await this.target.evaluate(censusExpression(mode, { fromIds })));
+  }
+
+  async watchCalls(action: 'start' | 'stop'): Promise<CallWatch> {
+    return parseCallWatch(await this.target.evaluate(callWatchExpression(action)));
   }
 
   continueTo(loc: Location): Promise<void> {

@@ -168,18 +168,35 @@ describe('arraylens leaks: Python + C extension under debugpy', () => {
     assert.deepEqual(r.new.map((g) => g.site), [CACHE]);
   });
 
-  it('flags views whose memory was freed or unmapped, and the native frees behind them', async () => {
+  it('flags views whose memory was freed, unmapped or moved away, and the native frees behind them', async () => {
     const r = await report(PY, [PYTHON, PY, 'dangling', tag()]);
     assert.deepEqual(
-      r.dangling.map((d) => [d.expr, d.bytes, d.reason]),
+      r.dangling.map((d) => [d.expr, d.bytes, d.reason]).sort((p, q) => String(p[0]).localeCompare(String(q[0]))),
       [
-        ['small', 8000, 'freed'],
         ['large', 1 << 20, 'unmapped'],
+        ['mapped', 1 << 16, 'unmapped'],
+        ['moved', 4000, 'freed'],
+        ['small', 8000, 'freed'],
       ],
     );
     const alloc = site(EXT, 'SITE alloc');
-    assert.deepEqual(at(r.freed, alloc), [{ language: 'native', site: alloc, count: 2, bytes: 8000 + (1 << 20) }]);
+    const map = site(EXT, 'SITE map');
+    assert.deepEqual(at(r.freed, alloc), [{ language: 'native', site: alloc, count: 2, bytes: 8000 + (1 << 20) }], 'the block realloc moved is not freed');
+    assert.deepEqual(at(r.freed, map), [{ language: 'native', site: map, count: 1, bytes: 1 << 16 }]);
+    assert.deepEqual(at(r.grown, alloc), [{ language: 'native', site: alloc, count: 1, bytes: 400000 - 4000, from_bytes: 4000, to_bytes: 400000 }]);
+    assert.deepEqual(at(r.new, alloc), [], 'nor new');
     assert.deepEqual(r.unreferenced.filter((g) => g.site.startsWith(path.dirname(PY))), []);
+  });
+
+  it('an array resized larger between the stops is grown, not new nor freed; one resized smaller appears nowhere', async () => {
+    const r = await report(PY, [PYTHON, PY, 'resize', tag()]);
+    const FROM = site(PY, 'BREAK FROM');
+    // Allocated before tracing began: its site is the FROM stop.
+    assert.deepEqual(r.grown, [{ language: 'python', site: FROM, count: 1, bytes: (50000 - 2000) * 8, dtype: 'float64', shape: [50000], from_bytes: 2000 * 8, to_bytes: 50000 * 8 }]);
+    assert.deepEqual(r.new.map((g) => g.site), [site(PY, 'SITE cache')], 'the re-traced data of the resized arrays is not new');
+    for (const marker of ['SITE resize', 'SITE shrink'])
+      for (const list of [r.new, r.grown, r.freed, r.unreferenced]) assert.deepEqual(at(list, site(PY, marker)), [], `${marker} appears nowhere`);
+    assert.deepEqual(r.freed, []);
   });
 
   it('text output names the sites', () => {

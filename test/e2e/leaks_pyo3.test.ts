@@ -1,6 +1,7 @@
 // `arraylens leaks` on a Python program calling a PyO3 function that leaks a reference (test/fixtures/rust/mixed:
-// keep_ref forgets a Py<PyAny>) next to its leak-free twin borrow_ref. Real debugpy, the preloaded tracker and the
-// crate built into .venv by scripts/setup.d/25-mixed-fixture.sh. Sites come from markers in the fixture.
+// keep_ref forgets a Py<PyAny>) next to its leak-free twin borrow_ref; the references are named by the line of the
+// call that took them. Real debugpy, the preloaded tracker and the crate built into .venv by
+// scripts/setup.d/25-mixed-fixture.sh. Sites come from markers in the fixture.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
@@ -19,7 +20,7 @@ interface Group {
 interface Report {
   new: Group[];
   freed: Group[];
-  refcount: { site: string; expr?: string; delta: number }[];
+  refcount: { site: string; expr?: string; call?: string; delta: number }[];
   unreferenced: Group[];
   dangling: unknown[];
 }
@@ -48,13 +49,26 @@ describe('arraylens leaks: PyO3 function leaking a reference', () => {
     assert.equal(r.status, 0, `the mixed fixture with keep_ref/borrow_ref is not installed in ${PYTHON} (scripts/setup.d/25-mixed-fixture.sh): ${r.stderr}`);
   });
 
-  it('reports the leaked references of keep_ref (one per call) and nothing for its twin borrow_ref', async () => {
+  it('reports the leaked references of keep_ref (one per call) at the call, and nothing for its twin borrow_ref', async () => {
     const t = tag();
     const r = report(['leak', t]);
-    // `kept` predates FROM (tracemalloc starts there), so its site is the FROM stop.
-    assert.deepEqual(r.refcount, [{ site: site('BREAK FROM'), expr: 'kept', delta: 3 }]);
+    // `kept` predates FROM (its allocation site is unknown): the site is the call that took the references.
+    assert.deepEqual(r.refcount, [{ site: site('SITE keep_ref'), expr: 'kept', call: 'arraylens_mixed.keep_ref', delta: 3 }]);
     for (const list of [r.new, r.freed, r.unreferenced]) assert.deepEqual(inFixtures(list), [], 'no buffers were lost or freed');
     assert.deepEqual(r.dangling, []);
+    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
+  });
+
+  it('arrays made on the call line and never named, and calls through a Python wrapper, are named by their call', async () => {
+    const t = tag();
+    const r = report(['temp', 'wrapper', t]);
+    assert.deepEqual(r.refcount, [
+      // stash(kept): the native call is on the wrapper's line, the innermost frame of the user's code
+      { site: site('SITE stash'), expr: 'kept', call: 'arraylens_mixed.keep_ref', delta: 3 },
+      // np.ones(4) inside the call: three arrays only the leaked references keep alive
+      { site: site('SITE keep_temp'), call: 'arraylens_mixed.keep_ref', delta: 3 },
+    ]);
+    for (const list of [r.new, r.freed, r.unreferenced]) assert.deepEqual(inFixtures(list), []);
     assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
   });
 
@@ -69,6 +83,7 @@ describe('arraylens leaks: PyO3 function leaking a reference', () => {
   it('text output names the array and the delta', () => {
     const r = run(false, ['leak', tag()]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /references held by native code \(refcount growth\):\n\s+\+3\s+kept\s+\S*pyo3_leak\.py:\d+/);
+    assert.match(r.stdout, /references held by native code \(refcount growth\):\n\s+\+3\s+kept\s+\S*pyo3_leak\.py:(\d+)\s+taken by arraylens_mixed\.keep_ref\(\)\n/);
+    assert.equal(Number(/pyo3_leak\.py:(\d+)\s+taken by/.exec(r.stdout)?.[1]), markerLine(PY, 'SITE keep_ref'));
   });
 });
