@@ -1,26 +1,52 @@
 // The Leaks view in a real VS Code (code-server + Chromium), as a user would: breakpoints at FROM and TO of the
 // cache fixture, F5, the Leaks pane snapshots the first stop, F5 again, the pane lists the cached arrays by site with
-// count and bytes (nothing at the freed temporaries), and a click opens the allocation site. Needs a .vsix
-// (ARRAYLENS_VSIX, else arraylens.vsix): run with node --test out/test/e2e/leaks_view.e2e.js.
+// count and bytes (nothing at the freed temporaries), and a click opens the allocation site. The same for a C program
+// under lldb-dap (the launch preloads the allocation tracker): the lost and the kept buffers by site at the second
+// stop, the lost ones also as unreferenced, nothing at the freed temporaries. Needs a .vsix (ARRAYLENS_VSIX, else
+// arraylens.vsix): run with node --test out/test/e2e/leaks_view.e2e.js.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext } from 'playwright-core';
+import { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './harness/browser';
 import { CodeServer, REPO_ROOT, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
 import { Workbench } from './harness/workbench';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'cache_leak.py');
+const C_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'lost_buffers.c');
 const log = (line: string): boolean => process.stderr.write(`[e2e-leaks] ${line}\n`);
 
 function markerLine(file: string, marker: string): number {
   const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
   assert.ok(i >= 0, `${file}: no ${marker}`);
   return i + 1;
+}
+
+const SECTION = /^(New since|Grown since|Freed since|Unreferenced|Dangling views|References grown|Stop \d+ compared)\b/;
+
+/** Collapses the named panes of the side bar (those open). */
+async function collapsePanes(page: Page, titles: string[]): Promise<void> {
+  for (const title of titles) {
+    const header = page.locator('.pane-header', { has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
+    if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
+  }
+}
+
+/** The Leaks pane's rows grouped under their section rows (the tree shows them in order, children after their section). */
+function bySection(rows: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let current: string[] | null = null;
+  for (const r of rows) {
+    const m = SECTION.exec(r);
+    if (m) out.set(m[1], (current = []));
+    else current?.push(r);
+  }
+  return out;
 }
 
 describe('Leaks view in code-server', () => {
@@ -109,6 +135,77 @@ describe('Leaks view in code-server', () => {
       await wb.stopDebugging();
     } catch (e) {
       await wb.screenshot('FAILED').catch(() => undefined);
+      throw e;
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  });
+  test('native C under lldb-dap: the lost and kept buffers by site at the second stop, the lost ones unreferenced', { timeout: 240_000 }, async () => {
+    const ws = path.join(tmp, 'ws-native');
+    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    const file = path.join(ws, 'lost_buffers.c');
+    fs.copyFileSync(C_FIXTURE, file);
+    // Built here so that the debug info names the workspace's copy (as a user's build would).
+    execFileSync('gcc', ['-g', '-O0', '-o', path.join(ws, 'lost_buffers'), file]);
+    const launch = {
+      version: '0.2.0',
+      configurations: [{ type: 'arraylens', request: 'launch', name: 'ArrayLens: lost_buffers', program: '${workspaceFolder}/lost_buffers', args: ['4'], cwd: '${workspaceFolder}' }],
+    };
+    fs.writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
+    const from = markerLine(file, 'BREAK FROM');
+    const to = markerLine(file, 'BREAK TO');
+    const lost = `lost_buffers.c:${markerLine(file, 'SITE lost')}`;
+    const kept = `lost_buffers.c:${markerLine(file, 'SITE global')}`;
+    const temporary = `lost_buffers.c:${markerLine(file, 'SITE temporary')}`;
+
+    const page = await browser!.newPage();
+    const wb = new Workbench(page, ARTIFACTS, 'leaks-native', log);
+    try {
+      await wb.open(server!.url, ws);
+      await wb.openFile('lost_buffers.c');
+      for (const line of [from, to]) {
+        await wb.goToLine(line);
+        await wb.toggleBreakpoint();
+      }
+      await wb.startDebuggingAndWaitForStop();
+      assert.equal(await wb.stoppedLine(), from, 'stopped at FROM');
+
+      // The list draws only the rows in sight: give the Leaks pane the side bar.
+      await collapsePanes(page, ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Arrays']);
+      const pane = await wb.viewPane('Leaks');
+      const first = await wb.waitForRows(pane, (r) => r.some((t) => /Snapshot taken at stop 1: \d+ native blocks/.test(t)), 'Leaks view: snapshot at stop 1', 60_000);
+      log(`rows at stop 1: ${JSON.stringify(first)}`);
+      await wb.screenshot('leaks-native-first-stop');
+
+      await page.keyboard.press('F5');
+      const until = Date.now() + 60_000;
+      while ((await wb.stoppedLine().catch(() => NaN)) !== to) {
+        assert.ok(Date.now() < until, 'no stop at TO within 60 s');
+        await sleep(200);
+      }
+      const rows = await wb.waitForRows(
+        pane,
+        (r) => r.some((t) => /^Stop 2 compared with stop 1\b/.test(t)),
+        'Leaks view: the ledger of stop 2 against stop 1',
+        90_000,
+      );
+      log(`rows at stop 2: ${JSON.stringify(rows)}`);
+      await wb.screenshot('leaks-native-second-stop');
+      // Rows of the sites this test is about (the fixture may have others): exactly these counts and sizes.
+      const ours = (section: string): string[] => (bySection(rows).get(section) ?? []).filter((t) => [lost, kept, temporary].includes(t.split(' ')[0]));
+      assert.deepEqual(ours('New since'), [`${lost} 4 × · 128.0 KiB`, `${kept} 4 × · 93.8 KiB`], 'new since stop 1: the lost and the kept buffers by site');
+      assert.deepEqual(ours('Unreferenced'), [`${lost} 4 × · 128.0 KiB`], 'unreferenced: the lost buffers only');
+      assert.deepEqual(ours('Freed since'), [], 'nothing of these alive at stop 1 was freed');
+      assert.ok(!rows.some((t) => t.startsWith(temporary)), 'nothing at the freed temporaries');
+
+      // Click: the editor goes to the allocation site.
+      await wb.treeRow(pane, lost).click();
+      const status = page.locator('.statusbar-item', { hasText: new RegExp(`^\\s*Ln ${markerLine(file, 'SITE lost')}, Col 1\\b`) });
+      await status.first().waitFor({ timeout: 15_000 });
+      await wb.screenshot('leaks-native-open-site');
+      await wb.stopDebugging();
+    } catch (e) {
+      await wb.screenshot('FAILED-native').catch(() => undefined);
       throw e;
     } finally {
       await page.close().catch(() => undefined);

@@ -78,9 +78,14 @@ function resolved(type: string, config: Record<string, unknown>): Record<string,
   return wantsTracker(type, config) ? { ...config, env: withTrackerEnv(config.env, tracker, process.env.LD_PRELOAD) } : config;
 }
 
-/** The view's sections as `label: description` lines, rows indented under their section. */
-function shown(sections: LedgerSection[]): Record<string, string[]> {
-  return Object.fromEntries(sections.map((s) => [s.id, [`${s.label}: ${s.description}`, ...s.rows.map((r) => `  ${r.label} ${r.description}`)]]));
+/**
+ * The view's sections: the section's label, then its rows (`label description`, indented), only those of `labels` when
+ * given (the fixtures gain other sites over time; the ones a test is about must show exactly so).
+ */
+function shown(sections: LedgerSection[], labels?: string[]): Record<string, string[]> {
+  return Object.fromEntries(
+    sections.map((s) => [s.id, [s.label, ...s.rows.filter((r) => !labels || labels.includes(r.label)).map((r) => `  ${r.label} ${r.description}`)]]),
+  );
 }
 
 const tag = (): string => `arraylens-leaksview-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -131,10 +136,11 @@ describe('Leaks view: the tracker ledger of an arraylens native (lldb) session',
     };
     const lost = `lost_buffers.c:${line('SITE lost')}`;
     const kept = `lost_buffers.c:${line('SITE global')}`;
+    const temporary = `lost_buffers.c:${line('SITE temporary')}`;
     const rowsOf = async (): Promise<Record<string, string[]>> => {
       const c = await ledger!.compare();
       assert.ok(c, 'a comparison');
-      return shown(ledgerSections(c.report, c.from, c.pinned, (f) => path.basename(f)));
+      return shown(ledgerSections(c.report, c.from, c.pinned, (f) => path.basename(f)), [lost, kept, temporary]);
     };
 
     ledger = new ProcessLedger(pid, path.join(ROOT, 'out', 'src', 'leaks', 'ledgerWorker.js'));
@@ -148,28 +154,27 @@ describe('Leaks view: the tracker ledger of an arraylens native (lldb) session',
     await next();
     await ledger.snapshot();
     let rows = await rowsOf();
-    assert.deepEqual(rows.new, ['New since pinned stop 1: 1 block · 32.0 KiB', `  ${lost} 1 × · 32.0 KiB`]);
-    assert.deepEqual(rows.freed, ['Freed since pinned stop 1: none']);
+    assert.deepEqual(rows.new, ['New since pinned stop 1', `  ${lost} 1 × · 32.0 KiB`]);
+    assert.deepEqual(rows.freed, ['Freed since pinned stop 1']);
 
     await next();
     await ledger.snapshot();
     rows = await rowsOf();
-    assert.deepEqual(rows.new, ['New since pinned stop 1: 3 blocks · 87.4 KiB', `  ${lost} 2 × · 64.0 KiB`, `  ${kept} 1 × · 23.4 KiB`], 'against the pinned stop');
+    assert.deepEqual(rows.new, ['New since pinned stop 1', `  ${lost} 2 × · 64.0 KiB`, `  ${kept} 1 × · 23.4 KiB`], 'against the pinned stop');
     ledger.unpin();
     rows = await rowsOf();
-    assert.deepEqual(rows.new, ['New since stop 2: 2 blocks · 55.4 KiB', `  ${lost} 1 × · 32.0 KiB`, `  ${kept} 1 × · 23.4 KiB`], 'against the previous stop');
+    assert.deepEqual(rows.new, ['New since stop 2', `  ${lost} 1 × · 32.0 KiB`, `  ${kept} 1 × · 23.4 KiB`], 'against the previous stop');
 
     await next();
     const last = await ledger.snapshot();
     assert.equal(last.stop, 4);
     rows = await rowsOf();
     log(rows);
-    assert.deepEqual(rows.new, ['New since stop 3: 1 block · 23.4 KiB', `  ${kept} 1 × · 23.4 KiB`], 'only keep_global(1) allocated since stop 3');
-    assert.deepEqual(rows.freed, ['Freed since stop 3: none'], 'the freed temporaries were never alive at a stop');
-    assert.deepEqual(rows.unreferenced, ['Unreferenced: 2 blocks · 64.0 KiB', `  ${lost} 2 × · 64.0 KiB`], 'both lost buffers; the globals are referenced');
-    assert.deepEqual(rows.dangling, ['Dangling views: none']);
+    assert.deepEqual(rows.new, ['New since stop 3', `  ${kept} 1 × · 23.4 KiB`], 'of these, only keep_global(1) allocated since stop 3');
+    assert.deepEqual(rows.freed, ['Freed since stop 3'], 'the freed temporaries were never alive at a stop');
+    assert.deepEqual(rows.unreferenced, ['Unreferenced', `  ${lost} 2 × · 64.0 KiB`], 'both lost buffers; the globals are referenced');
+    assert.deepEqual(rows.dangling, ['Dangling views']);
     assert.equal(rows.refcount, undefined, 'no Python, no reference counts');
-    const temporary = `lost_buffers.c:${line('SITE temporary')}`;
     assert.ok(!Object.values(rows).flat().some((r) => r.includes(temporary)), 'the temporaries appear nowhere');
   });
 });
