@@ -5,6 +5,8 @@
 import * as path from 'path';
 import { GrownGroup, LeakGroup, LeaksReport, RefcountEntry, DanglingView } from './report';
 import { Mapping, isMapped, readMaps } from './procMaps';
+import { CallWatch } from './callWatch';
+import { refcountEntries } from './refcount';
 import { PythonArrayRecord, PythonCensus } from './pythonCensus';
 import { Symbolizer, TableSnapshot, TrackedBlock, locateTable, readTable } from './leakTable';
 import { blockIndex, rootRanges, scanReachable } from './scan';
@@ -21,6 +23,8 @@ export interface LedgerStop {
   maps: Mapping[];
   table: TableSnapshot | null;
   census: PythonCensus | null;
+  /** Native calls seen since the previous stop and the references they took (the CLI's Python runs only). */
+  calls?: CallWatch | null;
 }
 type Stop = LedgerStop;
 
@@ -141,8 +145,11 @@ export async function runLeakCheck(session: LeakSession, opts: LeakCheckOptions)
   const a = await snapshot(session, 'from', []);
   let b: Stop;
   try {
+    // Started after the census and stopped before the next one, so that the hook sees only the program.
+    if (a.census?.numpy) await session.watchCalls?.('start');
     await session.continueTo(opts.to);
-    b = await snapshot(session, 'to', a.census?.arrays.map((x) => x.id) ?? []);
+    const calls = a.census?.numpy ? await session.watchCalls?.('stop') : null;
+    b = { ...(await snapshot(session, 'to', a.census?.arrays.map((x) => x.id) ?? [])), calls };
   } finally {
     if (a.census?.started) await session.census('stop').catch(() => undefined);
   }
@@ -227,12 +234,7 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
     }
     freedGroups.push(...freed.list());
 
-    for (const x of toArrays) {
-      const before = fromKeys.get(key(x));
-      if (!before) continue;
-      const delta = x.refs - before.refs;
-      if (delta > 0) refcount.push({ site: x.site ?? before.site ?? fromWhere, ...(x.expr ? { expr: x.expr } : {}), delta });
-    }
+    refcount.push(...refcountEntries(fromArrays, toArrays, b.calls, fromWhere));
   }
 
   // Native blocks recorded by the tracker.
