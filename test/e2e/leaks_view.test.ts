@@ -6,7 +6,7 @@
 // view shows them, pinned and previous baselines; and the message when a process has no tracker.
 
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { after, describe, it } from 'node:test';
@@ -235,6 +235,51 @@ describe('Leaks view: the tracker ledger of a Node + addon process ("arraylensNa
     const lostRow = sections.find((s) => s.id === 'new')!.rows.find((r) => r.label === lostSite)!;
     assert.equal(lostRow.site, `${CC}:${markerLine(CC, 'SITE lost')}`, 'the row opens the allocation site');
     assert.ok(!Object.values(rows).flat().some((r) => r.includes(ownedSite)), 'blocks freed by the finalizer appear nowhere');
+  });
+});
+
+describe('Leaks view: the tracker ledger of a mixed Python + Rust session ("mixed": true)', () => {
+  const DIR = fixture('rust', 'mixed');
+  const PROGRAM = path.join(DIR, 'program.py');
+  const LIB = path.join(DIR, 'src', 'lib.rs');
+  let dap: DapClient | undefined;
+  let ledger: ProcessLedger | undefined;
+  after(async () => {
+    await ledger?.dispose();
+    await dap?.close().catch(() => undefined);
+    dap?.kill();
+  });
+
+  it('the launch preloads the tracker into the Python process; a stop in Python and one in Rust compare', { timeout: 180_000 }, async () => {
+    const r = spawnSync(PYTHON, ['-c', 'import arraylens_mixed'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `the mixed fixture is not installed (bash scripts/setup.d/25-mixed-fixture.sh): ${r.stderr}`);
+    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: PROGRAM, args: ['c'], cwd: DIR, python: PYTHON, mixed: true });
+    assert.ok(preloadsTracker(config.env), 'a mixed launch preloads the tracker');
+    const source = leakSourceOf({ type: 'arraylens', configuration: config, ancestors: [] });
+    assert.deepEqual(source.kind === 'ledger' && source.program, 'mixed');
+
+    dap = await DapClient.spawn('arraylens', process.execPath, [ADAPTER], { ...process.env });
+    let pid: number | undefined;
+    dap.on('process', (b: { systemProcessId?: number }) => (pid = b.systemProcessId ?? pid));
+    await dap.request('initialize', { clientID: 'test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = dap.waitEvent('initialized', 90000);
+    await dap.request('launch', config, 90000);
+    await initialized;
+    await dap.request('setBreakpoints', { source: { path: PROGRAM }, breakpoints: [{ line: markerLine(PROGRAM, '# BREAK') }] });
+    await dap.request('setBreakpoints', { source: { path: LIB }, breakpoints: [{ line: markerLine(LIB, '// BREAK') }] });
+    let stopped = dap.waitEvent<{ threadId: number }>('stopped', 90000);
+    await dap.request('configurationDone', {});
+    const first = await stopped;
+    assert.ok(pid, 'the mixed session said which process runs the program');
+    ledger = new ProcessLedger(pid, path.join(ROOT, 'out', 'src', 'leaks', 'ledgerWorker.js'));
+    assert.equal((await ledger.snapshot()).tracker, true, 'the tracker table is found in the Python process');
+    stopped = dap.waitEvent<{ threadId: number }>('stopped', 90000);
+    await dap.request('continue', { threadId: first.threadId });
+    await stopped;
+    await ledger.snapshot();
+    const c = await ledger.compare();
+    assert.ok(c && c.report.notes.tracker, 'the native stop compares with the Python one');
+    assert.deepEqual([c.from, c.to, c.pinned], [1, 2, false]);
   });
 });
 
