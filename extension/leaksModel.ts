@@ -4,7 +4,7 @@
 // and the tracker ledger's sections as rows. No vscode import: unit-tested directly.
 
 import type { PythonArrayRecord, PythonCensus } from '../src/leaks/pythonCensus';
-import type { LeakGroup, LeaksReport } from '../src/leaks/report';
+import type { GrownGroup, LeakGroup, LeaksReport } from '../src/leaks/report';
 
 export interface SiteGroup {
   /** `file:line` of the allocation (innermost user frame), or null when allocated before tracing began. */
@@ -203,10 +203,9 @@ function totals(groups: readonly LeakGroup[], noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'} · ${formatBytes(groups.reduce((k, g) => k + g.bytes, 0))}`;
 }
 
-/** Blocks alive at both stops that grew (realloc, mremap), when the report has them: growth and sizes per site. */
+/** Blocks alive at both stops that grew (realloc, mremap, ndarray.resize): growth and sizes per site. */
 function grownSection(r: LeaksReport, since: string, baseName: (file: string) => string): LedgerSection[] {
-  const grown = (r as LeaksReport & { grown?: (LeakGroup & { from_bytes?: number; to_bytes?: number })[] }).grown;
-  if (!grown) return [];
+  const grown: GrownGroup[] = r.grown ?? [];
   const bytes = grown.reduce((k, g) => k + g.bytes, 0);
   const n = grown.reduce((k, g) => k + g.count, 0);
   return [
@@ -216,7 +215,7 @@ function grownSection(r: LeaksReport, since: string, baseName: (file: string) =>
       description: grown.length ? `${n} block${n === 1 ? '' : 's'} · +${formatBytes(bytes)}` : 'none',
       rows: grown.map((g) => {
         const at = parseSite(g.site);
-        const sizes = g.from_bytes !== undefined && g.to_bytes !== undefined ? ` (${formatBytes(g.from_bytes)} → ${formatBytes(g.to_bytes)})` : '';
+        const sizes = ` (${formatBytes(g.from_bytes)} → ${formatBytes(g.to_bytes)})`;
         return {
           label: at ? `${baseName(at.file)}:${at.line}` : g.site,
           description: `${g.count} × · +${formatBytes(g.bytes)}${sizes}${g.language !== 'native' ? ` · ${g.language}` : ''}`,
@@ -276,8 +275,8 @@ export function ledgerSections(r: LeaksReport, from: number, pinned: boolean, ba
         const at = parseSite(e.site);
         return {
           label: `+${e.delta} ${e.expr ?? '(unnamed array)'}`,
-          description: at ? `${baseName(at.file)}:${at.line}` : '',
-          tooltip: `References no Python object explains grew by ${e.delta} (held by native code, or leaked)\n${e.site}`,
+          description: `${at ? `${baseName(at.file)}:${at.line}` : ''}${e.call ? ` · ${e.call}` : ''}`,
+          tooltip: `References no Python object explains grew by ${e.delta} (held by native code, or leaked)${e.call ? `, taken by ${e.call}` : ''}\n${e.site}`,
           site: e.site,
         };
       }),
