@@ -10,7 +10,7 @@ import { killQuietly } from '../adapter/python/backend';
 import { runLeakCheck } from '../leaks/ledger';
 import { trackerLibrary } from '../leaks/leakTable';
 import { GrownGroup, LeakGroup, LeaksReport } from '../leaks/report';
-import { LeakSession, NativeLeakSession, NodeLeakSession, PythonLeakSession, trackerEnv } from '../leaks/sessions';
+import { LeakSession, NativeLeakSession, NodeLeakSession, PythonLeakSession, nodeScanHygiene, trackerEnv } from '../leaks/sessions';
 import { ParsedArgs, flagInt, flagString, parseBreak } from './args';
 import { classifyProgram, defaultPython } from './launch';
 
@@ -60,17 +60,19 @@ export async function cmdLeaks(p: ParsedArgs): Promise<string> {
       if ((flagString(p, 'debugger') ?? 'lldb') !== 'lldb') throw new ArrayLensError('bad-argument', 'leaks runs native programs under lldb-dap only (--debugger lldb)');
       session = await NativeLeakSession.launch({ program: prog.program, args: prog.args, from, env, lldbDap: flagString(p, 'lldb-dap'), timeoutMs });
       break;
-    case 'node':
+    case 'node': {
+      const hygiene = nodeScanHygiene();
       session = await NodeLeakSession.launch({
         node: prog.interpreter,
-        nodeArgs: prog.interpreterArgs,
+        nodeArgs: [...hygiene.nodeArgs, ...(prog.interpreterArgs ?? [])],
         program: prog.program,
         args: prog.args,
         from,
-        env,
+        env: { ...env, ...hygiene.env },
         timeoutMs,
       });
       break;
+    }
   }
   // Ctrl-C ends the CLI through process.exit: never leave the stopped debuggee behind.
   const onExit = (): void => killQuietly(session.pid);

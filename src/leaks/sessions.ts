@@ -38,6 +38,21 @@ export function trackerEnv(tracker: string | null, minBytes: number): Record<str
   return { LD_PRELOAD: pre, ARRAYLENS_LEAK_MIN_BYTES: String(minBytes) };
 }
 
+/**
+ * Node flags and environment that keep freed memory from looking like references to the pointer scan: V8 leaves the
+ * bodies of collected objects in its pages (a dead JSArrayBuffer still holds its backing store's address) unless
+ * --clear-free-memory zeroes them, and glibc leaves freed chunks as they were (V8's BackingStore objects) unless
+ * perturb fills them; tcache'd chunks skip the fill, so the tcache is turned off. Without both, an addon's block
+ * whose ArrayBuffer was collected is never "unreferenced". The user's own GLIBC_TUNABLES come last and win.
+ */
+export function nodeScanHygiene(): { nodeArgs: string[]; env: Record<string, string> } {
+  const tunables = 'glibc.malloc.tcache_count=0:glibc.malloc.perturb=165';
+  return {
+    nodeArgs: ['--clear-free-memory'],
+    env: { GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ? `${tunables}:${process.env.GLIBC_TUNABLES}` : tunables },
+  };
+}
+
 function openMemory(pid: number | undefined): DirectTransport {
   if (pid === undefined) throw new ArrayLensError('debugger-failed', 'the debugger did not report the process id');
   const t = DirectTransport.tryOpen(pid);

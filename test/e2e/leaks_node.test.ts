@@ -1,6 +1,7 @@
 // `arraylens leaks` on a Node program with a node-addon-api addon (test/fixtures/leaks/node_addon, built by
 // scripts/setup.d/40-leak-tracker.sh): lost() makes external ArrayBuffers without a finalizer, so their blocks outlive
-// them; owned() is the twin whose finalizer frees them. Real Node inspector and the preloaded tracker.
+// them; owned() is the twin whose finalizer frees them. Real Node inspector and the preloaded tracker; the CLI runs
+// Node with --clear-free-memory and glibc's free-perturb so that collected ArrayBuffers leave no stale pointers.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
@@ -61,6 +62,7 @@ describe('arraylens leaks: Node addon whose ArrayBuffer finalizer never frees', 
     assert.equal(r.to, site(JS, 'BREAK TO'));
     assert.ok(r.notes.tracker, 'the tracker table was read');
     assert.deepEqual(inFixtures(r.new), [{ language: 'native', site: site(CC, 'SITE lost'), count: CALLS, bytes: CALLS * SIZE }]);
+    assert.deepEqual(inFixtures(r.unreferenced), [{ language: 'native', site: site(CC, 'SITE lost'), count: CALLS, bytes: CALLS * SIZE }], 'nothing points to them once their ArrayBuffers are collected');
     const owned = site(CC, 'SITE owned');
     for (const list of [r.new, r.freed, r.unreferenced]) assert.deepEqual(list.filter((g) => g.site === owned), [], 'blocks freed by the finalizer appear nowhere');
     assert.deepEqual(r.refcount, []);
