@@ -289,12 +289,9 @@ ALT_EXPORT void *memalign(size_t align, size_t n) {
   return p;
 }
 
-/* glibc 2.36's aligned_alloc is memalign (later versions reject an alignment that is not a power of two). */
+/* glibc 2.36's aligned_alloc is memalign itself (same address): the same answer for any alignment. (glibc 2.38 rejects
+   one that is not a power of two; this wrapper would then accept it.) */
 ALT_EXPORT void *aligned_alloc(size_t align, size_t n) {
-  if (align == 0 || (align & (align - 1)) != 0) {
-    errno = EINVAL;
-    return NULL;
-  }
   void *p = __libc_memalign(align, n);
   alt_record(p, n, ALT_KIND_HEAP);
   return p;
