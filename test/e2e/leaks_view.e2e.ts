@@ -2,7 +2,9 @@
 // cache fixture, F5, the Leaks pane snapshots the first stop, F5 again, the pane lists the cached arrays by site with
 // count and bytes (nothing at the freed temporaries), and a click opens the allocation site. The same for a C program
 // under lldb-dap (the launch preloads the allocation tracker): the lost and the kept buffers by site at the second
-// stop, the lost ones also as unreferenced, nothing at the freed temporaries. Needs a .vsix (ARRAYLENS_VSIX, else
+// stop, the lost ones also as unreferenced, nothing at the freed temporaries. And a Node program with an addon under
+// the built-in JavaScript debugger ("arraylensNative": true): at the second JavaScript stop, the addon's lost blocks by
+// site, nothing at its twin whose finalizer frees. Needs a .vsix (ARRAYLENS_VSIX, else
 // arraylens.vsix): run with node --test out/test/e2e/leaks_view.e2e.js.
 
 import assert from 'node:assert/strict';
@@ -19,6 +21,8 @@ import { Workbench } from './harness/workbench';
 const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'cache_leak.py');
 const C_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'lost_buffers.c');
+const NODE_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'node_leak.js');
+const ADDON_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'node_addon');
 const log = (line: string): boolean => process.stderr.write(`[e2e-leaks] ${line}\n`);
 
 function markerLine(file: string, marker: string): number {
@@ -206,6 +210,85 @@ describe('Leaks view in code-server', () => {
       await wb.stopDebugging();
     } catch (e) {
       await wb.screenshot('FAILED-native').catch(() => undefined);
+      throw e;
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  });
+  test('Node + addon ("arraylensNative"): the blocks lost() leaves behind, by site in the addon, at the second JS stop', { timeout: 240_000 }, async () => {
+    const addon = path.join(ADDON_DIR, 'build', 'Release', 'leak_addon.node');
+    assert.ok(fs.existsSync(addon), `${addon} missing: run bash scripts/setup.d/40-leak-tracker.sh`);
+    const ws = path.join(tmp, 'ws-node');
+    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    fs.copyFileSync(NODE_FIXTURE, path.join(ws, 'node_leak.js'));
+    fs.mkdirSync(path.join(ws, 'node_addon', 'build', 'Release'), { recursive: true });
+    fs.copyFileSync(addon, path.join(ws, 'node_addon', 'build', 'Release', 'leak_addon.node'));
+    const launch = {
+      version: '0.2.0',
+      configurations: [
+        {
+          type: 'node',
+          request: 'launch',
+          name: 'Node + addon: node_leak.js',
+          program: '${workspaceFolder}/node_leak.js',
+          args: ['leak'],
+          runtimeArgs: ['--expose-gc'],
+          cwd: '${workspaceFolder}',
+          console: 'internalConsole',
+          arraylensNative: true,
+        },
+      ],
+    };
+    fs.writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
+    const file = path.join(ws, 'node_leak.js');
+    const from = markerLine(file, 'BREAK FROM');
+    const to = markerLine(file, 'BREAK TO');
+    const cc = path.join(ADDON_DIR, 'leak_addon.cc');
+    const lost = `leak_addon.cc:${markerLine(cc, 'SITE lost')}`;
+    const owned = `leak_addon.cc:${markerLine(cc, 'SITE owned')}`;
+
+    const page = await browser!.newPage();
+    const wb = new Workbench(page, ARTIFACTS, 'leaks-node', log);
+    try {
+      await wb.open(server!.url, ws);
+      await wb.openFile('node_leak.js');
+      for (const line of [from, to]) {
+        await wb.goToLine(line);
+        await wb.toggleBreakpoint();
+      }
+      await wb.startDebuggingAndWaitForStop();
+      assert.equal(await wb.stoppedLine(), from, 'stopped at FROM');
+      await collapsePanes(page, ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Arrays']);
+      const pane = await wb.viewPane('Leaks');
+      const first = await wb.waitForRows(pane, (r) => r.some((t) => /^Snapshot taken at stop \d+: \d+ native blocks/.test(t)), 'Leaks view: snapshot at the first JS stop', 60_000);
+      log(`rows at FROM: ${JSON.stringify(first)}`);
+      await wb.screenshot('leaks-node-first-stop');
+
+      await page.keyboard.press('F5');
+      const until = Date.now() + 60_000;
+      while ((await wb.stoppedLine().catch(() => NaN)) !== to) {
+        assert.ok(Date.now() < until, 'no stop at TO within 60 s');
+        await sleep(200);
+      }
+      const rows = await wb.waitForRows(
+        pane,
+        (r) => r.some((t) => /^New since stop \d+/.test(t)) && r.some((t) => /^Stop \d+ compared with stop \d+/.test(t)),
+        'Leaks view: the ledger at TO',
+        90_000,
+      );
+      log(`rows at TO: ${JSON.stringify(rows)}`);
+      await wb.screenshot('leaks-node-second-stop');
+      assert.deepEqual(
+        (bySection(rows).get('New since') ?? []).filter((t) => t.startsWith('leak_addon.cc:')),
+        [`${lost} 4 × · 256.0 KiB`],
+        "new since FROM: lost()'s four 64 KiB blocks, by their site in the addon",
+      );
+      assert.ok(!rows.some((t) => t.startsWith(owned)), 'nothing at owned(), whose finalizer frees');
+      await wb.stopDebugging();
+      const gone = Date.now() + 20_000;
+      while (processesMentioning(ws).length && Date.now() < gone) await sleep(200);
+    } catch (e) {
+      await wb.screenshot('FAILED-node').catch(() => undefined);
       throw e;
     } finally {
       await page.close().catch(() => undefined);
