@@ -1,10 +1,12 @@
-// Unreferenced-buffer scan throughput (GB/s of memory scanned): the JS scan kernel on a synthetic heap image, against
+// Unreferenced-buffer scan throughput (GB/s of memory scanned): the native SIMD and JS scan kernels on a synthetic heap image, against
 // a plain word-summing loop over the same bytes measured in the same run, then the whole scan of real stopped
 // processes (/proc/PID/mem reads included) through `arraylens leaks`.
 
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { loadKernels } from '../src/engine/kernels';
+import { loadedAddon } from '../src/engine/nativeKernels';
 import { BlockIndex, blockIndex, markPointers } from '../src/leaks/scan';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -63,8 +65,24 @@ export async function run(): Promise<void> {
     });
     rows.push([`scan kernel, JS, ${interior ? 'interior pointers' : 'block starts'}`, ms]);
   }
+  // The addon's SIMD kernel (what `arraylens leaks` and the Leaks view run when it is built), every ISA here.
+  loadKernels();
+  const addon = loadedAddon();
+  if (addon) {
+    const image = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+    const sum = best(3, () => void addon.readSum(image));
+    rows.push(['native u64 sum (read bandwidth)', sum]);
+    for (const isa of addon.backend().supported)
+      for (const interior of [false, true]) {
+        const ms = best(3, () => {
+          const marks = new Uint8Array(index.starts.length);
+          sink ^= addon.markPointers(image, index.starts, index.ends, marks, { isa, interior }).length;
+        });
+        rows.push([`scan kernel, native ${isa}, ${interior ? 'interior' : 'starts'}`, ms]);
+      }
+  } else console.log('(native addon not loaded: JS kernel only)');
   console.log(`unreferenced scan of a ${mb} MiB synthetic heap image, 10000 blocks (best of 3; checksum ${sink & 1})`);
-  console.log('pass                                    ms     GB/s   x baseline');
+  console.log('pass                                    ms     GB/s   x baseline (JS word-sum loop)');
   for (const [name, ms] of rows)
     console.log(`${name.padEnd(36)} ${ms.toFixed(1).padStart(7)} ${(bytes / 1e9 / (ms / 1000)).toFixed(2).padStart(8)} ${(baseMs / ms).toFixed(2).padStart(12)}`);
 
@@ -88,9 +106,9 @@ export async function run(): Promise<void> {
       console.log(`${name.padEnd(30)} failed: ${r.stderr.trim()}`);
       continue;
     }
-    const n = (JSON.parse(r.stdout) as { notes: { scannedBytes: number; scanMs: number } }).notes;
+    const n = (JSON.parse(r.stdout) as { notes: { scannedBytes: number; scanMs: number; scanKernel?: string } }).notes;
     console.log(
-      `${name.padEnd(30)} ${(n.scannedBytes / 1e6).toFixed(1).padStart(10)} ${String(n.scanMs).padStart(7)} ${(n.scannedBytes / 1e9 / (Math.max(n.scanMs, 1) / 1000)).toFixed(2).padStart(8)}`,
+      `${name.padEnd(30)} ${(n.scannedBytes / 1e6).toFixed(1).padStart(10)} ${String(n.scanMs).padStart(7)} ${(n.scannedBytes / 1e9 / (Math.max(n.scanMs, 1) / 1000)).toFixed(2).padStart(8)}  ${n.scanKernel ?? ''}`,
     );
   }
 }

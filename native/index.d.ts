@@ -90,3 +90,16 @@ export function readSum(buf: Uint8Array, options?: Pick<NativeOptions, 'isa'>): 
 
 /** Maps a regular file (copy-on-write, so writes never reach the file); `offset` must be page-aligned. */
 export function mmap(path: string, offset?: number): ArrayBuffer;
+
+/**
+ * The leak scan's kernel (src/leaks/scan.ts markPointers is the JS reference): marks (in `marks`) every block
+ * [starts[i], ends[i]) of a sorted, disjoint index that an aligned little-endian u64 word of `words` points to
+ * (its first byte, or anywhere inside with `interior`); returns the indexes it newly marked.
+ */
+export function markPointers(
+  words: Uint8Array,
+  starts: Float64Array,
+  ends: Float64Array,
+  marks: Uint8Array,
+  options?: NativeOptions & { interior?: boolean },
+): Uint32Array;

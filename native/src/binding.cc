@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <napi.h>
 
@@ -446,6 +447,67 @@ Napi::Value ReadSum(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(env, o.k->read_sum(b.data, b.length / 8));
 }
 
+/**
+ * The leak scan's kernel (src/leaks/scan.ts markPointers): marks each block of a sorted index that an aligned
+ * u64 word of `words` points to; returns the indexes it newly marked. Validates the index (sorted, disjoint,
+ * integer addresses) before any read; reads only `words`, writes only `marks`.
+ */
+Napi::Value MarkPointers(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes w = typed_bytes(env, info[0], "words");
+  auto f64 = [&](Napi::Value v, const char* what) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      type_error(env, std::string(what) + " must be a Float64Array");
+    return v.As<Napi::Float64Array>();
+  };
+  Napi::Float64Array st = f64(info[1], "starts"), en = f64(info[2], "ends");
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    type_error(env, "marks must be a Uint8Array");
+  Napi::Uint8Array mk = info[3].As<Napi::Uint8Array>();
+  const size_t n = st.ElementLength();
+  if (en.ElementLength() != n || mk.ElementLength() != n) range_error(env, "starts, ends and marks must have the same length");
+  Options o = parse_options(env, info[4]);
+  bool interior = false;
+  if (info[4].IsObject()) {
+    Napi::Value iv = info[4].As<Napi::Object>().Get("interior");
+    if (!iv.IsUndefined()) {
+      if (!iv.IsBoolean()) type_error(env, "options.interior must be a boolean");
+      interior = iv.As<Napi::Boolean>().Value();
+    }
+  }
+  if (n == 0 || w.length < 8) return Napi::Uint32Array::New(env, 0);
+  if (n > 0xffffffffu) range_error(env, "too many blocks");
+  std::vector<uint64_t> starts(n), ends(n);
+  for (size_t i = 0; i < n; i++) {
+    const double a = st[i], b = en[i];
+    if (!(a >= 0 && a <= kMaxSafe && std::trunc(a) == a && b >= a && b <= kMaxSafe && std::trunc(b) == b))
+      range_error(env, "block " + std::to_string(i) + ": starts/ends must be integer addresses with start <= end");
+    if (i > 0 && a < (double)ends[i - 1]) range_error(env, "blocks must be sorted by start and must not overlap");
+    starts[i] = (uint64_t)a;
+    ends[i] = (uint64_t)b;
+  }
+  const uint64_t lo = starts[0], hi = std::max(ends[n - 1], lo + 1);
+  // Directory: about two buckets per block (at most 2^16), so a hit's search covers a block or two.
+  int shift = 0;
+  const uint64_t want = std::min<uint64_t>(1u << 16, 2 * (uint64_t)n);
+  while (((hi - lo - 1) >> shift) >= want) shift++;
+  const size_t nb = (size_t)((hi - lo - 1) >> shift) + 1;
+  std::vector<uint32_t> dir(nb + 1);
+  for (size_t b = 0, i = 0; b < nb; b++) {
+    const uint64_t first = lo + ((uint64_t)b << shift);
+    while (i + 1 < n && starts[i + 1] <= first) i++;
+    dir[b] = (uint32_t)i;
+  }
+  dir[nb] = (uint32_t)(n - 1);
+  ScanIndex x{starts.data(), ends.data(), n, lo, hi, interior, dir.data(), shift};
+  std::vector<uint32_t> newly(n);
+  size_t nn = 0;
+  o.k->scan(w.data, w.length / 8, x, mk.Data(), newly.data(), &nn);
+  Napi::Uint32Array out = Napi::Uint32Array::New(env, nn);
+  for (size_t i = 0; i < nn; i++) out[i] = newly[i];
+  return out;
+}
+
 /** Maps a file read-only-shared / copy-on-write private; the ArrayBuffer unmaps it when collected. */
 Napi::Value Mmap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -496,6 +558,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fingerprintAsync", Napi::Function::New(env, FingerprintAsync));
   exports.Set("readSum", Napi::Function::New(env, ReadSum));
   exports.Set("mmap", Napi::Function::New(env, Mmap));
+  exports.Set("markPointers", Napi::Function::New(env, MarkPointers));
   return exports;
 }
 

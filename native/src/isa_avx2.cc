@@ -5,8 +5,9 @@
 #include "arraylens/histogram_avx2.h"
 #include "arraylens/moments_avx2.h"
 #include "arraylens/readsum_avx2.h"
+#include "arraylens/scan_avx2.h"
 
 namespace arraylens {
-const KernelTable kAvx2Kernels = {"avx2", avx2::moments, avx2::histogram, avx2::read_sum, nullptr, nullptr, nullptr};
+const KernelTable kAvx2Kernels = {"avx2", avx2::moments, avx2::histogram, avx2::read_sum, nullptr, nullptr, nullptr, avx2::scan};
 }
 #endif

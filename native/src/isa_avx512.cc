@@ -6,8 +6,9 @@
 #include "arraylens/histogram_avx512.h"
 #include "arraylens/moments_avx512.h"
 #include "arraylens/readsum_avx512.h"
+#include "arraylens/scan_avx512.h"
 
 namespace arraylens {
-const KernelTable kAvx512Kernels = {"avx512", avx512::moments, avx512::histogram, avx512::read_sum, avx512::compact, avx512::moments_s2, avx512::histogram_s2};
+const KernelTable kAvx512Kernels = {"avx512", avx512::moments, avx512::histogram, avx512::read_sum, avx512::compact, avx512::moments_s2, avx512::histogram_s2, avx512::scan};
 }
 #endif

@@ -4,8 +4,9 @@
 #include "arraylens/histogram_neon.h"
 #include "arraylens/moments_neon.h"
 #include "arraylens/readsum_neon.h"
+#include "arraylens/scan_serial.h"
 
 namespace arraylens {
-const KernelTable kNeonKernels = {"neon", neon::moments, neon::histogram, neon::read_sum, nullptr, nullptr, nullptr};
+const KernelTable kNeonKernels = {"neon", neon::moments, neon::histogram, neon::read_sum, nullptr, nullptr, nullptr, serial::scan};
 }
 #endif

@@ -122,6 +122,6 @@ export function formatLeaks(r: LeaksReport): string {
     out.push('', 'dangling views:');
     for (const d of r.dangling) out.push(`  ${d.expr ?? '(unnamed)'} at ${d.address} (${d.bytes} B): memory ${d.reason}  ${shortSite(d.site)}`);
   }
-  out.push('', `scanned ${(r.notes.scannedBytes / 1e6).toFixed(1)} MB of writable memory in ${r.notes.scanMs} ms`);
+  out.push('', `scanned ${(r.notes.scannedBytes / 1e6).toFixed(1)} MB of writable memory in ${r.notes.scanMs} ms (${r.notes.scanKernel ?? 'js'} kernel)`);
   return out.join('\n');
 }

@@ -239,6 +239,7 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
 
   // Native blocks recorded by the tracker.
   let scannedBytes = 0;
+  let scanKernelName = 'none';
   let scanMs = 0;
   const unreferenced = new Grouper('native');
   if (b.table) {
@@ -284,6 +285,7 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
     const sorted = [...toBlocks].sort((p, q) => p.addr - q.addr);
     const scan = await scanReachable((ad, l) => session.readRange(ad, l), rootRanges(session.pid, maps, [b.table.range]), index);
     scannedBytes = scan.bytesScanned;
+    scanKernelName = scan.kernel;
     scanMs = scan.ms;
     sorted.forEach((x, i) => {
       if (scan.marks[i] || x.size < opts.minBytes || pyAddrs.has(x.addr)) return;
@@ -318,6 +320,6 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
     refcount,
     unreferenced: unreferenced.list(),
     dangling,
-    notes: { tracker: b.table !== null, trackerDropped: b.table?.dropped ?? 0, scannedBytes, scanMs: Math.round(scanMs), minBytes: opts.minBytes },
+    notes: { tracker: b.table !== null, trackerDropped: b.table?.dropped ?? 0, scannedBytes, scanMs: Math.round(scanMs), scanKernel: scanKernelName, minBytes: opts.minBytes },
   };
 }

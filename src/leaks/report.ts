@@ -55,5 +55,6 @@ export interface LeaksReport {
   unreferenced: LeakGroup[];
   dangling: DanglingView[];
   /** How the check was made: tracker loaded, blocks it could not record, bytes scanned. */
-  notes: { tracker: boolean; trackerDropped: number; scannedBytes: number; scanMs: number; minBytes: number };
+  /** scanKernel: the unreferenced scan's kernel (`native-avx512`, ..., `js`; `none` when nothing was scanned). */
+  notes: { tracker: boolean; trackerDropped: number; scannedBytes: number; scanMs: number; scanKernel?: string; minBytes: number };
 }

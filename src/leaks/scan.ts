@@ -2,6 +2,8 @@
 // aligned value in the process's writable memory (stacks above their stack pointer, data, heap) that points into
 // a block marks it, and marked blocks are scanned in turn. Blocks nothing points to are unreferenced.
 
+import { loadKernels } from '../engine/kernels';
+import { loadedAddon } from '../engine/nativeKernels';
 import { Mapping, threadStackPointers } from './procMaps';
 
 /** Sorted, non-overlapping blocks as parallel arrays (numbers: user-space addresses fit in 47 bits). */
@@ -84,6 +86,28 @@ export interface ScanResult {
   marks: Uint8Array;
   bytesScanned: number;
   ms: number;
+  /** Which kernel filtered the words: the addon's SIMD scan (`native-avx512` ...) or the JS reference (`js`). */
+  kernel: string;
+}
+
+/** Marks blocks pointed to from `buf` (aligned u64 words), pushing newly marked indexes on `newly`. */
+type MarkFn = (buf: Buffer, index: BlockIndex, marks: Uint8Array, newly: number[], interior: boolean) => void;
+
+/** The native SIMD scan kernel when the addon is loaded (ARRAYLENS_NO_NATIVE=1 forces the JS one), else the JS kernel. */
+export function scanKernel(): { name: string; mark: MarkFn } {
+  const choice = loadKernels();
+  const addon = loadedAddon();
+  if (addon && choice.backend.startsWith('native-')) {
+    const options = { isa: addon.backend().isa };
+    return {
+      name: choice.backend,
+      mark: (buf, index, marks, newly, interior) => {
+        if (index.starts.length === 0) return;
+        for (const i of addon.markPointers(buf, index.starts, index.ends, marks, { ...options, interior })) newly.push(i);
+      },
+    };
+  }
+  return { name: 'js', mark: (buf, index, marks, newly, interior) => markPointers(asWords(buf), index, marks, newly, interior) };
 }
 
 export type ReadRange = (addr: number, len: number) => Promise<Buffer>;
@@ -114,6 +138,7 @@ export function rootRanges(pid: number, maps: readonly Mapping[], exclude: reado
  */
 export async function scanReachable(read: ReadRange, roots: [number, number][], index: BlockIndex, interior = false): Promise<ScanResult> {
   const t0 = performance.now();
+  const kernel = scanKernel();
   const marks = new Uint8Array(index.starts.length);
   let bytes = 0;
   let newly: number[] = [];
@@ -127,7 +152,7 @@ export async function scanReachable(read: ReadRange, roots: [number, number][], 
         continue; // unreadable pages (guard pages, device memory) hold no references we could follow
       }
       bytes += buf.length;
-      markPointers(asWords(buf), index, marks, newly, interior);
+      kernel.mark(buf, index, marks, newly, interior);
     }
   };
   const holes: [number, number][] = Array.from(index.starts, (s, i) => [s, index.ends[i]] as [number, number]);
@@ -137,5 +162,5 @@ export async function scanReachable(read: ReadRange, roots: [number, number][], 
     newly = [];
     for (const i of batch) await scan(index.starts[i], index.ends[i]);
   }
-  return { marks, bytesScanned: bytes, ms: performance.now() - t0 };
+  return { marks, bytesScanned: bytes, ms: performance.now() - t0, kernel: kernel.name };
 }

@@ -90,6 +90,40 @@ using ReadSumFn = uint64_t (*)(const uint8_t*, size_t);
 /** Copies the first k <= cnt elements (`item` bytes, `stride` > 0 apart) of a run to `out`, contiguous; returns k. */
 using CompactFn = size_t (*)(const uint8_t* p, int64_t stride, size_t cnt, int item, uint8_t* out);
 
+/**
+ * The unreferenced-buffer scan (src/leaks/scan.ts): tracked blocks [starts[i], ends[i]) sorted by start,
+ * non-overlapping; lo = starts[0], hi = ends[n - 1].
+ */
+struct ScanIndex {
+  const uint64_t* starts;
+  const uint64_t* ends;
+  size_t n;
+  uint64_t lo, hi;
+  bool interior;  // a pointer anywhere inside a block counts (else only to its first byte)
+  // Directory over [lo, hi) in buckets of 2^shift bytes: dir[b] = the last block starting at or before the
+  // bucket's first byte (0 if none), dir[nb] = n - 1; a hit searches only dir[b] .. dir[b + 1].
+  const uint32_t* dir;
+  int shift;
+};
+
+/** A word already known to lie in [lo, hi): marks its block if it points to one; newly marked go to `newly`. */
+static inline void scan_hit(uint64_t v, const ScanIndex& x, uint8_t* marks, uint32_t* newly, size_t* nn) {
+  const size_t bucket = (size_t)((v - x.lo) >> x.shift);
+  size_t a = x.dir[bucket], b = x.dir[bucket + 1];
+  while (a < b) {  // last block whose start <= v
+    const size_t m = (a + b + 1) >> 1;
+    if (x.starts[m] <= v) a = m;
+    else b = m - 1;
+  }
+  if ((x.interior ? v < x.ends[a] : v == x.starts[a]) && !marks[a]) {
+    marks[a] = 1;
+    newly[(*nn)++] = (uint32_t)a;
+  }
+}
+
+/** Scans `words` aligned little-endian u64 words at p for pointers into the index (x.n >= 1). */
+using ScanFn = void (*)(const uint8_t* p, size_t words, const ScanIndex& x, uint8_t* marks, uint32_t* newly, size_t* nn);
+
 struct KernelTable {
   const char* isa;
   MomentsFn moments;      // n <= kBlock, kernel types only
@@ -100,6 +134,7 @@ struct KernelTable {
   // (the `[:, ::2]` case read in place); false when the type is not handled (the tile path then runs).
   bool (*moments_s2)(Dt, const void*, size_t, double pivot, Partial*);
   bool (*histogram_s2)(Dt, const void*, size_t, const HistSpec&, uint64_t*);
+  ScanFn scan;  // the leak scan's pointer filter
 };
 
 static inline float half_to_float(uint16_t h) {
