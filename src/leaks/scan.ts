@@ -114,6 +114,8 @@ export type ReadRange = (addr: number, len: number) => Promise<Buffer>;
 
 const RED_ZONE = 128;
 const CHUNK = 8 << 20;
+/** Ranges at most this far apart are read together. */
+const GROUP_GAP = 64 << 10;
 
 /** The root ranges of a stopped process: writable mappings, stacks cut at their thread's stack pointer. */
 export function rootRanges(pid: number, maps: readonly Mapping[], exclude: readonly [number, number][]): [number, number][] {
@@ -155,12 +157,44 @@ export async function scanReachable(read: ReadRange, roots: [number, number][], 
       kernel.mark(buf, index, marks, newly, interior);
     }
   };
+  // Ranges near each other (root pieces between tracked blocks, marked blocks) are read together and scanned as
+  // slices: a live heap splits into thousands of pieces, and one read each cost ~40-130 us (most of the scan's
+  // time before). A group whose read fails (an unmapped gap) is read piece by piece.
+  const scanAll = async (ranges: [number, number][]): Promise<void> => {
+    for (let g = 0; g < ranges.length; ) {
+      const s = ranges[g][0];
+      let e = ranges[g][1];
+      let h = g + 1;
+      while (h < ranges.length && ranges[h][0] - e <= GROUP_GAP && ranges[h][1] - s <= CHUNK) e = Math.max(e, ranges[h++][1]);
+      let buf: Buffer | null = null;
+      if (h - g > 1) {
+        try {
+          buf = await read(s, e - s);
+        } catch {
+          buf = null;
+        }
+      }
+      for (let k = g; k < h; k++) {
+        if (!buf) await scan(ranges[k][0], ranges[k][1]);
+        else {
+          const part = buf.subarray(ranges[k][0] - s, ranges[k][1] - s);
+          bytes += part.length;
+          kernel.mark(part, index, marks, newly, interior);
+        }
+      }
+      g = h;
+    }
+  };
   const holes: [number, number][] = Array.from(index.starts, (s, i) => [s, index.ends[i]] as [number, number]);
-  for (const [s, e] of subtractIntervals(roots, holes)) await scan(s, e);
+  // Pointers sit at 8-byte aligned addresses: a piece that starts after a block's odd end starts at the next one.
+  const pieces = subtractIntervals(roots, holes)
+    .map(([s, e]) => [Math.ceil(s / 8) * 8, e] as [number, number])
+    .filter(([s, e]) => s < e);
+  await scanAll(pieces);
   while (newly.length) {
-    const batch = newly;
+    const batch = newly.sort((a, b) => index.starts[a] - index.starts[b]);
     newly = [];
-    for (const i of batch) await scan(index.starts[i], index.ends[i]);
+    await scanAll(batch.map((i) => [index.starts[i], index.ends[i]] as [number, number]));
   }
   return { marks, bytesScanned: bytes, ms: performance.now() - t0, kernel: kernel.name };
 }
