@@ -1,5 +1,6 @@
 // Paths and helpers shared by the tests: the repo root, the test Python, fixture markers, leftover processes.
 
+import assert from 'node:assert/strict';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -49,4 +50,26 @@ export async function waitNoProcess(needle: string, ms = 5000): Promise<number[]
 
 export function runPython(args: string[], input?: string): string {
   return execFileSync(PYTHON, args, { encoding: 'utf8', input, maxBuffer: 1 << 28 });
+}
+
+interface SiteGroup {
+  language: string;
+  site: string;
+  count: number;
+  bytes: number;
+}
+
+/**
+ * The unreferenced blocks reported at `site`: all `calls` lost blocks of `bytesEach`, or all but one. The scan is
+ * conservative like LeakSanitizer's: in a stopped interpreter (debugpy, V8) a stale copy of the latest pointer can
+ * outlive its call in a dead slot of a live frame and keep one block "referenced" now and then (seen once in CI).
+ * Every planted block is still required under `new` with its exact count; this is the scan's evidence on top.
+ */
+export function assertUnreferencedAt(groups: readonly SiteGroup[], site: string, calls: number, bytesEach: number, language = 'native'): void {
+  const got = groups.filter((g) => g.site === site);
+  assert.equal(got.length, 1, `one unreferenced group at ${site}: ${JSON.stringify(got)}`);
+  const [g] = got;
+  assert.equal(g.language, language);
+  assert.ok(g.count === calls || g.count === calls - 1, `${g.count} unreferenced blocks at ${site}, expected ${calls} (or ${calls - 1}: a stale copy of the latest pointer)`);
+  assert.equal(g.bytes, g.count * bytesEach, `bytes at ${site}`);
 }
