@@ -17,8 +17,8 @@ function configuredPython(folder?: vscode.WorkspaceFolder): string {
 }
 
 /**
- * Preloads the allocation tracker (src/leaks/tracker) into a program ArrayLens launches (native, mixed, Node with
- * "arraylensNative"), so the Leaks view can follow its native blocks; off with "leakTracker": false or the setting.
+ * Preloads the allocation tracker (src/leaks/tracker) into a program ArrayLens launches (Python, native, mixed, Node
+ * with "arraylensNative"), so the Leaks view can follow its native blocks; off with "leakTracker": false or the setting.
  */
 function addLeakTracker(type: string, config: vscode.DebugConfiguration, folder: vscode.WorkspaceFolder | undefined, log: vscode.OutputChannel): void {
   if (!wantsTracker(type, config) || preloadsTracker(config.env)) return;
@@ -76,8 +76,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   };
 
-  // The Leaks view: at the stops of a session while it is shown, a NumPy census (Python) or the tracker's ledger
-  // (native, mixed, Node + addon), diffed against the previous stop or a pinned one.
+  // The Leaks view: at the stops of a session while it is shown, the ledger of its process (the tracker's blocks, and
+  // for Python the NumPy census too), diffed against the previous stop or a pinned one.
   const leaks = new LeaksView(tracker);
   const leaksTree = vscode.window.createTreeView('arraylens.leaks', { treeDataProvider: leaks });
   leaks.setVisible(leaksTree.visible);

@@ -1,64 +1,19 @@
-// The pure half of the Leaks view: two censuses of a Python session's NumPy arrays (the previous stop and this one)
-// diffed into site groups (arrays allocated since and still alive, arrays freed since, references that grew), and
-// `file:line` sites split for opening; for native, mixed and Node sessions, which launches preload the allocation tracker
-// and the tracker ledger's sections as rows. No vscode import: unit-tested directly.
+// The pure half of the Leaks view: which sessions it follows and how (the launches that preload the allocation tracker,
+// what to say when a process has none), the sections of a ledger comparison (src/leaks/liveLedger.ts, the CLI's ledger:
+// NumPy census and tracker table) as rows, and `file:line` sites split for opening. No vscode import: unit-tested
+// directly.
 
-import type { PythonArrayRecord, PythonCensus } from '../src/leaks/pythonCensus';
+import type { LedgerStopSummary } from '../src/leaks/liveLedger';
 import type { GrownGroup, LeakGroup, LeaksReport } from '../src/leaks/report';
 
 export interface SiteGroup {
-  /** `file:line` of the allocation (innermost user frame), or null when allocated before tracing began. */
+  /**
+   * `file:line` of the allocation (innermost user frame); for arrays allocated before tracing began, the stop compared
+   * against (`stop 2`), or null.
+   */
   site: string | null;
   count: number;
   bytes: number;
-  /** Names of the arrays at this stop (those the census could name). */
-  names: string[];
-}
-
-export interface RefGrowth {
-  site: string | null;
-  expr: string | null;
-  delta: number;
-}
-
-export interface LeakDiff {
-  /** Arrays present at this stop and not at the previous one, by site, biggest first. */
-  added: SiteGroup[];
-  /** Arrays present at the previous stop and gone at this one, by site, biggest first. */
-  freed: SiteGroup[];
-  /** Arrays alive at both stops whose unexplained references grew. */
-  refGrowth: RefGrowth[];
-}
-
-const key = (a: PythonArrayRecord): string => `${a.id}:${a.addr}`;
-
-function group(records: PythonArrayRecord[], minBytes: number): SiteGroup[] {
-  const bySite = new Map<string, SiteGroup>();
-  for (const r of records) {
-    if (r.nbytes < minBytes) continue;
-    const k = r.site ?? '';
-    let g = bySite.get(k);
-    if (!g) bySite.set(k, (g = { site: r.site, count: 0, bytes: 0, names: [] }));
-    g.count += 1;
-    g.bytes += r.nbytes;
-    if (r.expr && !g.names.includes(r.expr)) g.names.push(r.expr);
-  }
-  return [...bySite.values()].sort((a, b) => b.bytes - a.bytes || (a.site ?? '').localeCompare(b.site ?? ''));
-}
-
-/** What changed between two stops: arrays are the same when both identity and data address agree. */
-export function diffCensus(prev: PythonCensus, cur: PythonCensus, minBytes = 0): LeakDiff {
-  const before = new Map(prev.arrays.map((a) => [key(a), a]));
-  const now = new Map(cur.arrays.map((a) => [key(a), a]));
-  const added = cur.arrays.filter((a) => !before.has(key(a)));
-  const freed = prev.arrays.filter((a) => !now.has(key(a)));
-  const refGrowth: RefGrowth[] = [];
-  for (const a of cur.arrays) {
-    const b = before.get(key(a));
-    if (b && a.refs > b.refs) refGrowth.push({ site: a.site ?? b.site, expr: a.expr ?? null, delta: a.refs - b.refs });
-  }
-  refGrowth.sort((a, b) => b.delta - a.delta);
-  return { added: group(added, minBytes), freed: group(freed, minBytes), refGrowth };
 }
 
 /** `/a/b.py:12` -> file and 1-based line; null for anything else. */
@@ -79,17 +34,16 @@ export function formatBytes(n: number): string {
 /** The label and description of a site group in the view. */
 export function describeGroup(g: SiteGroup, baseName: (file: string) => string): { label: string; description: string } {
   const at = parseSite(g.site);
-  const label = at ? `${baseName(at.file)}:${at.line}` : '(allocated before the first stop)';
-  const names = g.names.length ? ` · ${g.names.slice(0, 3).join(', ')}${g.names.length > 3 ? ', …' : ''}` : '';
-  return { label, description: `${g.count} × · ${formatBytes(g.bytes)}${names}` };
+  const label = at ? `${baseName(at.file)}:${at.line}` : `(allocated before ${g.site ?? 'the first stop'})`;
+  return { label, description: `${g.count} × · ${formatBytes(g.bytes)}` };
 }
 
-/** Whether an `arraylens` launch configuration runs a Python program (the only kind the Leaks view takes). */
+/** Whether an `arraylens` launch configuration runs a Python program (the view adds the NumPy census to its ledger). */
 export function isPythonConfiguration(c: { readonly [key: string]: unknown }): boolean {
   return typeof c.module === 'string' || (typeof c.program === 'string' && /\.pyw?$/i.test(c.program));
 }
 
-// ---- Native and Node sessions: the tracker's ledger (src/leaks/liveLedger.ts) instead of the NumPy census. ----
+// ---- Every followed session: the ledger of its process (src/leaks/liveLedger.ts), the census too for Python. ----
 
 /** Blocks smaller than this are not recorded by the tracker the launches preload (the CLI's default too). */
 export const LEAK_TRACKER_MIN_BYTES = 1024;
@@ -118,10 +72,10 @@ export function withTrackerEnv(env: unknown, tracker: string, inheritedPreload: 
   return out;
 }
 
-/** Which launches get the tracker: native and mixed `arraylens` launches, and Node launches with "arraylensNative". */
+/** Which launches get the tracker: every `arraylens` launch (Python, native, mixed), and Node launches with "arraylensNative". */
 export function wantsTracker(type: string, c: Env): boolean {
   if (c.request !== 'launch' || c.leakTracker === false) return false;
-  if (type === 'arraylens') return c.mixed === true || !isPythonConfiguration(c);
+  if (type === 'arraylens') return true;
   return (type === 'node' || type === 'pwa-node') && c.arraylensNative === true && !('__pendingTargetId' in c);
 }
 
@@ -133,9 +87,11 @@ export interface SessionFacts {
 }
 
 export type LeakSource =
-  | { kind: 'python' }
-  /** The tracker's ledger of the session's process; `noTracker` says why it is missing when the snapshot finds none. */
-  | { kind: 'ledger'; program: 'native' | 'mixed' | 'node'; attached: boolean; noTracker: string }
+  /**
+   * The ledger of the session's process (for 'python', with the NumPy census the view takes through the debugger);
+   * `noTracker` says why the native blocks are missing when the snapshot finds no tracker.
+   */
+  | { kind: 'ledger'; program: 'python' | 'native' | 'mixed' | 'node'; attached: boolean; noTracker: string }
   | { kind: 'unsupported'; message: string; tooltip: string };
 
 const NODE = new Set(['node', 'pwa-node']);
@@ -162,7 +118,13 @@ export function leakSourceOf(s: SessionFacts): LeakSource {
     };
   }
   if (s.type === 'arraylens') {
-    if (c.mixed !== true && isPythonConfiguration(c)) return { kind: 'python' };
+    if (c.mixed !== true && isPythonConfiguration(c))
+      return {
+        kind: 'ledger',
+        program: 'python',
+        attached: false,
+        noTracker: `No native blocks: no allocation tracker in this Python process, so what C extensions allocate is not listed (the NumPy arrays are). ${offHint}`,
+      };
     return { kind: 'ledger', program: c.mixed === true ? 'mixed' : 'native', attached: false, noTracker: `No allocation tracker in this process. ${offHint}` };
   }
   if (NODE.has(s.type)) {
@@ -196,11 +158,14 @@ export interface LedgerSection {
   rows: LedgerRow[];
 }
 
-/** A byte count as `N blocks · size`, or `none`. */
-function totals(groups: readonly LeakGroup[], noun: string): string {
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** Groups as `N arrays · M blocks · size` (NumPy arrays and native blocks counted apart), or `none`. */
+function totals(groups: readonly LeakGroup[]): string {
   if (!groups.length) return 'none';
-  const n = groups.reduce((k, g) => k + g.count, 0);
-  return `${n} ${noun}${n === 1 ? '' : 's'} · ${formatBytes(groups.reduce((k, g) => k + g.bytes, 0))}`;
+  const count = (py: boolean): number => groups.reduce((k, g) => k + ((g.language === 'python') === py ? g.count : 0), 0);
+  const parts = [count(true) ? plural(count(true), 'array') : '', count(false) ? plural(count(false), 'block') : ''].filter(Boolean);
+  return `${parts.join(' · ')} · ${formatBytes(groups.reduce((k, g) => k + g.bytes, 0))}`;
 }
 
 /** Blocks alive at both stops that grew (realloc, mremap, ndarray.resize): growth and sizes per site. */
@@ -232,7 +197,7 @@ export function ledgerSections(r: LeaksReport, from: number, pinned: boolean, ba
   const since = `${pinned ? 'pinned ' : ''}stop ${from}`;
   const rows = (groups: readonly LeakGroup[], what: string): LedgerRow[] =>
     groups.map((g) => {
-      const d = describeGroup({ site: g.site, count: g.count, bytes: g.bytes, names: [] }, baseName);
+      const d = describeGroup(g, baseName);
       const layout = g.dtype ? ` ${g.dtype}${g.shape ? `[${g.shape.join(', ')}]` : ''}` : '';
       return {
         label: d.label,
@@ -242,13 +207,13 @@ export function ledgerSections(r: LeaksReport, from: number, pinned: boolean, ba
       };
     });
   const sections: LedgerSection[] = [
-    { id: 'new', label: `New since ${since}`, description: totals(r.new, 'block'), rows: rows(r.new, `Allocated since ${since} and still alive`) },
+    { id: 'new', label: `New since ${since}`, description: totals(r.new), rows: rows(r.new, `Allocated since ${since} and still alive`) },
     ...grownSection(r, since, baseName),
-    { id: 'freed', label: `Freed since ${since}`, description: totals(r.freed, 'block'), rows: rows(r.freed, `Alive at ${since}, freed since`) },
+    { id: 'freed', label: `Freed since ${since}`, description: totals(r.freed), rows: rows(r.freed, `Alive at ${since}, freed since`) },
     {
       id: 'unreferenced',
       label: 'Unreferenced',
-      description: totals(r.unreferenced, 'block'),
+      description: totals(r.unreferenced),
       rows: rows(r.unreferenced, 'Alive, and no pointer in the stacks, globals or reachable blocks points to it (leaked)'),
     },
     {
@@ -270,18 +235,26 @@ export function ledgerSections(r: LeaksReport, from: number, pinned: boolean, ba
     sections.push({
       id: 'refcount',
       label: 'References grown',
-      description: `${r.refcount.length} arrays`,
+      description: `+${plural(r.refcount.reduce((k, e) => k + e.delta, 0), 'reference')}`,
       rows: r.refcount.map((e) => {
         const at = parseSite(e.site);
         return {
           label: `+${e.delta} ${e.expr ?? '(unnamed array)'}`,
-          description: `${at ? `${baseName(at.file)}:${at.line}` : ''}${e.call ? ` · ${e.call}` : ''}`,
+          description: `${at ? `${baseName(at.file)}:${at.line}` : `allocated before ${e.site}`}${e.call ? ` · ${e.call}` : ''}`,
           tooltip: `References no Python object explains grew by ${e.delta} (held by native code, or leaked)${e.call ? `, taken by ${e.call}` : ''}\n${e.site}`,
           site: e.site,
         };
       }),
     });
   return sections;
+}
+
+/** The first snapshot of a process, before there is anything to compare: what it holds. */
+export function snapshotLine(sum: LedgerStopSummary): string {
+  const parts: string[] = [];
+  if (sum.census) parts.push(sum.census.numpy ? `${sum.census.arrays} arrays` : 'NumPy not loaded');
+  if (sum.tracker) parts.push(`${sum.blocks} native blocks · ${formatBytes(sum.bytes)}`);
+  return `Snapshot taken at stop ${sum.stop}: ${parts.join(' · ')}`;
 }
 
 /** The line under the sections: which stops, and what the scan read. */

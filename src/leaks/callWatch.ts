@@ -251,3 +251,28 @@ export function parseCallWatch(answer: string): CallWatch {
   if (!t.startsWith('ok:')) throw new ArrayLensError('debugger-failed', `unexpected answer from the native-call watch: ${t.slice(0, 120)}`);
   return JSON.parse(Buffer.from(t.slice(3), 'base64').toString('utf8')) as CallWatch;
 }
+
+/**
+ * The watches of consecutive intervals as one (the Leaks view compares with a pinned stop across several): what each
+ * array took is summed per site and callee, in the order first seen.
+ */
+export function mergeCallWatches(parts: readonly CallWatch[]): CallWatch {
+  const byArray = new Map<number, Map<string, [string, string, number]>>();
+  for (const p of parts)
+    for (const [id, entries] of p.arrays) {
+      let sites = byArray.get(id);
+      if (!sites) byArray.set(id, (sites = new Map()));
+      for (const [site, call, delta] of entries) {
+        const k = `${site}\0${call}`;
+        const e = sites.get(k);
+        if (e) e[2] += delta;
+        else sites.set(k, [site, call, delta]);
+      }
+    }
+  return {
+    watching: parts.some((p) => p.watching),
+    calls: parts.reduce((n, p) => n + p.calls, 0),
+    errors: parts.reduce((n, p) => n + p.errors, 0),
+    arrays: [...byArray].map(([id, sites]) => [id, [...sites.values()].filter(([, , d]) => d !== 0)] as [number, [string, string, number][]]).filter(([, e]) => e.length > 0),
+  };
+}

@@ -1,11 +1,14 @@
 // The buffer ledger of one debugged process as the Leaks view follows it: a snapshot of the preloaded tracker's table
-// at each stop, diffed against the previous stop or a pinned one with the CLI's own ledger (src/leaks/ledger.ts). The
-// work runs in a worker thread (src/leaks/ledgerWorker.ts) that keeps the snapshots; this side only numbers the stops.
-// No vscode import: the view and its headless test drive the same class.
+// (and, for a Python program, the NumPy census) at each stop, diffed against the previous stop or a pinned one with the
+// CLI's own ledger (src/leaks/ledger.ts). The work runs in a worker thread (src/leaks/ledgerWorker.ts) that keeps the
+// snapshots; this side numbers the stops and runs the census and the native-call watch through the debugger's
+// `evaluate` (the worker has no debugger). No vscode import: the view and its headless test drive the same class.
 
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { ArrayLensError, ErrorCode } from '../core/errors';
+import { CallWatch, callWatchExpression, parseCallWatch } from './callWatch';
+import { PythonCensus, censusExpression, parseCensus } from './pythonCensus';
 import { LeaksReport } from './report';
 
 export interface LedgerStopSummary {
@@ -18,7 +21,17 @@ export interface LedgerStopSummary {
   /** Allocations the tracker could not record (its table was full). */
   dropped: number;
   minBytes: number;
+  /** A Python program's NumPy census at this stop (null for other programs). */
+  census: { numpy: boolean; arrays: number } | null;
+  /** Why the tracker's table of a Python program was not read (the census stands without it). */
+  unreadable?: string;
 }
+
+/**
+ * Evaluates a Python expression in the paused frame of the stop (debugpy `evaluate`, context `clipboard`: results
+ * over 64 KiB are not cut) and answers its result.
+ */
+export type PythonEvaluate = (expression: string) => Promise<string>;
 
 export interface LedgerComparison {
   report: LeaksReport;
@@ -29,7 +42,8 @@ export interface LedgerComparison {
 }
 
 export type LedgerRequest =
-  | { id: number; op: 'snapshot'; stop: number }
+  /** `census`/`calls`: taken by the host at this stop (Python programs), before the worker reads the table. */
+  | { id: number; op: 'snapshot'; stop: number; census?: PythonCensus | null; calls?: CallWatch | null }
   | { id: number; op: 'compare'; from: number; to: number; minBytes?: number }
   | { id: number; op: 'keep'; stops: number[] };
 
@@ -48,6 +62,12 @@ export class ProcessLedger {
   private previous: number | null = null;
   private pinnedStop: number | null = null;
   private failure: Error | null = null;
+  /** Python: tracemalloc runs in the debuggee (started by the first census that found NumPy). */
+  private tracing = false;
+  /** Python: the native-call watch runs in the debuggee since the latest snapshot. */
+  private watching = false;
+  /** Python: the census's array ids per kept stop (the next census names the arrays of its baseline). */
+  private readonly arrayIds = new Map<number, number[]>();
 
   constructor(
     readonly pid: number,
@@ -102,13 +122,33 @@ export class ProcessLedger {
     return this.latest;
   }
 
-  /** Takes the snapshot of the stop the process is at now (the next stop number), keeping only what can be compared. */
-  async snapshot(): Promise<LedgerStopSummary> {
+  /**
+   * Takes the snapshot of the stop the process is at now (the next stop number), keeping only what can be compared.
+   * `python`: the program is Python, stopped where `python` evaluates; the census and the native-call watch run there
+   * as in `arraylens leaks` (the watch stopped before the census, started again after the table is read).
+   */
+  async snapshot(python?: PythonEvaluate): Promise<LedgerStopSummary> {
     const stop = (this.latest ?? 0) + 1;
-    const summary = await this.ask<LedgerStopSummary>({ op: 'snapshot', stop });
+    let census: PythonCensus | null = null;
+    let calls: CallWatch | null = null;
+    if (python) {
+      if (this.watching) {
+        // First: the watch leaves the arrays only native code holds for the census to count.
+        this.watching = false;
+        calls = parseCallWatch(await python(callWatchExpression('stop')));
+      }
+      const fromIds = [...new Set([this.pinnedStop, this.latest].flatMap((s) => (s === null ? [] : (this.arrayIds.get(s) ?? []))))];
+      census = parseCensus(await python(censusExpression(this.tracing ? 'to' : 'from', { fromIds })));
+      if (census.error) throw new ArrayLensError('debugger-failed', `the leak census failed in the debuggee: ${census.error}`);
+      this.tracing = census.tracing;
+    }
+    const summary = await this.ask<LedgerStopSummary>({ op: 'snapshot', stop, census, calls });
+    if (census?.numpy) this.watching = parseCallWatch(await python!(callWatchExpression('start'))).watching;
     if (this.latest !== null) this.previous = this.latest;
     this.latest = stop;
+    if (census) this.arrayIds.set(stop, census.arrays.map((a) => a.id));
     const keep = [...new Set([this.latest, this.previous, this.pinnedStop].filter((s): s is number => s !== null))];
+    for (const k of [...this.arrayIds.keys()]) if (!keep.includes(k)) this.arrayIds.delete(k);
     await this.ask({ op: 'keep', stops: keep });
     return summary;
   }

@@ -1,9 +1,10 @@
-// The Leaks view's path through real sessions. Python (the adapter proxying debugpy): the census evaluated in the paused
-// frame at two stops with DAP `evaluate` (context clipboard), as extension/leaksView.ts does, and diffed by
-// extension/leaksModel.ts; the fixture keeps 5 arrays in a cache and frees its temporaries. Native C (the adapter over
-// lldb-dap) and Node + addon (Node's inspector): the launch configuration resolved as the extension resolves it (the
+// The Leaks view's path through real sessions: the launch configuration resolved as the extension resolves it (the
 // tracker preloaded), then the view's ProcessLedger (worker thread, the CLI's ledger) at each stop, its rows as the
-// view shows them, pinned and previous baselines; and the message when a process has no tracker.
+// view shows them, pinned and previous baselines. Python (the adapter proxying debugpy): the census and the native-call
+// watch evaluated in the paused frame with DAP `evaluate` (context clipboard), as extension/leaksView.ts does; the
+// fixture keeps 5 arrays in a cache, its C extension loses a malloc'd buffer per call and keeps references, next to
+// leak-free twins; without the tracker, the census part alone. Native C (the adapter over lldb-dap) and Node + addon
+// (Node's inspector); and the message when a process has no tracker.
 
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
@@ -13,63 +14,13 @@ import { after, describe, it } from 'node:test';
 import { DapClient } from '../../src/adapter/dap/client';
 import { NodeTarget } from '../../src/adapter/node/backend';
 import { trackerLibrary } from '../../src/leaks/leakTable';
-import { ProcessLedger } from '../../src/leaks/liveLedger';
-import { PythonCensus, censusExpression, parseCensus } from '../../src/leaks/pythonCensus';
-import { LedgerSection, diffCensus, leakSourceOf, ledgerSections, preloadsTracker, wantsTracker, withTrackerEnv } from '../../extension/leaksModel';
-import { PYTHON, ROOT, fixture, markerLine, waitNoProcess } from '../helpers/env';
+import { ProcessLedger, PythonEvaluate } from '../../src/leaks/liveLedger';
+import type { LeaksReport } from '../../src/leaks/report';
+import { LedgerSection, leakSourceOf, ledgerSections, preloadsTracker, snapshotLine, wantsTracker, withTrackerEnv } from '../../extension/leaksModel';
+import { PYTHON, ROOT, assertUnreferencedAt, fixture, markerLine, waitNoProcess } from '../helpers/env';
 
 const ADAPTER = path.join(ROOT, 'out', 'src', 'adapter', 'dapServer.js');
 const PY = fixture('leaks', 'cache_leak.py');
-const site = (marker: string): string => `${PY}:${markerLine(PY, marker)}`;
-
-describe('Leaks view: census at two stops of an arraylens Python session', () => {
-  let dap: DapClient | undefined;
-  after(async () => {
-    await dap?.close().catch(() => undefined);
-    dap?.kill();
-  });
-
-  async function censusAt(threadId: number, prev: PythonCensus | null): Promise<PythonCensus> {
-    const st = await dap!.request<{ stackFrames: { id: number; line: number }[] }>('stackTrace', { threadId, startFrame: 0, levels: 1 });
-    const expression = prev ? censusExpression('to', { fromIds: prev.arrays.map((a) => a.id) }) : censusExpression('from');
-    const r = await dap!.request<{ result: string }>('evaluate', { expression, frameId: st.stackFrames[0].id, context: 'clipboard' }, 120000);
-    return parseCensus(r.result);
-  }
-
-  it('the second stop shows the cached arrays by site with count and bytes, nothing for freed temporaries', async () => {
-    dap = await DapClient.spawn('arraylens', process.execPath, [ADAPTER], { ...process.env });
-    const output: string[] = [];
-    dap.on('output', (b: { output?: string }) => output.push(b.output ?? ''));
-    await dap.request('initialize', { clientID: 'test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-    const initialized = dap.waitEvent('initialized', 90000);
-    // debugpy answers `launch` after configurationDone.
-    const launched = dap.request('launch', { type: 'arraylens', request: 'launch', program: PY, args: [], cwd: path.dirname(PY), python: PYTHON }, 90000);
-    launched.catch(() => undefined);
-    await initialized;
-    const lines = [markerLine(PY, 'BREAK FROM'), markerLine(PY, 'BREAK TO')];
-    const bp = await dap.request<{ breakpoints: { verified: boolean }[] }>('setBreakpoints', { source: { path: PY }, breakpoints: lines.map((line) => ({ line })) });
-    assert.deepEqual(bp.breakpoints.map((b) => b.verified), [true, true]);
-    let stopped = dap.waitEvent<{ threadId: number }>('stopped', 90000);
-    await dap.request('configurationDone', {});
-    await launched;
-    const first = await stopped;
-    const a = await censusAt(first.threadId, null);
-    assert.equal(a.numpy, true);
-    stopped = dap.waitEvent<{ threadId: number }>('stopped', 90000);
-    await dap.request('continue', { threadId: first.threadId });
-    const second = await stopped;
-    const b = await censusAt(second.threadId, a);
-    const d = diffCensus(a, b);
-    assert.deepEqual(
-      d.added.map(({ site: s, count, bytes }) => ({ site: s, count, bytes })),
-      [{ site: site('SITE cache'), count: 5, bytes: 5 * 10 * 100 * 4 }],
-      'the cache, and not the freed temporaries',
-    );
-    assert.deepEqual(d.freed, []);
-    assert.deepEqual(d.refGrowth, []);
-    assert.ok(!output.join('').includes('PYDEV DEBUGGER WARNING'), 'the census leaves no debugger warning in the debug console');
-  });
-});
 
 /** A launch configuration as extension/extension.ts resolves it: the tracker preloaded when the launch wants it. */
 function resolved(type: string, config: Record<string, unknown>): Record<string, unknown> {
@@ -89,6 +40,161 @@ function shown(sections: LedgerSection[], labels?: string[]): Record<string, str
 }
 
 const tag = (): string => `arraylens-leaksview-${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+/** An arraylens Python session as the view sees it: the adapter proxying debugpy, stopped at each of `lines` in turn. */
+class PythonSession {
+  readonly output: string[] = [];
+  pid: number | undefined;
+  private threadId = 0;
+
+  private constructor(readonly dap: DapClient) {}
+
+  static async launch(config: Record<string, unknown>, lines: number[]): Promise<PythonSession> {
+    const s = new PythonSession(await DapClient.spawn('arraylens', process.execPath, [ADAPTER], { ...process.env }));
+    s.dap.on('output', (b: { output?: string }) => s.output.push(b.output ?? ''));
+    s.dap.on('process', (b: { systemProcessId?: number }) => (s.pid = b.systemProcessId ?? s.pid));
+    await s.dap.request('initialize', { clientID: 'test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = s.dap.waitEvent('initialized', 90000);
+    // debugpy answers `launch` after configurationDone.
+    const launched = s.dap.request('launch', config, 90000);
+    launched.catch(() => undefined);
+    await initialized;
+    const bp = await s.dap.request<{ breakpoints: { verified: boolean }[] }>('setBreakpoints', { source: { path: PY }, breakpoints: lines.map((line) => ({ line })) });
+    assert.deepEqual(
+      bp.breakpoints.map((b) => b.verified),
+      lines.map(() => true),
+    );
+    const stopped = s.dap.waitEvent<{ threadId: number }>('stopped', 90000);
+    await s.dap.request('configurationDone', {});
+    await launched;
+    s.threadId = (await stopped).threadId;
+    assert.ok(s.pid, 'debugpy said which process runs the program');
+    return s;
+  }
+
+  async next(): Promise<void> {
+    const stopped = this.dap.waitEvent<{ threadId: number }>('stopped', 90000);
+    await this.dap.request('continue', { threadId: this.threadId });
+    this.threadId = (await stopped).threadId;
+  }
+
+  /** What the view's evaluatorAt gives the ledger: `evaluate` in the top frame of the stop, context clipboard. */
+  async evaluator(): Promise<PythonEvaluate> {
+    const st = await this.dap.request<{ stackFrames: { id: number }[] }>('stackTrace', { threadId: this.threadId, startFrame: 0, levels: 1 });
+    const frameId = st.stackFrames[0].id;
+    return async (expression) => (await this.dap.request<{ result: string }>('evaluate', { expression, frameId, context: 'clipboard' }, 120000)).result;
+  }
+
+  async close(): Promise<void> {
+    await this.dap.close().catch(() => undefined);
+    this.dap.kill();
+  }
+}
+
+describe('Leaks view: the ledger of an arraylens Python session (NumPy census + the tracker in a C extension)', () => {
+  const EXT = fixture('leaks', 'refext.c');
+  const py = (marker: string): string => `cache_leak.py:${markerLine(PY, marker)}`;
+  const ext = (marker: string): string => `refext.c:${markerLine(EXT, marker)}`;
+  let session: PythonSession | undefined;
+  let ledger: ProcessLedger | undefined;
+  const t = tag();
+  after(async () => {
+    await ledger?.dispose();
+    await session?.close();
+    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
+  });
+
+  it('new and unreferenced native blocks of the extension by site, the cache by site, refcounts by call; nothing at the twins', { timeout: 240_000 }, async () => {
+    assert.ok(fs.readdirSync(fixture('leaks', 'build')).some((f) => f.startsWith('refext')), 'refext is not built (scripts/setup.d/40-leak-tracker.sh)');
+    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: PY, args: ['refext', t], cwd: path.dirname(PY), python: PYTHON });
+    assert.ok(preloadsTracker(config.env), 'a Python launch preloads the tracker');
+    const source = leakSourceOf({ type: 'arraylens', configuration: config, ancestors: [] });
+    assert.deepEqual(source.kind === 'ledger' && [source.program, source.attached], ['python', false]);
+
+    // FROM, at refext.peek(lent) (after the loop and both keep() calls, before the scratch calls), TO: stops 1, 2, 3.
+    session = await PythonSession.launch(config, [markerLine(PY, 'BREAK FROM'), markerLine(PY, 'refext.peek(lent)'), markerLine(PY, 'BREAK TO')]);
+    ledger = new ProcessLedger(session.pid!, path.join(ROOT, 'out', 'src', 'leaks', 'ledgerWorker.js'));
+    const first = await ledger.snapshot(await session.evaluator());
+    assert.equal(first.tracker, true, 'the tracker table is found in the Python process');
+    assert.ok(first.census?.numpy && first.census.arrays >= 2, `the census found held and lent: ${JSON.stringify(first.census)}`);
+    assert.match(snapshotLine(first), /^Snapshot taken at stop 1: \d+ arrays · \d+ native blocks · /);
+    assert.equal(await ledger.compare(), null, 'one snapshot: nothing to compare yet');
+    assert.equal(ledger.pin(), 1);
+
+    const ours = [py('SITE cache'), py('SITE temporary'), ext('SITE scratch'), ext('SITE scratch_ok'), '+1 held'];
+    let report: LeaksReport | undefined;
+    const rowsOf = async (): Promise<Record<string, string[]>> => {
+      const c = await ledger!.compare();
+      assert.ok(c, 'a comparison');
+      report = c.report;
+      return shown(ledgerSections(c.report, c.from, c.pinned, (f) => path.basename(f)), ours);
+    };
+    const cache = `  ${py('SITE cache')} 5 × · 19.5 KiB · python float32[10, 100]`;
+    const keeps = [`  +1 held ${py('SITE first keep')} · refext.keep`, `  +1 held ${py('SITE second keep')} · refext.keep`];
+
+    await session.next();
+    await ledger.snapshot(await session.evaluator());
+    let rows = await rowsOf();
+    assert.deepEqual(rows.new, ['New since pinned stop 1', cache], 'the cache; no scratch call yet');
+    assert.deepEqual(rows.refcount, ['References grown', ...keeps], 'the two keep() calls, each with its line');
+
+    await session.next();
+    const last = await ledger.snapshot(await session.evaluator());
+    assert.equal(last.stop, 3);
+    rows = await rowsOf();
+    log(rows);
+    const scratch = `  ${ext('SITE scratch')} 3 × · 146.5 KiB`;
+    assert.deepEqual(rows.new, ['New since pinned stop 1', cache, scratch], 'against the pinned stop: the cache and the lost buffers');
+    // The lost buffers, by the CLI's own evidence rule (a stale copy of the latest pointer may keep one referenced).
+    assertUnreferencedAt(report!.unreferenced, `${EXT}:${markerLine(EXT, 'SITE scratch')}`, 3, 50000);
+    assert.deepEqual(rows.unreferenced.slice(0, 1), ['Unreferenced']);
+    assert.ok(!rows.unreferenced.some((r) => r.startsWith(`  ${py('SITE cache')} `)), 'the cached arrays are referenced');
+    assert.deepEqual(rows.refcount, ['References grown', ...keeps], 'the watches of both intervals, merged');
+    for (const marker of [py('SITE temporary'), ext('SITE scratch_ok')])
+      assert.ok(!Object.values(rows).flat().some((r) => r.startsWith(`  ${marker} `)), `${marker} (a leak-free twin) appears nowhere`);
+
+    ledger.unpin();
+    rows = await rowsOf();
+    assert.deepEqual(rows.new, ['New since stop 2', scratch], 'against the previous stop: only the scratch calls');
+    assertUnreferencedAt(report!.unreferenced, `${EXT}:${markerLine(EXT, 'SITE scratch')}`, 3, 50000);
+    assert.equal(rows.refcount, undefined, 'no reference taken since stop 2');
+    assert.ok(!session.output.join('').includes('PYDEV DEBUGGER WARNING'), 'the census leaves no debugger warning in the debug console');
+  });
+});
+
+describe('Leaks view: a Python session without the tracker ("leakTracker": false)', () => {
+  let session: PythonSession | undefined;
+  let ledger: ProcessLedger | undefined;
+  const t = tag();
+  after(async () => {
+    await ledger?.dispose();
+    await session?.close();
+    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
+  });
+
+  it('the census part of the ledger: the cached arrays by site, nothing for the freed temporaries; the view says why native blocks are missing', { timeout: 180_000 }, async () => {
+    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: PY, args: [t], cwd: path.dirname(PY), python: PYTHON, leakTracker: false });
+    assert.ok(!preloadsTracker(config.env), 'no tracker when the launch says so');
+    const source = leakSourceOf({ type: 'arraylens', configuration: config, ancestors: [] });
+    assert.ok(source.kind === 'ledger' && source.program === 'python');
+    assert.match(source.noTracker, /^No native blocks: no allocation tracker in this Python process/);
+    session = await PythonSession.launch(config, [markerLine(PY, 'BREAK FROM'), markerLine(PY, 'BREAK TO')]);
+    ledger = new ProcessLedger(session.pid!, path.join(ROOT, 'out', 'src', 'leaks', 'ledgerWorker.js'));
+    const first = await ledger.snapshot(await session.evaluator());
+    assert.deepEqual([first.tracker, first.census?.numpy], [false, true]);
+    assert.match(snapshotLine(first), /^Snapshot taken at stop 1: \d+ arrays$/);
+    await session.next();
+    await ledger.snapshot(await session.evaluator());
+    const c = await ledger.compare();
+    assert.ok(c && !c.report.notes.tracker);
+    const rows = shown(ledgerSections(c.report, c.from, c.pinned, (f) => path.basename(f)));
+    log(rows);
+    assert.deepEqual(rows.new, ['New since stop 1', `  cache_leak.py:${markerLine(PY, 'SITE cache')} 5 × · 19.5 KiB · python float32[10, 100]`], 'the cache, and not the freed temporaries');
+    assert.deepEqual(rows.freed, ['Freed since stop 1']);
+    assert.deepEqual(rows.unreferenced, ['Unreferenced'], 'no table: no native blocks');
+    assert.equal(rows.refcount, undefined);
+  });
+});
 
 describe('Leaks view: the tracker ledger of an arraylens native (lldb) session', () => {
   const C_SRC = fixture('leaks', 'lost_buffers.c');
@@ -305,8 +411,6 @@ describe('Leaks view: a process without the tracker', () => {
   it('a native launch with "leakTracker": false is not given the tracker', () => {
     const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: '/bin/true', leakTracker: false });
     assert.ok(!preloadsTracker(config.env));
-    const py = resolved('arraylens', { type: 'arraylens', request: 'launch', program: 'x.py' });
-    assert.equal(leakSourceOf({ type: 'arraylens', configuration: py, ancestors: [] }).kind, 'python', 'Python launches keep the NumPy census');
   });
 });
 

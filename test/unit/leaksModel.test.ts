@@ -1,11 +1,27 @@
-// The pure half of the Leaks view (extension/leaksModel.ts): census diffs grouped by site, reference growth,
-// sites parsed for opening, labels; and the view/command declared in package.json.
+// The pure half of the Leaks view (extension/leaksModel.ts): which launches get the tracker and which ledger a session
+// has, the ledger's sections as rows, sites parsed for opening, labels; the census part of the ledger a Python session
+// without the tracker shows (src/leaks/ledger.ts compareStops on two censuses); the native-call watches of several
+// intervals merged for a pinned comparison; and the view/command declared in package.json.
 
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { describeGroup, diffCensus, formatBytes, isPythonConfiguration, ledgerFootnote, ledgerSections, parseSite, preloadsTracker, wantsTracker, withTrackerEnv } from '../../extension/leaksModel';
+import {
+  describeGroup,
+  formatBytes,
+  isPythonConfiguration,
+  leakSourceOf,
+  ledgerFootnote,
+  ledgerSections,
+  parseSite,
+  preloadsTracker,
+  snapshotLine,
+  wantsTracker,
+  withTrackerEnv,
+} from '../../extension/leaksModel';
+import { mergeCallWatches } from '../../src/leaks/callWatch';
+import { compareStops } from '../../src/leaks/ledger';
 import type { LeaksReport } from '../../src/leaks/report';
 import type { PythonArrayRecord, PythonCensus } from '../../src/leaks/pythonCensus';
 import { ROOT } from '../helpers/env';
@@ -18,46 +34,85 @@ function census(arrays: PythonArrayRecord[]): PythonCensus {
   return { numpy: true, started: false, tracing: true, arrays, views: [], traces: [], error: null };
 }
 
+/** The ledger of two censuses without a tracker table, as the Leaks view compares two stops of a Python session. */
+function censusLedger(prev: PythonCensus, cur: PythonCensus, minBytes = 0): Promise<LeaksReport> {
+  // No table: nothing is read from the process but its maps (this one's).
+  const proc = { pid: process.pid, census: () => Promise.resolve(null), readRange: () => Promise.reject(new Error('no reads without a table')) };
+  return compareStops(proc, { maps: [], table: null, census: prev }, { maps: [], table: null, census: cur }, { from: 'stop 1', to: 'stop 2', minBytes });
+}
+
+const groups = (r: LeaksReport['new']): [string, number, number][] => r.map((g) => [g.site, g.count, g.bytes]);
+
 describe('Leaks view model', () => {
-  it('groups arrays born since the previous stop by site, with count and bytes, biggest first', () => {
+  it('Python without the tracker: arrays born since the previous stop by site, with count and bytes, biggest first', async () => {
     const prev = census([arr(1, 400, null, 0, 'kept')]);
     const cur = census([arr(1, 400, null), arr(2, 4000, '/p/a.py:10', 0, 'c0'), arr(3, 4000, '/p/a.py:10', 0, 'c1'), arr(4, 80, '/p/b.py:3')]);
-    const d = diffCensus(prev, cur);
-    assert.deepEqual(d.added, [
-      { site: '/p/a.py:10', count: 2, bytes: 8000, names: ['c0', 'c1'] },
-      { site: '/p/b.py:3', count: 1, bytes: 80, names: [] },
+    const r = await censusLedger(prev, cur);
+    assert.deepEqual(groups(r.new), [
+      ['/p/a.py:10', 2, 8000],
+      ['/p/b.py:3', 1, 80],
     ]);
-    assert.deepEqual(d.freed, []);
-    assert.deepEqual(d.refGrowth, []);
+    assert.deepEqual([r.freed, r.refcount, r.unreferenced, r.notes.tracker], [[], [], [], false]);
+    const section = ledgerSections(r, 1, false, path.basename).find((x) => x.id === 'new')!;
+    assert.equal(section.description, '3 arrays · 7.9 KiB');
+    assert.deepEqual(
+      section.rows.map((x) => `${x.label} ${x.description}`),
+      ['a.py:10 2 × · 7.8 KiB · python float32[1000]', 'b.py:3 1 × · 80 B · python float32[20]'],
+    );
+    const mixed = ledgerSections({ ...r, new: [...r.new, { language: 'native', site: '/p/ext.c:5', count: 1, bytes: 2048 }] }, 1, false, path.basename);
+    assert.equal(mixed.find((x) => x.id === 'new')!.description, '3 arrays · 1 block · 9.9 KiB', 'arrays and native blocks counted apart');
   });
 
-  it('lists freed arrays by site and nothing for arrays alive at both stops', () => {
+  it('Python without the tracker: freed arrays by site; a new array at a reused address (another id) is new, the old one freed', async () => {
     const a = arr(5, 800, '/p/a.py:4');
-    const d = diffCensus(census([a, arr(6, 800, '/p/a.py:7')]), census([a]));
-    assert.deepEqual(d.added, []);
-    assert.deepEqual(d.freed, [{ site: '/p/a.py:7', count: 1, bytes: 800, names: [] }]);
-  });
-
-  it('a new array at a reused address (another id) is new, and the old one freed', () => {
+    let r = await censusLedger(census([a, arr(6, 800, '/p/a.py:7')]), census([a]));
+    assert.deepEqual([groups(r.new), groups(r.freed)], [[], [['/p/a.py:7', 1, 800]]]);
     const old = arr(7, 800, '/p/a.py:4');
-    const reused = { ...arr(8, 800, '/p/a.py:4'), addr: old.addr };
-    const d = diffCensus(census([old]), census([reused]));
-    assert.equal(d.added[0]?.count, 1);
-    assert.equal(d.freed[0]?.count, 1);
+    r = await censusLedger(census([old]), census([{ ...arr(8, 800, '/p/a.py:4'), addr: old.addr }]));
+    assert.deepEqual([groups(r.new), groups(r.freed)], [[['/p/a.py:4', 1, 800]], [['/p/a.py:4', 1, 800]]]);
   });
 
-  it('reports references that grew, largest first, never those that shrank', () => {
+  it('Python without the tracker: references that grew, largest first, never those that shrank; sites before tracing name the stop', async () => {
     const prev = census([arr(1, 400, null, 0), arr(2, 400, '/p/a.py:2', 1), arr(3, 400, null, 2)]);
     const cur = census([arr(1, 400, null, 3, 'held'), arr(2, 400, '/p/a.py:2', 2, 'x'), arr(3, 400, null, 0, 'y')]);
-    assert.deepEqual(diffCensus(prev, cur).refGrowth, [
-      { site: null, expr: 'held', delta: 3 },
+    const r = await censusLedger(prev, cur);
+    assert.deepEqual(r.refcount, [
+      { site: 'stop 1', expr: 'held', delta: 3 },
       { site: '/p/a.py:2', expr: 'x', delta: 1 },
     ]);
+    const section = ledgerSections(r, 1, false, path.basename).find((x) => x.id === 'refcount')!;
+    assert.equal(section.description, '+4 references');
+    assert.deepEqual(
+      section.rows.map((x) => `${x.label} ${x.description}`),
+      ['+3 held allocated before stop 1', '+1 x a.py:2'],
+    );
   });
 
-  it('minBytes leaves small arrays out of the groups', () => {
-    const d = diffCensus(census([]), census([arr(1, 400, '/p/a.py:1'), arr(2, 4000, '/p/a.py:2')]), 1024);
-    assert.deepEqual(d.added.map((g) => g.site), ['/p/a.py:2']);
+  it('minBytes leaves small arrays out of the groups', async () => {
+    const r = await censusLedger(census([]), census([arr(1, 400, '/p/a.py:1'), arr(2, 4000, '/p/a.py:2')]), 1024);
+    assert.deepEqual(r.new.map((g) => g.site), ['/p/a.py:2']);
+  });
+
+  it('the watches of several intervals merge per array, site and callee (a comparison with a pinned stop)', () => {
+    const w = (arrays: [number, [string, string, number][]][], calls = 1) => ({ watching: true, calls, errors: 0, arrays });
+    const merged = mergeCallWatches([
+      w([[1, [['a.py:5', 'm.keep', 1]]]]),
+      w([], 0),
+      w(
+        [
+          [1, [['a.py:5', 'm.keep', 1], ['a.py:9', 'm.keep', 1]]],
+          [2, [['a.py:7', 'm.drop', -1]]],
+        ],
+        3,
+      ),
+      w([[2, [['a.py:7', 'm.drop', 1]]]]),
+    ]);
+    assert.deepEqual(merged, {
+      watching: true,
+      calls: 5,
+      errors: 0,
+      arrays: [[1, [['a.py:5', 'm.keep', 2], ['a.py:9', 'm.keep', 1]]]],
+    });
   });
 
   it('parses sites, labels groups and sizes', () => {
@@ -65,21 +120,35 @@ describe('Leaks view model', () => {
     assert.equal(parseSite(null), null);
     assert.equal(parseSite('/p/a.py'), null);
     assert.equal(parseSite('/p/a.py:0'), null);
-    assert.deepEqual(describeGroup({ site: '/p/a.py:10', count: 2, bytes: 8000, names: ['c0', 'c1'] }, path.basename), {
+    assert.deepEqual(describeGroup({ site: '/p/a.py:10', count: 2, bytes: 8000 }, path.basename), {
       label: 'a.py:10',
-      description: '2 × · 7.8 KiB · c0, c1',
+      description: '2 × · 7.8 KiB',
     });
-    assert.equal(describeGroup({ site: null, count: 1, bytes: 10, names: [] }, path.basename).label, '(allocated before the first stop)');
+    assert.equal(describeGroup({ site: null, count: 1, bytes: 10 }, path.basename).label, '(allocated before the first stop)');
+    assert.equal(describeGroup({ site: 'stop 2', count: 1, bytes: 10 }, path.basename).label, '(allocated before stop 2)');
     assert.equal(formatBytes(512), '512 B');
     assert.equal(formatBytes(3 * 1024 * 1024), '3.0 MiB');
   });
 
-  it('takes arraylens configurations running Python only', () => {
+  it('tells arraylens configurations running Python apart: their ledger has the NumPy census too', () => {
     assert.equal(isPythonConfiguration({ program: '/w/main.py' }), true);
     assert.equal(isPythonConfiguration({ program: '/w/main.py', mixed: true }), true);
     assert.equal(isPythonConfiguration({ module: 'pkg.main' }), true);
     assert.equal(isPythonConfiguration({ program: '/w/target/debug/app' }), false);
     assert.equal(isPythonConfiguration({}), false);
+    const py = leakSourceOf({ type: 'arraylens', configuration: { type: 'arraylens', request: 'launch', program: '/w/a.py' }, ancestors: [] });
+    assert.deepEqual(py.kind === 'ledger' && [py.program, py.attached], ['python', false]);
+    assert.match(py.kind === 'ledger' ? py.noTracker : '', /^No native blocks: .*"leakTracker": false/);
+    const mixed = leakSourceOf({ type: 'arraylens', configuration: { type: 'arraylens', request: 'launch', program: '/w/a.py', mixed: true }, ancestors: [] });
+    assert.equal(mixed.kind === 'ledger' && mixed.program, 'mixed');
+  });
+
+  it('says what the first snapshot holds', () => {
+    const sum = { stop: 1, tracker: true, blocks: 12, bytes: 3 << 20, dropped: 0, minBytes: 1024, census: null };
+    assert.equal(snapshotLine(sum), 'Snapshot taken at stop 1: 12 native blocks · 3.0 MiB');
+    assert.equal(snapshotLine({ ...sum, census: { numpy: true, arrays: 7 } }), 'Snapshot taken at stop 1: 7 arrays · 12 native blocks · 3.0 MiB');
+    assert.equal(snapshotLine({ ...sum, tracker: false, census: { numpy: true, arrays: 7 } }), 'Snapshot taken at stop 1: 7 arrays');
+    assert.equal(snapshotLine({ ...sum, census: { numpy: false, arrays: 0 } }), 'Snapshot taken at stop 1: NumPy not loaded · 12 native blocks · 3.0 MiB');
   });
 
   it('package.json declares the view beside Arrays and its refresh command', () => {
@@ -95,11 +164,13 @@ describe('Leaks view model', () => {
     }
   });
 
-  it('preloads the tracker into native, mixed and "arraylensNative" Node launches only, first in LD_PRELOAD', () => {
+  it('preloads the tracker into arraylens launches (Python, native, mixed) and "arraylensNative" Node launches only, first in LD_PRELOAD', () => {
     const so = '/x/src/leaks/tracker/build/libarraylens_leaktracker.so';
     assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/app' }), true);
     assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py', mixed: true }), true);
-    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py' }), false, 'Python: the NumPy census');
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py' }), true, "Python: its C extensions' blocks beside the census");
+    assert.equal(wantsTracker('arraylens', { request: 'launch', module: 'pkg.main' }), true);
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py', leakTracker: false }), false);
     assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/app', leakTracker: false }), false);
     assert.equal(wantsTracker('arraylens', { request: 'attach', processId: 5 }), false, 'an attached process is already running');
     assert.equal(wantsTracker('node', { request: 'launch', program: '/w/a.js', arraylensNative: true }), true);
