@@ -9,6 +9,7 @@ import { bfloat16ToFloat, halfToFloat } from './decode';
 import {
   HistogramSpec,
   Moments,
+  RunCursor,
   Stats,
   StatsKernels,
   binIndex,
@@ -17,7 +18,7 @@ import {
   finalizeStats,
   histogramSpec,
 } from './stats';
-import { StridedView, elementCount } from './view';
+import { StridedView } from './view';
 
 /** Whether a dtype has a pattern table (1 or 2 bytes, real). */
 export function hasPatternTable(dt: DType): boolean {
@@ -51,27 +52,13 @@ export function countPatterns(buf: Uint8Array, view: StridedView, counts: Float6
   if (!hasPatternTable(dt)) throw new TypeError(`${dt.name} has no pattern table (only 1- and 2-byte real dtypes)`);
   if (counts.length !== patternTableSize(dt))
     throw new RangeError(`counts must hold ${patternTableSize(dt)} entries for ${dt.name}`);
-  const n = elementCount(view.shape);
-  if (n === 0) return;
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const le = dt.byteOrder === 'little';
-  const nd = view.shape.length;
-  const inner = nd === 0 ? 1 : view.shape[nd - 1];
-  const innerS = nd === 0 ? dt.itemsize : view.strides[nd - 1];
-  const idx = new Array<number>(Math.max(0, nd - 1)).fill(0);
-  const base = Number(view.address);
-  for (;;) {
-    let off = base;
-    for (let k = 0; k < nd - 1; k++) off += idx[k] * view.strides[k];
-    if (dt.itemsize === 1) for (let j = 0; j < inner; j++, off += innerS) counts[dv.getUint8(off)]++;
-    else for (let j = 0; j < inner; j++, off += innerS) counts[dv.getUint16(off, le)]++;
-    let k = nd - 2;
-    while (k >= 0) {
-      if (++idx[k] < view.shape[k]) break;
-      idx[k] = 0;
-      k--;
-    }
-    if (k < 0) return;
+  for (const cur = new RunCursor(view, 1 << 16); cur.next(); ) {
+    const { n, stride } = cur;
+    let off = cur.off;
+    if (dt.itemsize === 1) for (let j = 0; j < n; j++, off += stride) counts[dv.getUint8(off)]++;
+    else for (let j = 0; j < n; j++, off += stride) counts[dv.getUint16(off, le)]++;
   }
 }
 

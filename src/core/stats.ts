@@ -276,7 +276,7 @@ function forEachOffset(v: StridedView, visit: (off: number) => void): void {
 }
 
 /** Walks the innermost runs of a view (n elements `stride` bytes apart); a cursor, so hot loops need no closure. */
-class RunCursor {
+export class RunCursor {
   off = 0;
   n = 0;
   readonly stride: number;

@@ -67,59 +67,41 @@ export async function streamStats(
   if (!Number.isInteger(bins) || bins < 1 || bins > 1 << 20)
     throw new ArrayLensError('bad-argument', `--bins ${bins}: use an integer from 1 to 1048576`);
   const mo = memoryOrder(view);
-  const chunks = [...outerChunks(mo, CHUNK_ELEMENTS)];
+  const chunks = [...outerChunks(mo, CHUNK_ELEMENTS)].filter((c) => elementCount(c.shape) > 0);
   let readMs = 0;
   let statsMs = 0;
+  /** One pass over the chunks (read unless already `held`), timing the reads and the kernel apart. */
+  const pass = async (items: (StridedView | ReadChunk)[], use: (rc: ReadChunk) => unknown): Promise<void> => {
+    for (const item of items) {
+      checkAbort(signal);
+      let t0 = performance.now();
+      const rc = 'buf' in item ? item : await readChunk(t, item);
+      readMs += performance.now() - t0;
+      t0 = performance.now();
+      await use(rc);
+      statsMs += performance.now() - t0;
+    }
+  };
   if (kernels.patterns && hasPatternTable(view.dtype)) {
     // 1- and 2-byte dtypes: one pass fills the pattern table; moments and histogram follow from it.
     const table = new Float64Array(patternTableSize(view.dtype));
-    for (const c of chunks) {
-      checkAbort(signal);
-      if (elementCount(c.shape) === 0) continue;
-      let t0 = performance.now();
-      const rc = await readChunk(t, c);
-      readMs += performance.now() - t0;
-      t0 = performance.now();
-      await kernels.patterns(rc.buf, rc.view, table, signal);
-      statsMs += performance.now() - t0;
-    }
+    await pass(chunks, (rc) => kernels.patterns!(rc.buf, rc.view, table, signal));
     const t0 = performance.now();
     const stats = statsFromPatterns(view.dtype, table, bins);
     statsMs += performance.now() - t0;
     return { stats, readMs, statsMs };
   }
-  const totalBytes = elementCount(view.shape) * view.dtype.itemsize;
-  const hold = totalBytes <= HOLD_LIMIT_BYTES;
+  const hold = elementCount(view.shape) * view.dtype.itemsize <= HOLD_LIMIT_BYTES;
   const held: ReadChunk[] = [];
   let m: Moments = emptyMoments();
-  for (const c of chunks) {
-    checkAbort(signal);
-    if (elementCount(c.shape) === 0) continue;
-    let t0 = performance.now();
-    const rc = await readChunk(t, c);
-    readMs += performance.now() - t0;
-    t0 = performance.now();
+  await pass(chunks, async (rc) => {
     m = mergeMoments(m, await kernels.moments(rc.buf, rc.view, signal));
-    statsMs += performance.now() - t0;
     if (hold) held.push(rc);
-  }
+  });
   if (m.finite === 0 || m.min === null || m.max === null) return { stats: finalizeStats(m, null, null, bins), readMs, statsMs };
   const spec = histogramSpec(Number(m.min), Number(m.max), bins);
   const counts = new Float64Array(bins);
-  const pass2 = hold ? held : chunks.filter((c) => elementCount(c.shape) > 0);
-  for (const item of pass2) {
-    checkAbort(signal);
-    let rc: ReadChunk;
-    if ('buf' in item) rc = item;
-    else {
-      const t0 = performance.now();
-      rc = await readChunk(t, item);
-      readMs += performance.now() - t0;
-    }
-    const t0 = performance.now();
-    await kernels.histogram(rc.buf, rc.view, spec, counts, signal);
-    statsMs += performance.now() - t0;
-  }
+  await pass(hold ? held : chunks, (rc) => kernels.histogram(rc.buf, rc.view, spec, counts, signal));
   return { stats: finalizeStats(m, counts, spec, bins), readMs, statsMs };
 }
 

@@ -18,13 +18,7 @@ static void scan(const uint8_t* p, size_t words, const ScanIndex& x, uint8_t* ma
       const __m256i d = _mm256_xor_si256(_mm256_sub_epi64(_mm256_loadu_si256((const __m256i*)(p + (i + 4 * k) * 8)), lo), sign);
       m[k] = _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(span, d)));  // v - lo < span, unsigned
     }
-    uint32_t bits = (uint32_t)(m[0] | m[1] << 4 | m[2] << 8 | m[3] << 12);
-    while (bits) {
-      uint64_t v;
-      std::memcpy(&v, p + (i + (size_t)__builtin_ctz(bits)) * 8, 8);
-      scan_hit(v, x, marks, newly, nn);
-      bits &= bits - 1;
-    }
+    scan_bits(p, i, (uint32_t)(m[0] | m[1] << 4 | m[2] << 8 | m[3] << 12), x, marks, newly, nn);
   }
   serial::scan(p + i * 8, words - i, x, marks, newly, nn);
 }

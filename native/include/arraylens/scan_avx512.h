@@ -16,13 +16,7 @@ static void scan(const uint8_t* p, size_t words, const ScanIndex& x, uint8_t* ma
     for (int k = 0; k < 4; k++)
       m[k] = _mm512_cmplt_epu64_mask(_mm512_sub_epi64(_mm512_loadu_si512((const void*)(p + (i + 8 * k) * 8)), lo), span);
     if (_kortestz_mask8_u8(_kor_mask8(m[0], m[1]), _kor_mask8(m[2], m[3]))) continue;
-    uint32_t bits = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
-    while (bits) {
-      uint64_t v;
-      std::memcpy(&v, p + (i + (size_t)__builtin_ctz(bits)) * 8, 8);
-      scan_hit(v, x, marks, newly, nn);
-      bits &= bits - 1;
-    }
+    scan_bits(p, i, (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24, x, marks, newly, nn);
   }
   serial::scan(p + i * 8, words - i, x, marks, newly, nn);
 }
