@@ -93,8 +93,9 @@ export function mmap(path: string, offset?: number): ArrayBuffer;
 
 /**
  * The leak scan's kernel (src/leaks/scan.ts markPointers is the JS reference): marks (in `marks`) every block
- * [starts[i], ends[i]) of a sorted, disjoint index that an aligned little-endian u64 word of `words` points to
- * (its first byte, or anywhere inside with `interior`); returns the indexes it newly marked.
+ * [starts[i], ends[i]) of an index sorted by start that an aligned little-endian u64 word of `words` points to
+ * (its first byte, or anywhere inside with `interior`; with overlapping blocks, the last one starting at or before
+ * the word, as the JS kernel); returns the indexes it newly marked.
  */
 export function markPointers(
   words: Uint8Array,

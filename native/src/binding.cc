@@ -449,8 +449,9 @@ Napi::Value ReadSum(const Napi::CallbackInfo& info) {
 
 /**
  * The leak scan's kernel (src/leaks/scan.ts markPointers): marks each block of a sorted index that an aligned
- * u64 word of `words` points to; returns the indexes it newly marked. Validates the index (sorted, disjoint,
- * integer addresses) before any read; reads only `words`, writes only `marks`.
+ * u64 word of `words` points to (the last block starting at or before it, as the JS kernel); returns the indexes
+ * it newly marked. Validates the index (sorted by start, integer addresses) before any read; reads only `words`,
+ * writes only `marks`.
  */
 Napi::Value MarkPointers(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -482,11 +483,14 @@ Napi::Value MarkPointers(const Napi::CallbackInfo& info) {
     const double a = st[i], b = en[i];
     if (!(a >= 0 && a <= kMaxSafe && std::trunc(a) == a && b >= a && b <= kMaxSafe && std::trunc(b) == b))
       range_error(env, "block " + std::to_string(i) + ": starts/ends must be integer addresses with start <= end");
-    if (i > 0 && a < (double)ends[i - 1]) range_error(env, "blocks must be sorted by start and must not overlap");
+    if (i > 0 && a < (double)starts[i - 1]) range_error(env, "blocks must be sorted by start");
     starts[i] = (uint64_t)a;
     ends[i] = (uint64_t)b;
   }
-  const uint64_t lo = starts[0], hi = std::max(ends[n - 1], lo + 1);
+  // Blocks may overlap (as in the JS kernel, a word counts for the last block starting at or before it).
+  uint64_t hi = starts[0] + 1;
+  for (size_t i = 0; i < n; i++) hi = std::max(hi, ends[i]);
+  const uint64_t lo = starts[0];
   // Directory: about two buckets per block (at most 2^16), so a hit's search covers a block or two.
   int shift = 0;
   const uint64_t want = std::min<uint64_t>(1u << 16, 2 * (uint64_t)n);

@@ -15,7 +15,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext, Page } from 'playwright-core';
+import { BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium } from './harness/browser';
 import { CodeServer, REPO_ROOT, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
 import { Workbench } from './harness/workbench';
@@ -45,6 +45,51 @@ async function collapsePanes(page: Page, titles: string[]): Promise<void> {
   }
 }
 
+/**
+ * One Leaks-view case: a page on the workspace, breakpoints at FROM and TO in `source`, the session started and
+ * stopped at FROM, the other side-bar panes collapsed (the list draws only the rows in sight); `body` gets the
+ * workbench, the Leaks pane and `continueToTo`. A failure saves `FAILED-<shots>`; the page is always closed.
+ */
+async function leaksCase(
+  shots: string,
+  ws: string,
+  source: string,
+  from: number,
+  to: number,
+  body: (wb: Workbench, pane: Locator, continueToTo: () => Promise<void>) => Promise<void>,
+  collapse = true,
+): Promise<void> {
+  const page = await browser!.newPage();
+  const wb = new Workbench(page, ARTIFACTS, shots, log);
+  try {
+    await wb.open(server!.url, ws);
+    await wb.openFile(source);
+    for (const line of [from, to]) {
+      await wb.goToLine(line);
+      await wb.toggleBreakpoint();
+    }
+    await wb.startDebuggingAndWaitForStop();
+    assert.equal(await wb.stoppedLine(), from, 'stopped at FROM');
+    if (collapse) await collapsePanes(page, ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Arrays']);
+    const pane = await wb.viewPane('Leaks');
+    const continueToTo = async (): Promise<void> => {
+      await page.keyboard.press('F5');
+      const until = Date.now() + 60_000;
+      while ((await wb.stoppedLine().catch(() => NaN)) !== to) {
+        assert.ok(Date.now() < until, 'no stop at TO within 60 s');
+        await sleep(200);
+      }
+    };
+    await body(wb, pane, continueToTo);
+    await wb.stopDebugging();
+  } catch (e) {
+    await wb.screenshot(`FAILED-${shots}`).catch(() => undefined);
+    throw e;
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}
+
 /** The Leaks pane's rows grouped under their section rows (the tree shows them in order, children after their section). */
 function bySection(rows: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -57,11 +102,12 @@ function bySection(rows: string[]): Map<string, string[]> {
   return out;
 }
 
+let server: CodeServer | undefined;
+let browser: BrowserContext | undefined;
+
 describe('Leaks view in code-server', () => {
   const vsix = process.env.ARRAYLENS_VSIX ?? path.join(REPO_ROOT, 'arraylens.vsix');
   let tmp = '';
-  let server: CodeServer | undefined;
-  let browser: BrowserContext | undefined;
 
   before(async () => {
     assert.ok(fs.existsSync(vsix), `${vsix} missing: run npm run package (or set ARRAYLENS_VSIX)`);
@@ -104,28 +150,12 @@ describe('Leaks view in code-server', () => {
     const to = markerLine(file, 'BREAK TO');
     const cacheSite = markerLine(file, 'SITE cache');
 
-    const page = await browser!.newPage();
-    const wb = new Workbench(page, ARTIFACTS, 'leaks', log);
-    try {
-      await wb.open(server!.url, ws);
-      await wb.openFile('cache_leak.py');
-      for (const line of [from, to]) {
-        await wb.goToLine(line);
-        await wb.toggleBreakpoint();
-      }
-      await wb.startDebuggingAndWaitForStop();
-      assert.equal(await wb.stoppedLine(), from, 'stopped at FROM');
-
-      const pane = await wb.viewPane('Leaks');
+    await leaksCase('leaks', ws, 'cache_leak.py', from, to, async (wb, pane, continueToTo) => {
+      const page = wb.page;
       await wb.waitForRows(pane, (r) => r.some((t) => /Snapshot taken at stop 1/.test(t)), 'Leaks view: snapshot at stop 1');
       await wb.screenshot('leaks-first-stop');
 
-      await page.keyboard.press('F5');
-      const until = Date.now() + 60_000;
-      while ((await wb.stoppedLine().catch(() => NaN)) !== to) {
-        assert.ok(Date.now() < until, 'no stop at TO within 60 s');
-        await sleep(200);
-      }
+      await continueToTo();
       const rows = await wb.waitForRows(pane, (r) => r.some((t) => t.startsWith(`cache_leak.py:${cacheSite}`)), 'Leaks view: the cache site at stop 2');
       log(`rows: ${JSON.stringify(rows)}`);
       const row = rows.find((t) => t.startsWith(`cache_leak.py:${cacheSite}`))!;
@@ -140,13 +170,7 @@ describe('Leaks view in code-server', () => {
       const status = page.locator('.statusbar-item', { hasText: new RegExp(`^\\s*Ln ${cacheSite}, Col 1\\b`) });
       await status.first().waitFor({ timeout: 15_000 });
       await wb.screenshot('leaks-open-site');
-      await wb.stopDebugging();
-    } catch (e) {
-      await wb.screenshot('FAILED').catch(() => undefined);
-      throw e;
-    } finally {
-      await page.close().catch(() => undefined);
-    }
+    }, false);
   });
   test('Python + C extension: the buffers the extension loses, by site in refext.c, new and unreferenced, beside the cache', { timeout: 240_000 }, async () => {
     const ext = fs.readdirSync(LEAKS_BUILD).find((f) => f.startsWith('refext.') && f.endsWith('.so'));
@@ -181,29 +205,12 @@ describe('Leaks view in code-server', () => {
     const scratch = `refext.c:${markerLine(EXT_SOURCE, 'SITE scratch')}`;
     const scratchOk = `refext.c:${markerLine(EXT_SOURCE, 'SITE scratch_ok')}`;
 
-    const page = await browser!.newPage();
-    const wb = new Workbench(page, ARTIFACTS, 'leaks-python-native', log);
-    try {
-      await wb.open(server!.url, ws);
-      await wb.openFile('cache_leak.py');
-      for (const line of [from, to]) {
-        await wb.goToLine(line);
-        await wb.toggleBreakpoint();
-      }
-      await wb.startDebuggingAndWaitForStop();
-      assert.equal(await wb.stoppedLine(), from, 'stopped at FROM');
-      await collapsePanes(page, ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Arrays']);
-      const pane = await wb.viewPane('Leaks');
+    await leaksCase('leaks-python-native', ws, 'cache_leak.py', from, to, async (wb, pane, continueToTo) => {
       const first = await wb.waitForRows(pane, (r) => r.some((t) => /^Snapshot taken at stop 1: \d+ arrays · \d+ native blocks/.test(t)), 'Leaks view: census and tracker table at stop 1', 60_000);
       log(`rows at stop 1: ${JSON.stringify(first)}`);
       await wb.screenshot('leaks-python-native-first-stop');
 
-      await page.keyboard.press('F5');
-      const until = Date.now() + 60_000;
-      while ((await wb.stoppedLine().catch(() => NaN)) !== to) {
-        assert.ok(Date.now() < until, 'no stop at TO within 60 s');
-        await sleep(200);
-      }
+      await continueToTo();
       const rows = await wb.waitForRows(pane, (r) => r.some((t) => /^Stop 2 compared with stop 1\b/.test(t)), 'Leaks view: the ledger of stop 2 against stop 1', 90_000);
       log(`rows at stop 2: ${JSON.stringify(rows)}`);
       await wb.screenshot('leaks-python-native-second-stop');
@@ -221,13 +228,7 @@ describe('Leaks view in code-server', () => {
         `unreferenced: the lost buffers only, got ${JSON.stringify(unreferenced)}`,
       );
       for (const twin of [temporary, scratchOk]) assert.ok(!rows.some((t) => t.startsWith(`${twin} `)), `nothing at ${twin} (a leak-free twin)`);
-      await wb.stopDebugging();
-    } catch (e) {
-      await wb.screenshot('FAILED-python-native').catch(() => undefined);
-      throw e;
-    } finally {
-      await page.close().catch(() => undefined);
-    }
+    });
   });
   test('native C under lldb-dap: the lost and kept buffers by site at the second stop, the lost ones unreferenced', { timeout: 240_000 }, async () => {
     const ws = path.join(tmp, 'ws-native');
@@ -247,31 +248,13 @@ describe('Leaks view in code-server', () => {
     const kept = `lost_buffers.c:${markerLine(file, 'SITE global')}`;
     const temporary = `lost_buffers.c:${markerLine(file, 'SITE temporary')}`;
 
-    const page = await browser!.newPage();
-    const wb = new Workbench(page, ARTIFACTS, 'leaks-native', log);
-    try {
-      await wb.open(server!.url, ws);
-      await wb.openFile('lost_buffers.c');
-      for (const line of [from, to]) {
-        await wb.goToLine(line);
-        await wb.toggleBreakpoint();
-      }
-      await wb.startDebuggingAndWaitForStop();
-      assert.equal(await wb.stoppedLine(), from, 'stopped at FROM');
-
-      // The list draws only the rows in sight: give the Leaks pane the side bar.
-      await collapsePanes(page, ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Arrays']);
-      const pane = await wb.viewPane('Leaks');
+    await leaksCase('leaks-native', ws, 'lost_buffers.c', from, to, async (wb, pane, continueToTo) => {
+      const page = wb.page;
       const first = await wb.waitForRows(pane, (r) => r.some((t) => /Snapshot taken at stop 1: \d+ native blocks/.test(t)), 'Leaks view: snapshot at stop 1', 60_000);
       log(`rows at stop 1: ${JSON.stringify(first)}`);
       await wb.screenshot('leaks-native-first-stop');
 
-      await page.keyboard.press('F5');
-      const until = Date.now() + 60_000;
-      while ((await wb.stoppedLine().catch(() => NaN)) !== to) {
-        assert.ok(Date.now() < until, 'no stop at TO within 60 s');
-        await sleep(200);
-      }
+      await continueToTo();
       const rows = await wb.waitForRows(
         pane,
         (r) => r.some((t) => /^Stop 2 compared with stop 1\b/.test(t)),
@@ -292,13 +275,7 @@ describe('Leaks view in code-server', () => {
       const status = page.locator('.statusbar-item', { hasText: new RegExp(`^\\s*Ln ${markerLine(file, 'SITE lost')}, Col 1\\b`) });
       await status.first().waitFor({ timeout: 15_000 });
       await wb.screenshot('leaks-native-open-site');
-      await wb.stopDebugging();
-    } catch (e) {
-      await wb.screenshot('FAILED-native').catch(() => undefined);
-      throw e;
-    } finally {
-      await page.close().catch(() => undefined);
-    }
+    });
   });
   test('Node + addon ("arraylensNative"): the blocks lost() leaves behind, by site in the addon, at the second JS stop', { timeout: 240_000 }, async () => {
     const addon = path.join(ADDON_DIR, 'build', 'Release', 'leak_addon.node');
@@ -332,29 +309,12 @@ describe('Leaks view in code-server', () => {
     const lost = `leak_addon.cc:${markerLine(cc, 'SITE lost')}`;
     const owned = `leak_addon.cc:${markerLine(cc, 'SITE owned')}`;
 
-    const page = await browser!.newPage();
-    const wb = new Workbench(page, ARTIFACTS, 'leaks-node', log);
-    try {
-      await wb.open(server!.url, ws);
-      await wb.openFile('node_leak.js');
-      for (const line of [from, to]) {
-        await wb.goToLine(line);
-        await wb.toggleBreakpoint();
-      }
-      await wb.startDebuggingAndWaitForStop();
-      assert.equal(await wb.stoppedLine(), from, 'stopped at FROM');
-      await collapsePanes(page, ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Arrays']);
-      const pane = await wb.viewPane('Leaks');
+    await leaksCase('leaks-node', ws, 'node_leak.js', from, to, async (wb, pane, continueToTo) => {
       const first = await wb.waitForRows(pane, (r) => r.some((t) => /^Snapshot taken at stop \d+: \d+ native blocks/.test(t)), 'Leaks view: snapshot at the first JS stop', 60_000);
       log(`rows at FROM: ${JSON.stringify(first)}`);
       await wb.screenshot('leaks-node-first-stop');
 
-      await page.keyboard.press('F5');
-      const until = Date.now() + 60_000;
-      while ((await wb.stoppedLine().catch(() => NaN)) !== to) {
-        assert.ok(Date.now() < until, 'no stop at TO within 60 s');
-        await sleep(200);
-      }
+      await continueToTo();
       const rows = await wb.waitForRows(
         pane,
         (r) => r.some((t) => /^New since stop \d+/.test(t)) && r.some((t) => /^Stop \d+ compared with stop \d+/.test(t)),
@@ -369,14 +329,8 @@ describe('Leaks view in code-server', () => {
         "new since FROM: lost()'s four 64 KiB blocks, by their site in the addon",
       );
       assert.ok(!rows.some((t) => t.startsWith(owned)), 'nothing at owned(), whose finalizer frees');
-      await wb.stopDebugging();
-      const gone = Date.now() + 20_000;
-      while (processesMentioning(ws).length && Date.now() < gone) await sleep(200);
-    } catch (e) {
-      await wb.screenshot('FAILED-node').catch(() => undefined);
-      throw e;
-    } finally {
-      await page.close().catch(() => undefined);
-    }
+    });
+    const gone = Date.now() + 20_000;
+    while (processesMentioning(ws).length && Date.now() < gone) await sleep(200);
   });
 });

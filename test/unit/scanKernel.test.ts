@@ -95,7 +95,18 @@ describe('leak scan kernel: native SIMD vs JS reference', () => {
     const words = new Uint8Array(64);
     const m = (n: number): Uint8Array => new Uint8Array(n);
     assert.throws(() => addon.markPointers(words, Float64Array.of(32, 16), Float64Array.of(48, 20), m(2)), /sorted/);
-    assert.throws(() => addon.markPointers(words, Float64Array.of(16, 32), Float64Array.of(40, 48), m(2)), /overlap/);
+    // Overlapping blocks are allowed, as in the JS kernel (tracker blocks and census arrays can overlap).
+    const over = { starts: Float64Array.of(16, 32), ends: Float64Array.of(400, 48) };
+    const img = new Uint8Array(32);
+    new DataView(img.buffer).setBigUint64(0, 40n, true); // inside both: the last block starting at or before it
+    new DataView(img.buffer).setBigUint64(8, 100n, true); // inside the first only: not the last start <= it
+    new DataView(img.buffer).setBigUint64(16, 16n, true); // the first's start
+    for (const interior of [false, true]) {
+      const want = jsMarks(img, over, interior);
+      const marks = m(2);
+      assert.deepEqual(Array.from(addon.markPointers(img, over.starts, over.ends, marks, { interior })), want.newly, `overlap, interior ${interior}`);
+      assert.deepEqual(marks, want.marks);
+    }
     assert.throws(() => addon.markPointers(words, Float64Array.of(16.5), Float64Array.of(20), m(1)), /integer/);
     assert.throws(() => addon.markPointers(words, Float64Array.of(16), Float64Array.of(8), m(1)), /start <= end/);
     assert.throws(() => addon.markPointers(words, Float64Array.of(16), Float64Array.of(20), m(2)), /same length/);

@@ -91,8 +91,8 @@ using ReadSumFn = uint64_t (*)(const uint8_t*, size_t);
 using CompactFn = size_t (*)(const uint8_t* p, int64_t stride, size_t cnt, int item, uint8_t* out);
 
 /**
- * The unreferenced-buffer scan (src/leaks/scan.ts): tracked blocks [starts[i], ends[i]) sorted by start,
- * non-overlapping; lo = starts[0], hi = ends[n - 1].
+ * The unreferenced-buffer scan (src/leaks/scan.ts): tracked blocks [starts[i], ends[i]) sorted by start (they may
+ * overlap: a word counts for the last block starting at or before it); lo = starts[0], hi = the largest end.
  */
 struct ScanIndex {
   const uint64_t* starts;
