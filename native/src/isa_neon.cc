@@ -4,9 +4,9 @@
 #include "arraylens/histogram_neon.h"
 #include "arraylens/moments_neon.h"
 #include "arraylens/readsum_neon.h"
-#include "arraylens/scan_serial.h"
+#include "arraylens/scan_neon.h"
 
 namespace arraylens {
-const KernelTable kNeonKernels = {"neon", neon::moments, neon::histogram, neon::read_sum, nullptr, nullptr, nullptr, serial::scan};
+const KernelTable kNeonKernels = {"neon", neon::moments, neon::histogram, neon::read_sum, nullptr, nullptr, nullptr, neon::scan};
 }
 #endif

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 #include "engine.h"
 using namespace arraylens;
@@ -15,9 +16,11 @@ int main() {
   uint8_t* end = m + 63 * pg;
   for (size_t i = 0; i < 63 * pg; i += 4) { float f = (float)((i * 2654435761u) % 1000) - 500; memcpy(m + i, &f, 4); }
   int runs = 0;
-  for (const char* isa : {"avx512", "avx2", "serial"}) {
+  std::string isas;
+  for (const char* isa : {"avx512", "avx2", "neon", "serial"}) {
     const KernelTable* k = find_kernels(isa);
     if (!k) continue;
+    isas += std::string(isas.empty() ? "" : ", ") + isa;
     for (int item : {2, 4, 8}) for (int64_t step : {1, 2, 3}) for (int64_t n = 1; n <= 300; n += (n < 70 ? 1 : 37)) for (int rows : {1, 3}) {
       Dt dt = item == 2 ? Dt::F16 : item == 4 ? Dt::F32 : Dt::F64;
       int64_t rowbytes = n * step * item + (step == 1 ? 0 : item);  // rows padded
@@ -32,6 +35,6 @@ int main() {
       runs++;
     }
   }
-  printf("guard-page runs: %d, no fault\n", runs);
+  printf("guard-page runs: %d (%s), no fault\n", runs, isas.c_str());
   return runs > 0 ? 0 : 1;
 }
