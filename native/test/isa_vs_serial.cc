@@ -4,8 +4,7 @@
 // byte orders, negative/zero/padded strides, threads). Counts, min/max, histograms, pattern tables, read sums and
 // scan marks must be identical, mean and std within 1e-12 relative (as test/unit/nativeStats.test.ts asks of the
 // addon). test/unit/nativeChecks.test.ts builds it for aarch64 and runs it under qemu-aarch64 (the NEON table).
-// Built natively on x86-64 it checks AVX2/AVX-512 the same way; that run is not in the suite: their one-pass
-// float32/bfloat16 moments miss the 1e-12 mean when x - pivot is inexact in float64. Prints
+// Built natively on x86-64 it checks AVX2/AVX-512 the same way (also in test/unit/nativeChecks.test.ts). Prints
 // "<isa> vs serial: checks N bad 0" per table and exits 0 when all agree (--dispatch: only the dispatch line;
 // ARRAYLENS_CHECK_VIEWS: number of random engine views, 400; ARRAYLENS_CHECK_SEED; ARRAYLENS_CHECK_VERBOSE: every
 // disagreement).

@@ -1,7 +1,8 @@
 // C++ checks of the native kernels that the JS comparisons cannot make (native/test/*.cc, built here with g++):
 // the float32 histogram shortcut against numpy's bin rule at every edge of thousands of random specs, no kernel
-// reading past a view's last element (views that end at a PROT_NONE page), and the NEON (arm64) table against the
-// serial one, cross-compiled and run under qemu-aarch64 on x86-64. They test the sources, so they run with and
+// reading past a view's last element (views that end at a PROT_NONE page), every SIMD table this CPU runs against the
+// serial one (isa_vs_serial), and the NEON (arm64) table against the serial one, cross-compiled and run under
+// qemu-aarch64 on x86-64. They test the sources, so they run with and
 // without ARRAYLENS_NO_NATIVE; without g++ they say so and pass. Without the aarch64 cross g++ or qemu the NEON
 // checks fail (scripts/setup.d/22-neon-cross.sh installs them) unless ARRAYLENS_SKIP_NEON_CHECK=1 skips them.
 
@@ -110,6 +111,26 @@ describe('native kernels: C++ checks', () => {
     const exe = path.join(OUT, 'guard_page');
     run(CXX, [...objs, '-o', exe, '-pthread']);
     assert.match(run(exe, []), /no fault/);
+  });
+
+  it('the SIMD tables this CPU runs equal the serial kernels on random blocks, scans and strided views (isa_vs_serial)', () => {
+    if (!HAVE_CXX) {
+      console.log(`# ${CXX} not found: C++ checks skipped`);
+      return;
+    }
+    const src = (f: string): string => path.join(NATIVE, 'src', f);
+    const objs = ['isa_vs_serial.cc'].map((f) => object(path.join(NATIVE, 'test', f), []));
+    for (const f of ['engine.cc', 'dispatch.cc', 'isa_serial.cc', 'isa_neon.cc']) objs.push(object(src(f), []));
+    if (process.arch === 'x64') {
+      objs.push(object(src('isa_avx2.cc'), ['-mavx2', '-mf16c', '-mfma']));
+      objs.push(object(src('isa_avx512.cc'), ['-mavx512f', '-mavx512bw', '-mavx512dq', '-mavx512vl', '-mavx2', '-mf16c', '-mfma']));
+    }
+    const exe = path.join(OUT, 'isa_vs_serial');
+    run(CXX, [...objs, '-o', exe, '-pthread']);
+    const out = run(exe, []);
+    console.log(out.split('\n').filter((l) => / vs serial: /.test(l)).map((l) => `# ${l}`).join('\n'));
+    assert.match(out, /^tables \d+ checks \d+ bad 0$/m, out);
+    if (process.arch === 'x64') assert.match(out, /^avx2 vs serial: checks [1-9]\d{4,} bad 0 /m, 'AVX2 was checked (every x86-64 CPU here has it)');
   });
 
   describe('NEON (arm64) kernels', () => {

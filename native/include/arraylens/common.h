@@ -58,6 +58,46 @@ static inline void partial_init(Partial* p) {
 static inline bool pivot_close_enough(double shift, double s2) { return shift <= (63.0 / 64) * s2; }
 
 /**
+ * Whether x - p is exact in float64 for every float32 x of a block whose finite values lie in [mn, mx]: it is when
+ * every nonzero |x| is within 2^27 of |p| either way (at most 28 exponents apart: 24 + 28 + 1 bits fit in 53).
+ * A range that reaches near zero (or holds zeros) cannot tell, so it counts as inexact too.
+ */
+static inline bool pivot_subtraction_exact(double p, double mn, double mx) {
+  if (p == 0) return true;
+  const double ap = std::fabs(p), t = ap * 0x1p-27;
+  return std::fmax(std::fabs(mn), std::fabs(mx)) < ap * 0x1p27 && !(mn < t && mx > -t);
+}
+
+/**
+ * The reference moments of a block's finite values (`value(j)`, j < n, as float64; o->finite already counted):
+ * Neumaier-compensated sum and the corrected two-pass m2, as the serial kernels and src/core/stats.ts. For the
+ * SIMD kernels' rare blocks whose shifted sums would round.
+ */
+template <class V>
+static inline void reference_sums(size_t n, V value, Partial* o) {
+  double s = 0, c = 0;
+  for (size_t j = 0; j < n; j++) {
+    const double x = value(j);
+    if (!(x - x == 0)) continue;
+    const double t = s + x;
+    c += std::fabs(s) >= std::fabs(x) ? (s - t) + x : (x - t) + s;
+    s = t;
+  }
+  o->sum = s;
+  o->sum_c = c;
+  const double nf = (double)o->finite, mean = (s + c) / nf;
+  double m2 = 0, cc = 0;
+  for (size_t j = 0; j < n; j++) {
+    const double x = value(j);
+    if (!(x - x == 0)) continue;
+    const double d = x - mean;
+    m2 += d * d;
+    cc += d;
+  }
+  o->m2 = m2 - cc * cc / nf;
+}
+
+/**
  * The pivot the driver hands the next block: 0 while the data sit near zero against their spread
  * (mean^2 <= 32 var, so S2 / m2 <= 33 and the unshifted sums are accurate; kernels then skip the subtraction),
  * else the block's mean.

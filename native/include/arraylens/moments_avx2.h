@@ -276,6 +276,11 @@ static void moments_block8(const void* p, size_t n, double hint, Partial* o) {
     if (mn[k] < o->min) o->min = mn[k];
     if (mx[k] > o->max) o->max = mx[k];
   }
+  if (!L8::integer && !L8::half && !pivot_subtraction_exact(pv, o->min, o->max)) {
+    // x - p would round for some x (float32/bfloat16 far from the pivot): the reference sums instead.
+    reference_sums(n, [&](size_t j) { return (double)L8::one(a + j); }, o);
+    return;
+  }
   alignas(32) double s[16], c[16];
   _mm256_store_pd(s, l0.s0);
   _mm256_store_pd(s + 4, l0.s1);

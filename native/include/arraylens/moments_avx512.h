@@ -108,8 +108,9 @@ static void moments_block(const void* p, size_t n, Partial* o) {
 // min/max and the zero test run on 16 float32 lanes; the moments are shifted sums in float64,
 //   S1 = sum(x - p), S2 = sum((x - p)^2),   block m2 = S2 - S1^2 / n,
 // with a pivot p near the block mean (the previous block's mean, else the block's first finite value), so one
-// read of the block gives everything. x - p is exact (p is rounded to the element type's grid where that
-// matters: float16 and integers keep exact sums). Short per-lane sums of 32 values go into the block
+// read of the block gives everything. x - p is exact for integers and float16 (p rounded to their grid) and, for
+// float32/bfloat16, whenever the block's values lie within 2^27 of |p| (pivot_subtraction_exact); other blocks are
+// summed the reference way. Short per-lane sums of 32 values go into the block
 // accumulators with TwoSum. When the pivot turns out far from the block mean (S1^2 / n large against m2, so
 // the subtraction would cancel), the block's m2 is recomputed with the two-pass formula above.
 
@@ -256,6 +257,12 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
   if (o->finite == 0) return;
   o->min = (double)_mm512_reduce_min_ps(_mm512_min_ps(l0.vmin, l1.vmin));
   o->max = (double)_mm512_reduce_max_ps(_mm512_max_ps(l0.vmax, l1.vmax));
+  if (!L16::integer && !L16::half && !pivot_subtraction_exact(pv, o->min, o->max)) {
+    // Values too far from the pivot for x - p to be exact (float32/bfloat16 spanning many magnitudes around it):
+    // the block's sums the reference way, so results never depend on the pivot.
+    reference_sums(n, [&](size_t j) { return (double)L16::one(a + j * L16::S); }, o);
+    return;
+  }
   // S1 = sum of the 32 lanes' (s, c), TwoSum-combined.
   alignas(64) double s[32], c[32];
   _mm512_store_pd(s, l0.s0);
