@@ -2,7 +2,7 @@
 // every stop and on every frame selection.
 
 import * as vscode from 'vscode';
-import type { ArraySummary } from '../src/protocol/dap';
+import { ArraySummary, aliasText } from '../src/protocol/dap';
 import { explain } from './progress';
 import { SessionTracker, StopPoint, isSupported } from './sessions';
 
@@ -13,21 +13,23 @@ export class ArrayItem extends vscode.TreeItem {
   ) {
     super(array.expr, vscode.TreeItemCollapsibleState.None);
     const shape = `(${array.shape.join(', ')}${array.shape.length === 1 ? ',' : ''})`;
-    const aliases = (array.aliases ?? []).map((a) => `${a.expr} (${a.language})`);
-    this.description = `${array.dtype} ${shape} · ${formatSize(array.size)}${aliases.length ? ` · ⇄ ${aliases.join(', ')}` : ''}`;
+    const aliases = aliasText(array.aliases ?? []);
+    this.description = `${array.dtype} ${shape} · ${formatSize(array.size)}${aliases ? ` · ⇄ ${aliases}` : ''}`;
     this.tooltip = new vscode.MarkdownString('', true);
     // The type goes in a code span: Rust/C++ names (`Bound<PyAny> *`) would otherwise be read as HTML and markup.
     this.tooltip.appendText(`${array.expr}: `);
     this.tooltip.appendMarkdown(`\`\` ${array.typeName.replace(/`/g, "'")} \`\`\n\n`);
     this.tooltip.appendText(`dtype ${array.dtype} (${array.byteOrder}), shape ${shape}, strides (${array.strides.join(', ')})\n`);
     this.tooltip.appendText(`${array.size} elements, ${array.nbytes} bytes at ${array.address}`);
-    if (aliases.length) {
+    if (aliases) {
       this.tooltip.appendMarkdown('\n\n$(link) ');
-      this.tooltip.appendText(`Same bytes as ${aliases.join(', ')}`);
+      this.tooltip.appendText(`Same bytes as ${aliases}`);
+      // "at file:line": the other debugger of a Node + addon pair is not stopped now; that is where it showed them.
+      if (array.aliases!.some((a) => a.recordedAt)) this.tooltip.appendText(' — as the other debugger showed them at its last stop');
     }
     // The link icon marks an array seen from two languages (mixed sessions); otherwise the icon says how many dims.
     this.iconPath = new vscode.ThemeIcon(
-      aliases.length ? 'link' : array.shape.length >= 2 ? 'symbol-array' : array.shape.length === 1 ? 'list-ordered' : 'symbol-number',
+      aliases ? 'link' : array.shape.length >= 2 ? 'symbol-array' : array.shape.length === 1 ? 'list-ordered' : 'symbol-number',
     );
     this.contextValue = 'array';
     this.command = { command: 'arraylens.inspectArrayItem', title: 'Open in Array Inspector', arguments: [this] };
@@ -41,6 +43,17 @@ class MessageItem extends vscode.TreeItem {
     this.tooltip = tooltip ?? label;
     this.contextValue = 'message';
   }
+}
+
+interface ShownStop {
+  session: string;
+  frameId: number;
+  /** The session's stop count: a new stop lists again even in the same frame id. */
+  stops: number;
+}
+
+function sameStop(a: ShownStop | null, b: ShownStop): boolean {
+  return !!a && a.session === b.session && a.frameId === b.frameId && a.stops === b.stops;
 }
 
 function formatSize(n: number): string {
@@ -59,39 +72,67 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
 
   constructor(private readonly tracker: SessionTracker) {
     this.disposables.push(
-      tracker.onStopped(() => void this.refresh(true)),
-      tracker.onRunning(() => this.show([new MessageItem('Running…', 'debug-continue')])),
+      // The session that stopped, whichever is active: the native child of a Node + addon pair stops while VS Code
+      // keeps the JavaScript session active.
+      tracker.onStopped((t) => void this.refresh(true, t.session)),
+      tracker.onRunning(() => (tracker.latestStopped() ? void this.refresh() : this.show([new MessageItem('Running…', 'debug-continue')]))),
       tracker.onEnded(() => void this.refresh()),
       vscode.debug.onDidChangeActiveStackItem(() => void this.refresh()),
       vscode.debug.onDidChangeActiveDebugSession(() => void this.refresh()),
     );
   }
 
-  private show(items: vscode.TreeItem[]): void {
+  /**
+   * The stop whose arrays are shown, and the listing under way: a refresh for the same stop (VS Code's frame selection
+   * echoing a stop event) keeps the rows, or waits for that listing, instead of listing again and redrawing.
+   */
+  private shownStop: ShownStop | null = null;
+  private listing: { stop: ShownStop; arrays: Thenable<ArraySummary[]> } | null = null;
+
+  private show(items: vscode.TreeItem[], stop: ShownStop | null = null): void {
+    this.shownStop = stop;
     this.items = items;
     this.changed.fire();
   }
 
-  async refresh(afterStopEvent = false): Promise<void> {
+  /** Lists the arrays again even when the stop is the one shown (the Refresh command). */
+  reload(): Promise<void> {
+    this.shownStop = null;
+    this.listing = null;
+    return this.refresh();
+  }
+
+  /** `stopped`: the session that just stopped; otherwise the selected frame's, the active one or the last stopped. */
+  async refresh(afterStopEvent = false, stopped?: vscode.DebugSession): Promise<void> {
     const gen = ++this.generation;
-    const session = vscode.debug.activeDebugSession;
+    const session = stopped ?? this.tracker.preferredSession();
     if (!session) return this.show([new MessageItem('Start debugging to see arrays', 'info')]);
     if (!isSupported(session))
       return this.show([new MessageItem(`Session type '${session.type}' is not supported yet`, 'info', 'Use the "arraylens" launch type (Python, C/C++/Rust, mixed), a debugpy session or a Node session of the built-in JavaScript debugger.')]);
     let stop: StopPoint | null;
     try {
-      stop = await this.tracker.currentStop(session, afterStopEvent);
+      // A frame the user selected in another stopped session wins (currentStop without a session looks at it first).
+      stop = await this.tracker.currentStop(stopped, afterStopEvent);
+      if (!stop && !stopped) stop = await this.tracker.currentStop(session, afterStopEvent);
     } catch (e) {
       return this.show([new MessageItem(explain(e), 'error')]);
     }
     if (gen !== this.generation) return;
     if (!stop) return this.show([new MessageItem('Stop at a breakpoint to see arrays', 'debug-pause')]);
     const t = this.tracker.get(stop.session)!;
+    const key: ShownStop = { session: stop.session.id, frameId: stop.frameId, stops: t.stops };
+    if (sameStop(this.shownStop, key)) return;
+    if (!this.listing || !sameStop(this.listing.stop, key)) {
+      const frameId = stop.frameId;
+      this.listing = { stop: key, arrays: vscode.window.withProgress({ location: { viewId: 'arraylens.arrays' } }, () => t.source.listArrays(frameId)) };
+    }
+    const listing = this.listing.arrays;
     try {
-      const arrays = await vscode.window.withProgress({ location: { viewId: 'arraylens.arrays' } }, () => t.source.listArrays(stop!.frameId));
+      const arrays = await listing;
       if (gen !== this.generation) return;
-      this.show(arrays.length ? arrays.map((a) => new ArrayItem(a, stop!)) : [new MessageItem('No arrays in this frame', 'info')]);
+      this.show(arrays.length ? arrays.map((a) => new ArrayItem(a, stop!)) : [new MessageItem('No arrays in this frame', 'info')], key);
     } catch (e) {
+      if (this.listing?.arrays === listing) this.listing = null; // the next refresh of this stop tries again
       if (gen !== this.generation) return;
       this.show([new MessageItem(explain(e), 'error')]);
     }

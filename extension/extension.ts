@@ -57,7 +57,8 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const open = async (expr: string | undefined, session: vscode.DebugSession | undefined): Promise<void> => {
     if (!expr) return;
-    const s = session ?? vscode.debug.activeDebugSession;
+    // The stopped session when the active one is running (the native child of a Node + addon pair).
+    const s = session ?? tracker.preferredSession();
     if (!s) {
       void vscode.window.showErrorMessage('ArrayLens: no debug session. Start debugging a Python program and stop at a breakpoint first.');
       return;
@@ -100,10 +101,10 @@ export function activate(context: vscode.ExtensionContext): void {
     );
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('arraylens.refresh', () => view.refresh()),
+    vscode.commands.registerCommand('arraylens.refresh', () => view.reload()),
     vscode.commands.registerCommand('arraylens.inspectVariable', (arg?: VariableContext) => {
       const v = arg?.variable;
-      const session = arg?.sessionId ? findSession(arg.sessionId) : undefined;
+      const session = arg?.sessionId ? tracker.byId(arg.sessionId)?.session : undefined;
       return open(v?.evaluateName || v?.name, session);
     }),
     vscode.commands.registerCommand('arraylens.inspectExpression', async () => {
@@ -161,11 +162,6 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   void view.refresh();
-}
-
-function findSession(id: string): vscode.DebugSession | undefined {
-  const a = vscode.debug.activeDebugSession;
-  return a?.id === id ? a : undefined;
 }
 
 export function deactivate(): void {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { ArrayLensError } from '../src/core/errors';
 import { DapChannel } from '../src/adapter/dap/client';
-import { NodeAliasingArraySource, RecordingArraySource } from '../src/adapter/node/attachAliases';
+import { PairedArraySource } from '../src/adapter/node/attachAliases';
 import { CdpProxyAddress, JsDebugNodeTarget } from '../src/adapter/node/jsDebug';
 import { PythonTarget } from '../src/adapter/python/backend';
 import { ArraySource, DapArraySource, EngineArraySource } from '../src/adapter/session';
@@ -35,17 +35,26 @@ export interface StopPoint {
   frameId: number;
 }
 
+/** How a tracked session finds the other half of a Node + addon pair ("arraylensNative"). */
+export interface SessionFamily {
+  get(s: vscode.DebugSession): TrackedSession | undefined;
+  /** The native attach session started as a child of this Node process session, if any. */
+  nativeChildOf(s: vscode.DebugSession): TrackedSession | undefined;
+}
+
 export class TrackedSession {
   pid: number | undefined;
   stops = 0;
   running = false;
   lastStoppedThread: number | undefined;
+  /** Order of the last stop among all tracked sessions (the Arrays view follows the session that stopped last). */
+  lastStopSeq = 0;
   readonly source: ArraySource;
+  private readonly channel: DapChannel;
 
-  /** `lookup`: the tracked session of another debug session (a native attach session marks aliases of its Node parent's arrays). */
   constructor(
     readonly session: vscode.DebugSession,
-    lookup: (s: vscode.DebugSession) => TrackedSession | undefined = () => undefined,
+    family: SessionFamily = { get: () => undefined, nativeChildOf: () => undefined },
   ) {
     const channel: DapChannel = {
       request: <T>(command: string, args?: unknown, timeoutMs = 60000): Promise<T> =>
@@ -66,20 +75,43 @@ export class TrackedSession {
           );
         }),
     };
+    this.channel = channel;
     const parent = session.parentSession;
+    const recordedBy = (t: TrackedSession | undefined) => (t?.source instanceof PairedArraySource ? t.source.recorded : null);
+    const where = (frameId: number) => this.frameLocation(frameId);
     this.source =
       session.type === 'arraylens'
         ? parent && NODE_TYPES.has(parent.type)
           ? // The native side of a Node + addon pair ("arraylensNative"): aliases are the JS arrays of the last JS stop.
-            new NodeAliasingArraySource(new DapArraySource(channel), () => {
-              const js = lookup(parent)?.source;
-              return js instanceof RecordingArraySource ? js.recorded : [];
-            })
+            new PairedArraySource(new DapArraySource(channel), 'native', () => recordedBy(family.get(parent)), where)
           : new DapArraySource(channel)
         : NODE_TYPES.has(session.type)
-          ? // The paused top frame of the session (js-debug's proxy names no DAP frame), attached at first use.
-            new RecordingArraySource(new EngineArraySource(() => new JsDebugNodeTarget(() => requestCdpProxy(session))))
+          ? // The paused top frame of the session (js-debug's proxy names no DAP frame), attached at first use; with a
+            // native child, aliases are the addon's views at its last stop.
+            new PairedArraySource(
+              new EngineArraySource(() => new JsDebugNodeTarget(() => requestCdpProxy(session))),
+              'node',
+              () => recordedBy(family.nativeChildOf(session)),
+              where,
+            )
           : new EngineArraySource((frameId) => PythonTarget.attachToSession(channel, this.pid, frameId));
+  }
+
+  /**
+   * `file:line` of a frame of the last stop, for the other side's alias marks. js-debug sessions list the top frame of
+   * the pause whichever frame is asked for (src/adapter/node/jsDebug.ts), so theirs is the top frame's.
+   */
+  async frameLocation(frameId: number): Promise<string | undefined> {
+    if (this.lastStoppedThread === undefined) return undefined;
+    const st = await this.channel.request<{ stackFrames: { id: number; name: string; line: number; source?: { name?: string; path?: string } }[] }>(
+      'stackTrace',
+      { threadId: this.lastStoppedThread, startFrame: 0, levels: 64 },
+      10000,
+    );
+    const f = NODE_TYPES.has(this.session.type) ? st.stackFrames[0] : st.stackFrames.find((x) => x.id === frameId);
+    if (!f) return undefined;
+    const file = f.source?.path ?? f.source?.name;
+    return file ? `${file.split(/[\\/]/).pop()}:${f.line}` : `${f.name}:${f.line}`;
   }
 }
 
@@ -93,6 +125,7 @@ export class SessionTracker implements vscode.Disposable {
   readonly onRunning = this.runningEmitter.event;
   readonly onEnded = this.endedEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
+  private stopSeq = 0;
 
   constructor() {
     const self = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the tracker object literal needs both
@@ -100,7 +133,10 @@ export class SessionTracker implements vscode.Disposable {
       vscode.debug.registerDebugAdapterTrackerFactory('*', {
         createDebugAdapterTracker(session) {
           if (!isSupported(session)) return undefined;
-          const t = new TrackedSession(session, (s) => self.sessions.get(s.id));
+          const t = new TrackedSession(session, {
+            get: (s) => self.sessions.get(s.id),
+            nativeChildOf: (s) => [...self.sessions.values()].find((c) => c.session.type === 'arraylens' && c.session.parentSession?.id === s.id),
+          });
           self.sessions.set(session.id, t);
           return {
             onDidSendMessage(m: { type?: string; event?: string; body?: { systemProcessId?: number; threadId?: number } }) {
@@ -108,6 +144,7 @@ export class SessionTracker implements vscode.Disposable {
               if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') t.pid = m.body.systemProcessId;
               else if (m.event === 'stopped') {
                 t.stops++;
+                t.lastStopSeq = ++self.stopSeq;
                 t.running = false;
                 t.lastStoppedThread = m.body?.threadId;
                 t.source.invalidate();
@@ -147,6 +184,29 @@ export class SessionTracker implements vscode.Disposable {
 
   get(session: vscode.DebugSession | undefined): TrackedSession | undefined {
     return session ? this.sessions.get(session.id) : undefined;
+  }
+
+  byId(id: string): TrackedSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** The tracked session that stopped last and has not moved on since. */
+  latestStopped(): TrackedSession | undefined {
+    let best: TrackedSession | undefined;
+    for (const t of this.sessions.values()) if (!t.running && t.stops > 0 && (!best || t.lastStopSeq > best.lastStopSeq)) best = t;
+    return best;
+  }
+
+  /**
+   * The session whose arrays to show: the active one while it is stopped, else the one that stopped last. In a Node +
+   * addon pair the native child's stop leaves VS Code's focus on the JavaScript session (js-debug may not even hear
+   * that its program went on: lldb stops the process with the inspector's thread), yet the child is what is stopped.
+   */
+  preferredSession(): vscode.DebugSession | undefined {
+    const active = vscode.debug.activeDebugSession;
+    const t = this.get(active);
+    if (t && !t.running && t.stops > 0) return active;
+    return this.latestStopped()?.session ?? active;
   }
 
   /**

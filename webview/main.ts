@@ -1,6 +1,7 @@
 // The Array Inspector webview: header, slicing controls, value grid or heatmap, stats panel; everything it shows
 // comes through HostConnection (validated) and is written as text or pixels, never as HTML.
 
+import { aliasText } from '../src/protocol/dap';
 import type { JsonStats, ReduceMode, Tile } from '../src/protocol/dap';
 import type { ArrayState, HostNotification } from '../src/protocol/webview';
 import { COLORMAPS, ColormapName } from './colormap';
@@ -45,6 +46,8 @@ class Inspector {
 
   private readonly title = el('span', { class: 'title', attrs: { id: 'title' } });
   private readonly meta = el('span', { class: 'meta', attrs: { id: 'meta' } });
+  /** The same bytes under names of the other language, when the host sends them (Node + addon sessions). */
+  private readonly aliases = el('span', { class: 'aliases', attrs: { id: 'aliases' } });
   private readonly stopLabel = el('span', { class: 'badge', attrs: { id: 'stop' } });
   private readonly changed = el('span', { class: 'badge', attrs: { id: 'changed' } });
   private readonly banner = el('div', { class: 'banner', attrs: { id: 'error', role: 'alert' } });
@@ -215,7 +218,7 @@ class Inspector {
       button('screen-full', 'Fit', () => this.heat.fit(), 'zoom-fit'),
     ]);
 
-    const header = el('header', { class: 'header' }, [this.title, this.meta, this.pinInput, button('pin', 'Follow this expression', pin, 'pin'), this.stopLabel, this.changed]);
+    const header = el('header', { class: 'header' }, [this.title, this.meta, this.aliases, this.pinInput, button('pin', 'Follow this expression', pin, 'pin'), this.stopLabel, this.changed]);
     const sliceBar = el('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'slicing' } }, [
       el('div', { class: 'group tabs' }, [this.gridBtn, this.heatBtn, this.plotBtn]),
       el('label', { text: 'rows' }, [this.rowAxis]),
@@ -306,11 +309,15 @@ class Inspector {
     this.changed.className = `badge ${s.changed ? 'changed' : ''}`;
     if (!s.array) {
       this.meta.textContent = '';
+      this.aliases.textContent = '';
       this.showError(s.error ?? 'nothing to show');
       return;
     }
     this.clearError();
     const a = s.array;
+    const aliases = aliasText(a.aliases ?? []);
+    this.aliases.textContent = aliases ? `⇄ ${aliases}` : '';
+    this.aliases.title = aliases ? `Same bytes as ${aliases}` : '';
     this.meta.textContent = `${a.typeName} · ${a.dtype}${a.byteOrder === 'big' ? ' (big-endian)' : ''} · shape (${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''}) · strides (${a.strides.join(', ')}) · ${s.transport ?? ''}`;
     const sameShape = prev && prev.shape.length === a.shape.length && prev.shape.every((d, i) => d === a.shape[i]);
     if (!sameShape) {

@@ -308,7 +308,7 @@ export class ArrayLensDapSession {
       if (this.terminatedSent) throw new ArrayLensError('program-ended', 'the program has ended: start it again to see its arrays');
       if (command === 'arraylens/listArrays') {
         const args = ARRAYLENS_REQUESTS[command].args.parse(m.arguments ?? {}, command);
-        this.respond(m, { arrays: await this.source.listArrays(args.frameId) });
+        this.respond(m, { arrays: await this.source.listArrays(args.frameId, args.known) });
       } else {
         const args = ARRAYLENS_REQUESTS[command].args.parse(m.arguments ?? {}, command);
         this.respond(m, await this.source.inspect(args));

@@ -14,6 +14,7 @@ import {
   InspectArgsSchema,
   InspectBody,
   InspectBodySchema,
+  KnownArray,
   ListArraysBodySchema,
   MAX_TILE_ELEMENTS,
   Tile,
@@ -25,7 +26,8 @@ import { readReducedTile } from './overview';
 import { ArrayHandle, DebugTarget } from './target';
 
 export interface ArraySource {
-  listArrays(frameId: number): Promise<ArraySummary[]>;
+  /** `known`: arrays another debugger of the process showed; a native frame lists its pointers into them too. */
+  listArrays(frameId: number, known?: readonly KnownArray[]): Promise<ArraySummary[]>;
   inspect(args: InspectArgs, signal?: AbortSignal): Promise<InspectBody>;
   /** The debuggee moved (continued, stepped, stopped again): cached handles and transports are stale. */
   invalidate(): void;
@@ -122,8 +124,9 @@ export class EngineArraySource implements ArraySource {
     return t;
   }
 
-  async listArrays(frameId: number): Promise<ArraySummary[]> {
-    return (await this.target(frameId).listArrays()).map(summarize);
+  async listArrays(frameId: number, known?: readonly KnownArray[]): Promise<ArraySummary[]> {
+    const regions = known?.map((k) => ({ expr: k.expr, language: k.language, address: BigInt(k.address), nbytes: k.nbytes }));
+    return (await this.target(frameId).listArrays(regions)).map(summarize);
   }
 
   async inspect(args: InspectArgs, signal?: AbortSignal): Promise<InspectBody> {
@@ -170,8 +173,8 @@ export class EngineArraySource implements ArraySource {
 export class DapArraySource implements ArraySource {
   constructor(private readonly channel: DapChannel) {}
 
-  async listArrays(frameId: number): Promise<ArraySummary[]> {
-    const body: unknown = await this.channel.request('arraylens/listArrays', { frameId }, 60000);
+  async listArrays(frameId: number, known?: readonly KnownArray[]): Promise<ArraySummary[]> {
+    const body: unknown = await this.channel.request('arraylens/listArrays', known?.length ? { frameId, known } : { frameId }, 60000);
     return ListArraysBodySchema.parse(body, 'arraylens/listArrays').arrays;
   }
 

@@ -13,12 +13,24 @@ export interface ArrayHandle {
   typeName: string;
 }
 
+/**
+ * An array another debugger of the same process showed, by where its bytes lie (a Node + addon pair: the JavaScript
+ * arrays at the last JS stop, for the native side).
+ */
+export interface KnownRegion {
+  expr: string;
+  language: Language;
+  address: bigint;
+  nbytes: number;
+}
+
 export interface DebugTarget {
   readonly language: Language;
   /** The pid of the debuggee, when it is a local process. */
   readonly pid: number | undefined;
   resolve(expr: string): Promise<ArrayHandle>;
-  listArrays(): Promise<ArrayHandle[]>;
+  /** `known`: arrays of another debugger; a native frame lists its pointers into them (others ignore it). */
+  listArrays(known?: readonly KnownRegion[]): Promise<ArrayHandle[]>;
   /** The transport to read `probe` with: `auto` picks the fastest that works. */
   transport(kind: 'auto' | TransportKind, probe: StridedView): Promise<Transport>;
   close(): Promise<void>;

@@ -18,12 +18,31 @@ const exactNumber = {
 const MAX_DIMS = 32;
 const dim = int({ min: 0, max: 2 ** 53 - 1 });
 
+const LanguageSchema = oneOf(['python', 'native', 'node'] as const);
+
 /** An array in another language over the same bytes: `{language: 'python', expr: 'a'}` (as in the CLI's JSON). */
 export const AliasSchema = object({
-  language: oneOf(['python', 'native', 'node'] as const),
+  language: LanguageSchema,
   expr: str({ max: 500 }),
+  /**
+   * Where the other debugger stopped when it showed that array (`program.js:12`), when it is not stopped now: a Node
+   * + addon pair sees one side at a time, so the other side's names come from its last stop.
+   */
+  recordedAt: optional(str({ max: 200 })),
 });
 export type ArrayAlias = Infer<typeof AliasSchema>;
+
+/** How a list of aliases reads in the Arrays view and the inspector header: `image, imageData (node at program.js:12)`. */
+export function aliasText(aliases: readonly ArrayAlias[]): string {
+  const groups = new Map<string, string[]>();
+  for (const a of aliases) {
+    const key = a.recordedAt ? `${a.language} at ${a.recordedAt}` : a.language;
+    const names = groups.get(key) ?? [];
+    names.push(a.expr);
+    groups.set(key, names);
+  }
+  return [...groups].map(([key, names]) => `${names.join(', ')} (${key})`).join(', ');
+}
 
 export const ArraySummarySchema = object({
   /** The expression that names the array in its frame (`image`, `holder.data`). */
@@ -109,7 +128,22 @@ export const StatsSchema = object({
 });
 export type JsonStats = Infer<typeof StatsSchema>;
 
-export const ListArraysArgsSchema = object({ frameId: int({ min: 0 }) });
+/**
+ * An array another debugger of the same process showed (a Node + addon pair: the JavaScript arrays at the last JS
+ * stop): a native frame's pointer locals into its bytes are listed with its extent (`imageData as float32[3072]`).
+ */
+export const KnownArraySchema = object({
+  language: LanguageSchema,
+  expr: str({ max: 500 }),
+  address: str({ max: 40, pattern: /^0x[0-9a-f]+$/ }),
+  nbytes: dim,
+});
+export type KnownArray = Infer<typeof KnownArraySchema>;
+
+export const ListArraysArgsSchema = object({
+  frameId: int({ min: 0 }),
+  known: optional(array(KnownArraySchema, { max: 10000 })),
+});
 export const ListArraysBodySchema = object({ arrays: array(ArraySummarySchema, { max: 10000 }) });
 
 export const InspectArgsSchema = object({

@@ -1,5 +1,6 @@
 // One Node process, two debuggers: Node's inspector stops at the JavaScript call into the addon, lldb-dap attaches
-// to the same pid and stops in the addon's C++; the addon's views match NumPy and name their JavaScript aliases.
+// to the same pid and stops in the addon's C++; the addon's views (its bare pointers into JS arrays listed with their
+// extent) match NumPy and name their JavaScript aliases.
 
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -40,7 +41,17 @@ describe('mixed Node + addon session (inspector + lldb-dap on one process)', { s
         ['bytes', 'image', 'pool', 'raw', 'wide'],
         'the JS frame arrays recorded at the call',
       );
+      // The addon frame's list: the Napi wrappers, and its bare pointers into the JS arrays with their extent.
+      assert.deepEqual(
+        (await target.listArrays()).map((a) => a.expr).sort(),
+        ['byteData as uint8[1000]', 'bytes', 'image', 'imageData as float32[3072]', 'rawWords as int32[256]', 'wide', 'wideData as int64[5]'],
+        'the addon frame lists its wrappers and its pointers into JS arrays',
+      );
       const cases = [
+        { expr: 'imageData as float32[3072]', name: 'image', values: true, stats: true, aliases: ['image'] },
+        { expr: 'byteData as uint8[1000]', name: 'bytes', values: true, stats: true, aliases: ['pool', 'bytes'] },
+        { expr: 'rawWords as int32[256]', name: 'raw', values: true, stats: true, aliases: ['raw'] },
+        { expr: 'wideData as int64[5]', name: 'wide', values: true, stats: true, aliases: ['wide'] },
         { expr: 'image._data as float32[image._length]', name: 'image', values: true, stats: true, aliases: ['image'] },
         { expr: 'bytes._data as uint8[bytes._length]', name: 'bytes', values: true, stats: true, aliases: ['pool', 'bytes'] },
         { expr: 'rawWords as int32[rawWordCount]', name: 'raw', values: true, stats: true, aliases: ['raw'] },

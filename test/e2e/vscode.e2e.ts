@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext } from 'playwright-core';
+import { BrowserContext, Locator } from 'playwright-core';
 import { launchChromium } from './harness/browser';
 import { CodeServer, REPO_ROOT, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
 import { InspectorPage, Workbench } from './harness/workbench';
@@ -131,6 +131,9 @@ const CASES: E2ECase[] = [
 /** ARRAYLENS_E2E_CASES=mixed,node runs only those cases (while working on one); all of them otherwise. */
 const SELECTED = process.env.ARRAYLENS_E2E_CASES ? CASES.filter((c) => process.env.ARRAYLENS_E2E_CASES!.split(',').includes(c.name)) : CASES;
 
+/** The node-addon case (its own flow, below): selected by ARRAYLENS_E2E_CASES=node-addon, or when no case is named. */
+const NODE_ADDON_SELECTED = !process.env.ARRAYLENS_E2E_CASES || process.env.ARRAYLENS_E2E_CASES.split(',').includes('node-addon');
+
 const expectation = (e: InspectorExpectation | (() => InspectorExpectation)): InspectorExpectation => (typeof e === 'function' ? e() : e);
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
@@ -164,6 +167,21 @@ function arrayLensLog(tmp: string): string {
   return files.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('');
 }
 
+/**
+ * Hovers the row labelled `label` until its tooltip containing `text` shows (a redraw of the tree under the pointer
+ * drops a hover that was opening: move away and hover again); returns the tooltip.
+ */
+async function rowTooltip(wb: Workbench, pane: Locator, label: string, text: string): Promise<Locator> {
+  const hover = wb.page.locator('.monaco-hover', { hasText: text }).first();
+  const until = Date.now() + 20_000;
+  for (;;) {
+    await wb.page.mouse.move(1, 1);
+    await wb.treeRow(pane, label).hover();
+    if (await hover.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false)) return hover;
+    if (Date.now() > until) throw new Error(`no tooltip with '${text}' over the row '${label}' within 20 s`);
+  }
+}
+
 function shapePattern(shape: number[]): RegExp {
   return new RegExp(shape.join('\\s*[×x,]\\s*'));
 }
@@ -184,7 +202,7 @@ describe('ArrayLens in code-server', () => {
     // Only this suite's screenshots: other suites (webview in Chromium) write to the same folder.
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     for (const f of fs.readdirSync(ARTIFACTS)) {
-      if (SELECTED.some((c) => f.startsWith(`${c.name}-`))) fs.rmSync(path.join(ARTIFACTS, f));
+      if (SELECTED.some((c) => f.startsWith(`${c.name}-`)) || (NODE_ADDON_SELECTED && f.startsWith('node-addon-'))) fs.rmSync(path.join(ARTIFACTS, f));
     }
     server = await startCodeServer({ root: path.join(tmp, 'code-server'), vsix, log });
     browser = await launchChromium(path.join(tmp, 'chromium'));
@@ -214,19 +232,21 @@ describe('ArrayLens in code-server', () => {
   });
 
   // "arraylensNative": true on a Node launch of the built-in JavaScript debugger: ArrayLens attaches lldb-dap to the Node
-  // process as a child session (extension/nodeNative.ts); breakpoints in program.js and in the addon's C++ both hit.
-  // Its own flow (two stops in two debuggers), so not one of CASES; ARRAYLENS_E2E_CASES=node-addon selects it.
-  const NODE_ADDON_SELECTED = !process.env.ARRAYLENS_E2E_CASES || process.env.ARRAYLENS_E2E_CASES.split(',').includes('node-addon');
+  // process as a child session (extension/nodeNative.ts); breakpoints in program.js and in the addon's C++ both hit, and
+  // each side's arrays are marked with the other side's over the same bytes (src/adapter/node/attachAliases.ts).
+  // Its own flow (three stops in two debuggers), so not one of CASES; ARRAYLENS_E2E_CASES=node-addon selects it.
   if (NODE_ADDON_SELECTED)
-    test('node-addon: "arraylensNative": a JS breakpoint, then one in the addon\'s .cc in the attached native session', { timeout: 180_000 }, async () => {
+    test('node-addon: "arraylensNative": a JS breakpoint, one in the addon\'s .cc in the attached native session, one after the call; aliases both ways', { timeout: 240_000 }, async () => {
       const addon = path.join(REPO_ROOT, 'test', 'fixtures', 'node', 'addon', 'build', 'Release', 'fixture_addon.node');
       assert.ok(fs.existsSync(addon), `${addon} missing: run bash scripts/setup.d/30-node-fixtures.sh`);
       const ws = path.join(tmp, 'workspace-node-addon');
       fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'workspace-node-addon'), ws, { recursive: true });
       const jsLine = markerLine(path.join(ws, 'program.js'), /\/\/\s*JS-BREAK\b/);
+      const afterLine = markerLine(path.join(ws, 'program.js'), /\/\/\s*JS-AFTER\b/);
       const ccLine = markerLine(path.join(ws, 'addon', 'addon.cc'), /\/\/\s*BREAK\b/);
       const page = await browser!.newPage();
       const wb = new Workbench(page, ARTIFACTS, 'node-addon', log);
+      const rowOf = (rows: string[], name: string) => rows.find((t) => new RegExp(`^${escapeRe(name)}(\\s|$)`).test(t));
       try {
         await wb.open(server!.url, ws);
         await wb.openFile('addon/addon.cc');
@@ -235,36 +255,76 @@ describe('ArrayLens in code-server', () => {
         await wb.openFile('program.js');
         await wb.goToLine(jsLine);
         await wb.toggleBreakpoint();
+        await wb.goToLine(afterLine);
+        await wb.toggleBreakpoint();
         await wb.screenshot('breakpoints');
 
         await wb.startDebuggingAndWaitForStop();
         assert.equal(await wb.stoppedLine(), jsLine, 'stopped at the JavaScript breakpoint first');
+        // Room for every row of the Arrays view (a tree draws only the rows in sight).
+        await wb.collapsePanes(['Variables', 'Watch']);
         const arraysPane = await wb.viewPane('Arrays');
-        await wb.waitForRows(arraysPane, (r) => ['image', 'bytes', 'wide'].every((n) => r.some((t) => new RegExp(`(^|\\W)${n}(\\W|$)`).test(t))), 'the JS arrays');
+        const jsRows = await wb.waitForRows(arraysPane, (r) => ['image', 'pool', 'bytes', 'raw', 'wide'].every((n) => rowOf(r, n)), 'the JS arrays');
+        assert.deepEqual(jsRows.filter((t) => t.includes('⇄')), [], 'no marks at the first JS stop: the addon has shown nothing yet');
         await wb.screenshot('js-stop');
-        const callStack = await wb.viewPane('Call Stack');
-        await wb.waitForRows(callStack, (r) => r.some((t) => /Native:/.test(t)), 'the native attach session in the Call Stack', 60_000);
-        // The session row shows up before lldb-dap has attached: continuing earlier would run past the addon call.
-        // The extension logs when startDebugging of the attach resolved (ArrayLens output channel, written to disk).
-        const attachedAt = Date.now() + 60_000;
-        while (!arrayLensLog(tmp).includes('the attach session started')) {
-          assert.ok(Date.now() < attachedAt, `the native session did not attach within 60 s; ArrayLens log: ${arrayLensLog(tmp)}`);
+
+        // The attach takes a second or two after the Node process starts; F5 before it would run past the addon call.
+        // lldb binds the addon.cc breakpoint once attached (the addon is loaded by then): the Breakpoints view shows it
+        // verified with the column lldb resolved. Before any answer VS Code shows it plain, lldb's first answer (before
+        // the attach) is unverified without a column, so the column is the sign.
+        const breakpoints = await wb.viewPane('Breakpoints');
+        const ccBreakpoint = breakpoints.locator('.monaco-list-row', { hasText: 'addon.cc' }).first();
+        const boundAt = Date.now() + 60_000;
+        for (;;) {
+          const text = (await ccBreakpoint.innerText().catch(() => '')).replace(/\s+/g, ' ');
+          const unverified = await ccBreakpoint.locator('.codicon-debug-breakpoint-unverified').count();
+          if (new RegExp(`\\b${ccLine}:\\d+\\b`).test(text) && unverified === 0) {
+            log(`addon.cc breakpoint bound by lldb: '${text}'`);
+            break;
+          }
+          assert.ok(Date.now() < boundAt, `the addon.cc breakpoint was not bound by the native session within 60 s ('${text}'); ArrayLens log: ${arrayLensLog(tmp)}`);
           await sleep(200);
         }
+        await wb.screenshot('native-attached');
 
-        // F5 continues the JavaScript session into the addon, where lldb stops the whole process: the native session
-        // reports the breakpoint (js-debug keeps showing its last pause: its inspector thread is stopped too).
+        // F5 continues the JavaScript session into the addon, where lldb stops the whole process. VS Code may keep the
+        // JavaScript session focused (js-debug may not even hear that Node went on), yet the Arrays view follows the
+        // session that stopped: the addon's wrappers and its bare pointers into the JS arrays, each naming its JS alias.
         await page.keyboard.press('F5');
-        const frameRow = new RegExp(`Inspect.*addon\\.cc\\s*${ccLine}\\b`);
-        await wb.waitForRows(
-          callStack,
-          (r) => r.some((t) => /Native:.*breakpoint/i.test(t)) && r.some((t) => frameRow.test(t)),
-          "the native session stopped at a breakpoint in the addon's Inspect",
-          60_000,
+        const callStack = await wb.viewPane('Call Stack');
+        await wb.waitForRows(callStack, (r) => r.some((t) => /Native:.*breakpoint/i.test(t)), 'the native session paused on a breakpoint', 60_000);
+        await wb.collapsePanes(['Call Stack', 'Breakpoints']); // lldb lists every thread of Node: room for the arrays
+        const at = `node at program.js:${jsLine}`;
+        const expected: Record<string, RegExp> = {
+          image: new RegExp(`float32 \\(3072,\\).*⇄ image \\(${escapeRe(at)}\\)`),
+          'imageData as float32[3072]': new RegExp(`float32 \\(3072,\\).*⇄ image \\(${escapeRe(at)}\\)`),
+          'byteData as uint8[1000]': new RegExp(`uint8 \\(1000,\\).*⇄ (pool, bytes|bytes, pool) \\(${escapeRe(at)}\\)`),
+          'rawWords as int32[256]': new RegExp(`int32 \\(256,\\).*⇄ raw \\(${escapeRe(at)}\\)`),
+          'wideData as int64[3]': new RegExp(`int64 \\(3,\\).*⇄ wide \\(${escapeRe(at)}\\)`),
+        };
+        const nativeRows = await wb.waitForRows(
+          arraysPane,
+          (r) => Object.keys(expected).every((n) => rowOf(r, n)),
+          "the Arrays view of the addon's frame (without selecting it in the Call Stack)",
+          30_000,
         );
-        await wb.screenshot('native-stopped');
-        // Selecting the native top frame shows the addon's BREAK line in the editor.
-        await callStack.locator('.monaco-list-row', { hasText: /addon\.cc/ }).first().click();
+        log(`Arrays view at the native stop: ${JSON.stringify(nativeRows)}`);
+        for (const [name, re] of Object.entries(expected)) assert.match(rowOf(nativeRows, name)!, re, `${name}: dtype, shape and its JS alias`);
+        await wb.screenshot('native-arrays');
+        const hover = await rowTooltip(wb, arraysPane, 'imageData as float32[3072]', 'Same bytes as');
+        const hoverText = (await hover.innerText()).replace(/\s+/g, ' ');
+        assert.match(hoverText, new RegExp(`Same bytes as image \\(${escapeRe(at)}\\)`), 'the tooltip names the JS alias and where JS was stopped');
+        assert.match(hoverText, /float \* into image \(node\)/, 'the tooltip says which JS array gave the pointer its extent');
+        assert.equal(await hover.locator('.codicon-link').count(), 1, 'the tooltip shows a link icon');
+        await wb.screenshot('native-alias-tooltip');
+
+        // Selecting the native top frame shows the addon's BREAK line (expanding the native session when VS Code left
+        // it collapsed) and lets F5 continue the native session.
+        await wb.viewPane('Call Stack');
+        const frameRow = callStack.locator('.monaco-list-row', { hasText: /addon\.cc/ }).first();
+        if (!(await frameRow.isVisible())) await callStack.locator('.monaco-list-row', { hasText: /Native:/ }).first().click();
+        await frameRow.waitFor({ state: 'visible', timeout: 30_000 });
+        await frameRow.click();
         const until = Date.now() + 30_000;
         let line = NaN;
         while (Date.now() < until) {
@@ -276,9 +336,51 @@ describe('ArrayLens in code-server', () => {
         }
         assert.equal(line, ccLine, "the native session's top frame is the addon's BREAK line");
         assert.match(await page.title(), /addon\.cc/, 'the active editor is the addon source');
-        const arrays = await wb.waitForRows(arraysPane, (r) => r.length > 0 && !r.some((t) => /Running/.test(t)), 'the Arrays view of the native frame');
-        log(`Arrays view at the native stop: ${JSON.stringify(arrays)}`);
         await wb.screenshot('native-stop');
+
+        // The Array Inspector of the pointer row: the header names the JS alias too; the values are the JS image's.
+        await wb.clickInlineAction(wb.treeRow(arraysPane, 'imageData as float32[3072]'), 'Open in Array Inspector');
+        const inspector = new InspectorPage(wb);
+        await inspector.waitForStat({ key: 'max', value: num('25') }, 'imageData at the native stop');
+        await inspector.waitForStat({ key: 'min', value: num('-25') }, 'imageData at the native stop');
+        const aliasBadge = wb.webview().locator('#aliases');
+        assert.equal((await aliasBadge.innerText()).trim(), `⇄ image (${at})`, 'the inspector header names the JS alias');
+        await wb.screenshot('native-inspector');
+
+        // F5 in the native session: the program returns to JavaScript and stops after the call. The JS arrays are marked
+        // with the addon's views of its last stop (where they were seen: the BREAK line).
+        await wb.page.keyboard.press('F5');
+        await wb.collapsePanes(['Call Stack']);
+        const nativeAt = `native at addon.cc:${ccLine}`;
+        const afterRows = await wb.waitForRows(
+          arraysPane,
+          (r) => !!rowOf(r, 'image')?.includes(nativeAt) && !rowOf(r, 'imageData as float32[3072]'),
+          'the JS arrays after the call, marked with the addon views of its last stop',
+          60_000,
+        );
+        log(`Arrays view after the call: ${JSON.stringify(afterRows)}`);
+        assert.match(rowOf(afterRows, 'image')!, new RegExp(`⇄ image, imageData as float32\\[3072\\] \\(${escapeRe(nativeAt)}\\)`));
+        assert.match(rowOf(afterRows, 'bytes')!, new RegExp(`⇄ bytes, byteData as uint8\\[1000\\] \\(${escapeRe(nativeAt)}\\)`));
+        assert.match(rowOf(afterRows, 'raw')!, new RegExp(`⇄ rawWords as int32\\[256\\] \\(${escapeRe(nativeAt)}\\)`));
+        await wb.viewPane('Call Stack');
+        await wb.waitForRows(callStack, (r) => r.some((t) => new RegExp(`program\\.js\\s*${afterLine}:`).test(t)), 'the JS session paused after the call', 30_000);
+        await wb.collapsePanes(['Call Stack']);
+        const jsHover = await rowTooltip(wb, arraysPane, 'image', 'Same bytes as');
+        assert.match((await jsHover.innerText()).replace(/\s+/g, ' '), new RegExp(`Same bytes as image, imageData as float32\\[3072\\] \\(${escapeRe(nativeAt)}\\).*last stop`));
+        await wb.screenshot('js-after-aliases');
+        // The inspector of the JS array says the same.
+        await wb.clickInlineAction(wb.treeRow(arraysPane, 'image'), 'Open in Array Inspector');
+        const jsBadge = `⇄ image, imageData as float32[3072] (${nativeAt})`;
+        const badgeUntil = Date.now() + 30_000;
+        let badge = '';
+        while (badge !== jsBadge) {
+          assert.ok(Date.now() < badgeUntil, `the JS image's inspector header: '${badge}', expected '${jsBadge}'`);
+          await sleep(250);
+          badge = (await wb.webview().locator('#aliases').innerText({ timeout: 1000 }).catch(() => '')).trim();
+        }
+        await new InspectorPage(wb).waitForStat({ key: 'max', value: num('25') }, 'image after the call');
+        await wb.screenshot('js-after-inspector');
+
         await wb.stopDebugging();
         const nodeLeft = Date.now() + 20_000;
         while (processesMentioning(ws).length && Date.now() < nodeLeft) await sleep(200);

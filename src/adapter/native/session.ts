@@ -7,7 +7,7 @@ import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
 import { StridedView, cStrides, validateView } from '../../core/view';
 import { DirectTransport } from '../../transport/direct';
 import { Transport, TransportKind } from '../../transport/transport';
-import { ArrayHandle, DebugTarget } from '../target';
+import { ArrayHandle, DebugTarget, KnownRegion } from '../target';
 import { PythonFrameArray, decodePyArray, isPythonObjectType, pythonFrameArrays } from './pyobject';
 import { asSigned64, elementDType, hex, parseAddressText, parseArrayType, parseIntegerText, pointeeType, templateArgs } from './types';
 
@@ -94,16 +94,43 @@ export class NativeTarget implements DebugTarget {
     return { expr, language: 'native', view, typeName: d.typeName };
   }
 
-  async listArrays(): Promise<ArrayHandle[]> {
+  async listArrays(known: readonly KnownRegion[] = []): Promise<ArrayHandle[]> {
     const out: ArrayHandle[] = [];
     for (const name of await this.dbg.localNames()) {
       try {
         out.push(await this.resolve(name));
       } catch {
-        /* locals that are not arrays are left out */
+        // Locals that are not arrays are left out; a bare pointer into a known array is one, with that array's extent.
+        const h = known.length ? await this.pointerInto(name, known).catch(() => null) : null;
+        if (h) out.push(h);
       }
     }
     return out;
+  }
+
+  /**
+   * A pointer local (`float* imageData = image.Data()`) whose address lies inside an array another debugger of this
+   * process showed: the elements from it to that array's end, as the layout `imageData as float32[3072]` (the
+   * innermost such array when they nest, a Buffer inside its pool). Null when it is no such pointer.
+   */
+  private async pointerInto(name: string, known: readonly KnownRegion[]): Promise<ArrayHandle | null> {
+    const v = await this.dbg.evaluate(name);
+    const pointee = pointeeType(v.type.trim());
+    if (pointee === null || /[<([]/.test(pointee) || /&\s*$/.test(v.type.trim())) return null;
+    const address = parseAddressText(v.value);
+    if (address === null || address === 0n) return null;
+    const region = known
+      .filter((r) => r.nbytes > 0 && address >= r.address && address < r.address + BigInt(r.nbytes))
+      .sort((a, b) => a.nbytes - b.nbytes)[0];
+    if (!region) return null;
+    const bare = pointee.replace(/^(const|volatile)\s+/g, '').replace(/\s+(const|volatile)$/g, '');
+    const dt = /^(void|char|signed char|unsigned char)$/.test(bare) ? dtype('uint8') : await this.dtypeOf(name, bare).catch(() => null);
+    if (!dt) return null;
+    const n = Number((region.address + BigInt(region.nbytes) - address) / BigInt(dt.itemsize));
+    if (n < 1) return null;
+    const view: StridedView = { address, dtype: dt, shape: [n], strides: [dt.itemsize] };
+    validateView(view);
+    return { expr: `${name} as ${dt.name}[${n}]`, language: 'native', view, typeName: `${v.type.trim()} into ${region.expr} (${region.language})` };
   }
 
   async transport(kind: 'auto' | TransportKind, probe: StridedView): Promise<Transport> {

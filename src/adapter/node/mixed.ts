@@ -13,7 +13,7 @@ import { Transport, TransportKind } from '../../transport/transport';
 import { DapClient } from '../dap/client';
 import { LldbDebugger, findLldbDap } from '../native/lldb';
 import { NativeTarget } from '../native/session';
-import { ArrayHandle, DebugTarget } from '../target';
+import { ArrayHandle, DebugTarget, KnownRegion } from '../target';
 import { NodeLaunchOptions, NodeTarget } from './backend';
 
 export interface NodeMixedOptions extends Omit<NodeLaunchOptions, 'breakpoint'> {
@@ -48,6 +48,12 @@ export function overlapping(a: StridedView, b: StridedView): boolean {
   return alo < b.address + BigInt(eb.hi) && blo < a.address + BigInt(ea.hi);
 }
 
+/** Where an array's bytes lie (negative strides reach below its first element), for another debugger to find. */
+export function knownRegion(a: ArrayHandle): KnownRegion {
+  const e = byteExtent(a.view);
+  return { expr: a.expr, language: a.language, address: a.view.address + BigInt(e.lo), nbytes: e.hi - e.lo };
+}
+
 /** The addon's frame, stopped by lldb-dap, in a Node process whose JavaScript arrays were recorded just before. */
 export class NodeMixedTarget implements DebugTarget {
   readonly language = 'native' as const;
@@ -70,8 +76,9 @@ export class NodeMixedTarget implements DebugTarget {
     return this.native.resolve(expr);
   }
 
+  /** The addon frame's arrays, with its bare pointers into the recorded JavaScript arrays (`imageData as float32[3072]`). */
   listArrays(): Promise<ArrayHandle[]> {
-    return this.native.listArrays();
+    return this.native.listArrays(this.jsArrays.map(knownRegion));
   }
 
   transport(kind: 'auto' | TransportKind, probe: StridedView): Promise<Transport> {

@@ -10,18 +10,26 @@ import * as path from 'path';
 export type ProbeLookup = { file: string } | { file: null; reason: string };
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const SOURCE_CANDIDATES = [
-  path.join(REPO_ROOT, 'src', 'adapter', 'node', 'probe', 'arraylens_probe.c'),
-  path.join(__dirname, 'probe', 'arraylens_probe.c'),
-];
+/** The bundled extension (dist/*.js) ships the source, and a build of it, in dist/probe (scripts/build.sh). */
+const BUNDLED_DIR = path.join(__dirname, 'probe');
+
+/**
+ * Where the source is and where builds of it go, first found first: the repository's source (out/ and the CLI) with
+ * builds in its .cache (ignored by git), else the bundled one with builds beside it; a per-user temp folder last.
+ */
+function sources(): { source: string; buildDirs: string[] }[] {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const tmp = path.join(os.tmpdir(), `arraylens-${uid}`, 'node-probe');
+  return [
+    {
+      source: path.join(REPO_ROOT, 'src', 'adapter', 'node', 'probe', 'arraylens_probe.c'),
+      buildDirs: [path.join(REPO_ROOT, '.cache', 'node-probe'), tmp],
+    },
+    { source: path.join(BUNDLED_DIR, 'arraylens_probe.c'), buildDirs: [BUNDLED_DIR, tmp] },
+  ];
+}
 
 let cached: ProbeLookup | undefined;
-
-/** Where built probes go: the repository's .cache (ignored by git), else a per-user temp folder. */
-function buildDirs(): string[] {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  return [path.join(REPO_ROOT, '.cache', 'node-probe'), path.join(os.tmpdir(), `arraylens-${uid}`, 'node-probe')];
-}
 
 /** The probe's file name for a given source text: rebuilt whenever the source changes. */
 export function probeFileName(source: string): string {
@@ -54,10 +62,11 @@ function lookup(): ProbeLookup {
   const env = process.env.ARRAYLENS_NODE_PROBE;
   if (env === '0' || env === 'off') return { file: null, reason: 'the address probe is turned off (ARRAYLENS_NODE_PROBE=0)' };
   if (env) return fs.existsSync(env) ? { file: env } : { file: null, reason: `ARRAYLENS_NODE_PROBE=${env}: no such file` };
-  const src = SOURCE_CANDIDATES.find((f) => fs.existsSync(f));
-  if (!src) return { file: null, reason: 'the address probe source (arraylens_probe.c) is not installed' };
+  const found = sources().find((c) => fs.existsSync(c.source));
+  if (!found) return { file: null, reason: 'the address probe source (arraylens_probe.c) is not installed' };
+  const src = found.source;
   const name = probeFileName(fs.readFileSync(src, 'utf8'));
-  const dirs = buildDirs();
+  const dirs = found.buildDirs;
   for (const d of dirs) if (fs.existsSync(path.join(d, name))) return { file: path.join(d, name) };
   let why = '';
   for (const d of dirs) {
@@ -71,4 +80,18 @@ function lookup(): ProbeLookup {
     }
   }
   return { file: null, reason: `the address probe could not be built: ${why} (install a C compiler, or run npm run setup)` };
+}
+
+/**
+ * Puts the probe's source into `dir` (dist/probe: the bundled extension loads it from there) and, when a C compiler
+ * is here, its build too, so the installed extension needs none. Returns why the build is missing, or null.
+ */
+export function stageProbe(dir: string): string | null {
+  const src = sources()[0].source;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(src, path.join(dir, 'arraylens_probe.c'));
+  const name = probeFileName(fs.readFileSync(src, 'utf8'));
+  for (const f of fs.readdirSync(dir))
+    if (/^arraylens_probe-[0-9a-f]+\.node$/.test(f) && f !== name) fs.rmSync(path.join(dir, f));
+  return fs.existsSync(path.join(dir, name)) ? null : buildProbe(src, path.join(dir, name));
 }

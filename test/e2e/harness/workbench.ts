@@ -171,6 +171,14 @@ export class Workbench {
     return pane.first();
   }
 
+  /** Collapses the named panes of the side bar (those open): a tree draws only the rows in sight. */
+  async collapsePanes(titles: string[]): Promise<void> {
+    for (const title of titles) {
+      const header = this.page.locator('.pane-header', { has: this.page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
+      if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+  }
+
   /** Rows of a tree view pane, as their visible text. */
   async rowTexts(pane: Locator): Promise<string[]> {
     // Label and description are separate spans with no space between them in innerText.
