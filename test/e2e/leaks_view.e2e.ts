@@ -15,7 +15,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext, Locator, Page } from 'playwright-core';
+import { BrowserContext, Locator } from 'playwright-core';
 import { launchChromium } from './harness/browser';
 import { CodeServer, REPO_ROOT, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
 import { Workbench } from './harness/workbench';
@@ -36,14 +36,6 @@ function markerLine(file: string, marker: string): number {
 }
 
 const SECTION = /^(New since|Grown since|Freed since|Unreferenced|Dangling views|References grown|Stop \d+ compared)\b/;
-
-/** Collapses the named panes of the side bar (those open). */
-async function collapsePanes(page: Page, titles: string[]): Promise<void> {
-  for (const title of titles) {
-    const header = page.locator('.pane-header', { has: page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
-    if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
-  }
-}
 
 /**
  * One Leaks-view case: a page on the workspace, breakpoints at FROM and TO in `source`, the session started and
@@ -70,7 +62,7 @@ async function leaksCase(
     }
     await wb.startDebuggingAndWaitForStop();
     assert.equal(await wb.stoppedLine(), from, 'stopped at FROM');
-    if (collapse) await collapsePanes(page, ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Arrays']);
+    if (collapse) await wb.collapsePanes(['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Arrays']);
     const pane = await wb.viewPane('Leaks');
     const continueToTo = async (): Promise<void> => {
       await page.keyboard.press('F5');
