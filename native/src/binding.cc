@@ -488,22 +488,9 @@ Napi::Value MarkPointers(const Napi::CallbackInfo& info) {
     ends[i] = (uint64_t)b;
   }
   // Blocks may overlap (as in the JS kernel, a word counts for the last block starting at or before it).
-  uint64_t hi = starts[0] + 1;
-  for (size_t i = 0; i < n; i++) hi = std::max(hi, ends[i]);
-  const uint64_t lo = starts[0];
-  // Directory: about two buckets per block (at most 2^16), so a hit's search covers a block or two.
-  int shift = 0;
-  const uint64_t want = std::min<uint64_t>(1u << 16, 2 * (uint64_t)n);
-  while (((hi - lo - 1) >> shift) >= want) shift++;
-  const size_t nb = (size_t)((hi - lo - 1) >> shift) + 1;
-  std::vector<uint32_t> dir(nb + 1);
-  for (size_t b = 0, i = 0; b < nb; b++) {
-    const uint64_t first = lo + ((uint64_t)b << shift);
-    while (i + 1 < n && starts[i + 1] <= first) i++;
-    dir[b] = (uint32_t)i;
-  }
-  dir[nb] = (uint32_t)(n - 1);
-  ScanIndex x{starts.data(), ends.data(), n, lo, hi, interior, dir.data(), shift};
+  ScanIndex x{starts.data(), ends.data(), n, 0, 0, interior, nullptr, 0};
+  std::vector<uint32_t> dir(scan_directory(&x, nullptr));
+  scan_directory(&x, dir.data());
   std::vector<uint32_t> newly(n);
   size_t nn = 0;
   o.k->scan(w.data, w.length / 8, x, mk.Data(), newly.data(), &nn);

@@ -351,28 +351,15 @@ void kernel_checks(const KernelTable* k) {
 
 // ---------------------------------------------------------------- leak scan
 
-/** The directory of binding.cc's MarkPointers, for a sorted (possibly overlapping) block list. */
+/** A scan index with its directory (scan_directory, as binding.cc's MarkPointers builds it). */
 struct Index {
   std::vector<uint64_t> starts, ends;
   std::vector<uint32_t> dir;
   ScanIndex x;
   Index(std::vector<uint64_t> st, std::vector<uint64_t> en, bool interior) : starts(std::move(st)), ends(std::move(en)) {
-    const size_t n = starts.size();
-    uint64_t hi = starts[0] + 1;
-    for (size_t i = 0; i < n; i++) hi = std::max(hi, ends[i]);
-    const uint64_t lo = starts[0];
-    int shift = 0;
-    const uint64_t want = std::min<uint64_t>(1u << 16, 2 * (uint64_t)n);
-    while (((hi - lo - 1) >> shift) >= want) shift++;
-    const size_t nb = (size_t)((hi - lo - 1) >> shift) + 1;
-    dir.resize(nb + 1);
-    for (size_t b = 0, i = 0; b < nb; b++) {
-      const uint64_t first = lo + ((uint64_t)b << shift);
-      while (i + 1 < n && starts[i + 1] <= first) i++;
-      dir[b] = (uint32_t)i;
-    }
-    dir[nb] = (uint32_t)(n - 1);
-    x = ScanIndex{starts.data(), ends.data(), n, lo, hi, interior, dir.data(), shift};
+    x = ScanIndex{starts.data(), ends.data(), starts.size(), 0, 0, interior, nullptr, 0};
+    dir.resize(scan_directory(&x, nullptr));
+    scan_directory(&x, dir.data());
   }
 };
 

@@ -146,6 +146,34 @@ struct ScanIndex {
   int shift;
 };
 
+/**
+ * Fills the directory fields of `x` (starts/ends/n set, n >= 1, starts sorted; blocks may overlap): lo, hi, shift,
+ * and dir (caller's storage of scan_directory_size(...) entries): about two buckets per block, at most 2^16, so a
+ * hit's search covers a block or two. Call with dir == nullptr first to learn the size.
+ */
+static inline size_t scan_directory(ScanIndex* x, uint32_t* dir) {
+  const size_t n = x->n;
+  uint64_t hi = x->starts[0] + 1;
+  for (size_t i = 0; i < n; i++) hi = std::max(hi, x->ends[i]);
+  const uint64_t lo = x->starts[0];
+  int shift = 0;
+  const uint64_t want = std::min<uint64_t>(1u << 16, 2 * (uint64_t)n);
+  while (((hi - lo - 1) >> shift) >= want) shift++;
+  const size_t nb = (size_t)((hi - lo - 1) >> shift) + 1;
+  x->lo = lo;
+  x->hi = hi;
+  x->shift = shift;
+  if (!dir) return nb + 1;
+  for (size_t b = 0, i = 0; b < nb; b++) {
+    const uint64_t first = lo + ((uint64_t)b << shift);
+    while (i + 1 < n && x->starts[i + 1] <= first) i++;
+    dir[b] = (uint32_t)i;
+  }
+  dir[nb] = (uint32_t)(n - 1);
+  x->dir = dir;
+  return nb + 1;
+}
+
 /** A word already known to lie in [lo, hi): marks its block if it points to one; newly marked go to `newly`. */
 static inline void scan_hit(uint64_t v, const ScanIndex& x, uint8_t* marks, uint32_t* newly, size_t* nn) {
   const size_t bucket = (size_t)((v - x.lo) >> x.shift);
