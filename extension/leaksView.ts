@@ -135,7 +135,7 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
 
   constructor(private readonly tracker: SessionTracker) {
     this.disposables.push(
-      tracker.onStopped(() => void this.refresh(true)),
+      tracker.onStopped((t) => void this.refresh(true, t.session)),
       tracker.onRunning(() => this.show([new MessageItem('Running…', 'debug-continue')])),
       tracker.onEnded((t) => {
         for (const [pid, l] of this.ledgers)
@@ -174,9 +174,11 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
   }
 
   /** Takes the snapshot at this stop when none was taken yet (one per stop), then shows the diff with the baseline. */
-  async refresh(afterStopEvent = false): Promise<void> {
+  async refresh(afterStopEvent = false, stopped?: vscode.DebugSession): Promise<void> {
     const gen = ++this.generation;
-    const session = vscode.debug.activeDebugSession;
+    // The session that just stopped, else the active one if stopped, else the last stopped (as the Arrays view): at a
+    // Node + addon native stop VS Code keeps the JavaScript session focused.
+    const session = stopped ?? this.tracker.preferredSession();
     if (!session) return this.show([new MessageItem('Debug a program (arraylens launch type, or Node with "arraylensNative") to see leaks', 'info')]);
     const source = leakSourceOf(facts(session));
     void vscode.commands.executeCommand('setContext', 'arraylens.leaksPinned', this.pinnedStop(session) !== null);
@@ -248,9 +250,9 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
     return this.ledgerOf(session)?.ledger.pinned ?? null;
   }
 
-  /** Pins (or unpins) the snapshot of the active session's latest stop: later stops are compared with it. */
+  /** Pins (or unpins) the snapshot of the shown session's latest stop: later stops are compared with it. */
   async setPinned(pin: boolean): Promise<void> {
-    const session = vscode.debug.activeDebugSession;
+    const session = this.tracker.preferredSession();
     const l = this.ledgerOf(session);
     if (l) {
       if (pin) l.ledger.pin();
