@@ -145,7 +145,10 @@ export async function launchNodeMixed(opts: NodeMixedOptions): Promise<NodeMixed
       ll.on('stopped', onStop);
     });
     hit.catch(() => undefined);
-    await node.resumeProgram();
+    // Not awaited: the addon's breakpoint can stop the whole process, Node's inspector thread included, before that
+    // thread has sent the answer to Debugger.resume (seen in CI: no answer within 60 s). The stop is what counts.
+    const resumed = node.resumeProgram();
+    resumed.catch(() => undefined);
     const stop = await Promise.race([hit, ended, node.programEnded(`the program ended before reaching ${where}`)]);
     const st = await ll.request<{ stackFrames: { id: number }[] }>('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 1 });
     if (!st.stackFrames.length) throw new ArrayLensError('debugger-failed', 'lldb-dap reported no stack frame at the stop');
