@@ -51,6 +51,34 @@ static inline void partial_init(Partial* p) {
   p->sum = p->sum_c = p->m2 = 0;
 }
 
+/** TwoSum-combines n lane sums s[k] and their compensations c[k] into hi + lo (the order of the lanes kept). */
+static inline void combine_lanes(const double* s, const double* c, int n, double* hi, double* lo) {
+  double h = *hi, l = *lo;
+  for (int k = 0; k < n; k++) {
+    const double t = h + s[k], bp = t - h;
+    l += (h - (t - bp)) + (s[k] - bp) + c[k];
+    h = t;
+  }
+  *hi = h;
+  *lo = l;
+}
+
+/**
+ * A shifted block's sum, nf * pv + (hi + lo), into o->sum + o->sum_c: exact int64 arithmetic for integer types
+ * (every term an exact integer), else TwoSum (nf * pv is exact: nf <= 2^15 and pv has at most 24 bits).
+ */
+static inline void shifted_block_sum(double pv, double hi, double lo, bool integer, Partial* o) {
+  const double base = (double)o->finite * pv;
+  if (integer) {
+    o->sum = (double)((int64_t)base + (int64_t)hi + (int64_t)lo);
+    o->sum_c = 0;
+  } else {
+    const double t = base + hi, bp = t - base;
+    o->sum = t;
+    o->sum_c = ((base - (t - bp)) + (hi - bp)) + lo;
+  }
+}
+
 /**
  * Shifted-sum kernels keep m2 = S2 - S1^2 / n when the subtraction loses at most a factor 64 of relative
  * accuracy (m2 >= S2 / 64); a farther pivot makes them recompute the block two-pass.

@@ -84,11 +84,7 @@ static void moments_block(const void* p, size_t n, Partial* o) {
   _mm256_store_pd(c, l0.c);
   _mm256_store_pd(c + 4, l1.c);
   double hi = 0, lo = 0;
-  for (int k = 0; k < 8; k++) {
-    double t = hi + s[k], bp = t - hi;
-    lo += (hi - (t - bp)) + (s[k] - bp) + c[k];
-    hi = t;
-  }
+  combine_lanes(s, c, 8, &hi, &lo);
   o->sum = hi;
   o->sum_c = lo;
   if (o->finite == 0) return;
@@ -291,21 +287,9 @@ static void moments_block8(const void* p, size_t n, double hint, Partial* o) {
   _mm256_store_pd(c + 8, l1.c0);
   _mm256_store_pd(c + 12, l1.c1);
   double hi = 0, lo = 0;
-  for (int k = 0; k < 16; k++) {
-    double t = hi + s[k], bp = t - hi;
-    lo += (hi - (t - bp)) + (s[k] - bp) + c[k];
-    hi = t;
-  }
+  combine_lanes(s, c, 16, &hi, &lo);
   const double nf = (double)o->finite;
-  const double base = nf * pv;
-  if (L8::integer) {
-    o->sum = (double)((int64_t)base + (int64_t)hi + (int64_t)lo);
-    o->sum_c = 0;
-  } else {
-    double t = base + hi, bp = t - base;
-    o->sum = t;
-    o->sum_c = ((base - (t - bp)) + (hi - bp)) + lo;
-  }
+  shifted_block_sum(pv, hi, lo, L8::integer, o);
   const double s1 = hi + lo;
   const double q = hsum(_mm256_add_pd(_mm256_add_pd(l0.q0, l0.q1), _mm256_add_pd(l1.q0, l1.q1)));
   const double shift = s1 * s1 / nf;

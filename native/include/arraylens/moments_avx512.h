@@ -79,11 +79,7 @@ static void moments_block(const void* p, size_t n, Partial* o) {
   _mm512_store_pd(c, l0.c);
   _mm512_store_pd(c + 8, l1.c);
   double hi = 0, lo = 0;
-  for (int k = 0; k < 16; k++) {
-    double t = hi + s[k], bp = t - hi;
-    lo += (hi - (t - bp)) + (s[k] - bp) + c[k];
-    hi = t;
-  }
+  combine_lanes(s, c, 16, &hi, &lo);
   o->sum = hi;
   o->sum_c = lo;
   if (o->finite == 0) return;
@@ -274,22 +270,9 @@ static void moments_block16(const void* p, size_t n, double hint, Partial* o) {
   _mm512_store_pd(c + 16, l1.c0);
   _mm512_store_pd(c + 24, l1.c1);
   double hi = 0, lo = 0;
-  for (int k = 0; k < 32; k++) {
-    double t = hi + s[k], bp = t - hi;
-    lo += (hi - (t - bp)) + (s[k] - bp) + c[k];
-    hi = t;
-  }
+  combine_lanes(s, c, 32, &hi, &lo);
   const double nf = (double)o->finite;
-  // Block sum = nf * pv + S1, kept as hi + lo (nf * pv is exact: nf <= 2^15 and pv has at most 24 bits).
-  const double base = nf * pv;
-  if (L16::integer) {
-    o->sum = (double)((int64_t)base + (int64_t)hi + (int64_t)lo);  // every term an exact integer
-    o->sum_c = 0;
-  } else {
-    double t = base + hi, bp = t - base;
-    o->sum = t;
-    o->sum_c = ((base - (t - bp)) + (hi - bp)) + lo;
-  }
+  shifted_block_sum(pv, hi, lo, L16::integer, o);
   const double s1 = hi + lo;
   const double q = _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(l0.q0, l0.q1), _mm512_add_pd(l1.q0, l1.q1)));
   const double shift = s1 * s1 / nf;

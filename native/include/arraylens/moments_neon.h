@@ -98,11 +98,7 @@ static void moments_block(const void* p, size_t n, Partial* o) {
   double hi = 0, lo = 0;
   for (const Lanes& q : l) {
     const double s[2] = {vgetq_lane_f64(q.s, 0), vgetq_lane_f64(q.s, 1)}, c[2] = {vgetq_lane_f64(q.c, 0), vgetq_lane_f64(q.c, 1)};
-    for (int k = 0; k < 2; k++) {
-      const double t = hi + s[k], bp = t - hi;
-      lo += (hi - (t - bp)) + (s[k] - bp) + c[k];
-      hi = t;
-    }
+    combine_lanes(s, c, 2, &hi, &lo);
   }
   o->sum = hi;
   o->sum_c = lo;
