@@ -36,7 +36,8 @@ export class ArrayItem extends vscode.TreeItem {
   }
 }
 
-class MessageItem extends vscode.TreeItem {
+/** A one-line message row of a tree view (info, progress, error), with a codicon; the Leaks view uses it too. */
+export class MessageItem extends vscode.TreeItem {
   constructor(label: string, iconName: string, tooltip?: string) {
     super(label, vscode.TreeItemCollapsibleState.None);
     this.iconPath = new vscode.ThemeIcon(iconName);

@@ -12,19 +12,11 @@ import * as vscode from 'vscode';
 import { ArrayLensError } from '../src/core/errors';
 import { LedgerComparison, LedgerStopSummary, ProcessLedger, PythonEvaluate } from '../src/leaks/liveLedger';
 import { LeakSource, LedgerSection, SessionFacts, formatBytes, ledgerFootnote, ledgerSections, leakSourceOf, parseSite, snapshotLine } from './leaksModel';
+import { MessageItem } from './arraysView';
 import { explain } from './progress';
 import { SessionTracker, TrackedSession } from './sessions';
 
 const VIEW_ID = 'arraylens.leaks';
-
-class MessageItem extends vscode.TreeItem {
-  constructor(label: string, iconName: string, tooltip?: string) {
-    super(label, vscode.TreeItemCollapsibleState.None);
-    this.iconPath = new vscode.ThemeIcon(iconName);
-    this.tooltip = tooltip ?? label;
-    this.contextValue = 'message';
-  }
-}
 
 function openSiteCommand(site: string | null): vscode.Command | undefined {
   const at = parseSite(site);
