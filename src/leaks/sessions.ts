@@ -64,38 +64,22 @@ function openMemory(pid: number | undefined): DirectTransport {
   return t;
 }
 
-export class PythonLeakSession implements LeakSession {
-  readonly language = 'python' as const;
-
-  private constructor(
-    private readonly target: PythonTarget,
+/** An interpreter ArrayLens launched (Python, Node), stopped at FROM, with its memory read straight from /proc. */
+abstract class InterpreterLeakSession<T extends { continueTo(file: string, line: number): Promise<void>; close(): Promise<void> }> {
+  protected constructor(
+    protected readonly target: T,
     readonly pid: number,
     private readonly memory: DirectTransport,
   ) {}
 
-  static async launch(opts: { python: string; program: string; args: string[]; from: Location; env: Record<string, string>; timeoutMs: number }): Promise<PythonLeakSession> {
-    const target = await PythonTarget.launch({
-      python: opts.python,
-      program: opts.program,
-      args: opts.args,
-      breakpoint: opts.from,
-      stopTimeoutMs: opts.timeoutMs,
-      env: opts.env,
-    });
+  /** The launched target's pid and memory, or the target closed and the error passed on. */
+  protected static async opened<T extends { pid?: number; close(): Promise<void> }>(target: T): Promise<{ target: T; pid: number; memory: DirectTransport }> {
     try {
-      return new PythonLeakSession(target, target.pid!, openMemory(target.pid));
+      return { target, pid: target.pid!, memory: openMemory(target.pid) };
     } catch (e) {
       await target.close();
       throw e;
     }
-  }
-
-  async census(mode: CensusMode, fromIds: readonly number[] = []): Promise<PythonCensus> {
-    return parseCensus(await this.target.evaluate(censusExpression(mode, { fromIds })));
-  }
-
-  async watchCalls(action: 'start' | 'stop'): Promise<CallWatch> {
-    return parseCallWatch(await this.target.evaluate(callWatchExpression(action)));
   }
 
   continueTo(loc: Location): Promise<void> {
@@ -112,14 +96,34 @@ export class PythonLeakSession implements LeakSession {
   }
 }
 
-export class NodeLeakSession implements LeakSession {
-  readonly language = 'node' as const;
+export class PythonLeakSession extends InterpreterLeakSession<PythonTarget> implements LeakSession {
+  readonly language = 'python' as const;
 
-  private constructor(
-    private readonly target: NodeTarget,
-    readonly pid: number,
-    private readonly memory: DirectTransport,
-  ) {}
+  static async launch(opts: { python: string; program: string; args: string[]; from: Location; env: Record<string, string>; timeoutMs: number }): Promise<PythonLeakSession> {
+    const o = await InterpreterLeakSession.opened(
+      await PythonTarget.launch({
+        python: opts.python,
+        program: opts.program,
+        args: opts.args,
+        breakpoint: opts.from,
+        stopTimeoutMs: opts.timeoutMs,
+        env: opts.env,
+      }),
+    );
+    return new PythonLeakSession(o.target, o.pid, o.memory);
+  }
+
+  async census(mode: CensusMode, fromIds: readonly number[] = []): Promise<PythonCensus> {
+    return parseCensus(await this.target.evaluate(censusExpression(mode, { fromIds })));
+  }
+
+  async watchCalls(action: 'start' | 'stop'): Promise<CallWatch> {
+    return parseCallWatch(await this.target.evaluate(callWatchExpression(action)));
+  }
+}
+
+export class NodeLeakSession extends InterpreterLeakSession<NodeTarget> implements LeakSession {
+  readonly language = 'node' as const;
 
   static async launch(opts: {
     node?: string;
@@ -130,39 +134,23 @@ export class NodeLeakSession implements LeakSession {
     env: Record<string, string>;
     timeoutMs: number;
   }): Promise<NodeLeakSession> {
-    const target = await NodeTarget.launch({
-      node: opts.node,
-      nodeArgs: opts.nodeArgs,
-      program: opts.program,
-      args: opts.args,
-      breakpoint: opts.from,
-      stopTimeoutMs: opts.timeoutMs,
-      env: { ...process.env, ...opts.env },
-    });
-    try {
-      return new NodeLeakSession(target, target.pid!, openMemory(target.pid));
-    } catch (e) {
-      await target.close();
-      throw e;
-    }
+    const o = await InterpreterLeakSession.opened(
+      await NodeTarget.launch({
+        node: opts.node,
+        nodeArgs: opts.nodeArgs,
+        program: opts.program,
+        args: opts.args,
+        breakpoint: opts.from,
+        stopTimeoutMs: opts.timeoutMs,
+        env: { ...process.env, ...opts.env },
+      }),
+    );
+    return new NodeLeakSession(o.target, o.pid, o.memory);
   }
 
   /** No census for Node: what the tracker recorded (the addons' native blocks) is the whole ledger. */
   async census(): Promise<null> {
     return null;
-  }
-
-  continueTo(loc: Location): Promise<void> {
-    return this.target.continueTo(loc.file, loc.line);
-  }
-
-  readRange(addr: number, len: number): Promise<Buffer> {
-    return this.memory.readRange(BigInt(addr), len);
-  }
-
-  async close(): Promise<void> {
-    await this.memory.dispose();
-    await this.target.close();
   }
 }
 
