@@ -21,7 +21,7 @@ export default tseslint.config(
   {
     files: ['webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The webview talks to the host only through src/protocol.' }], patterns: ['**/extension/**', '**/adapter/**', '**/transport/**', '**/engine/**', '**/cli/**'] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The webview talks to the host only through src/protocol.' }], patterns: ['**/extension/**', '**/backends/**', '**/debugAdapter/**', '**/rpc/**', '**/inspector/**', '**/pairing/**', '**/leaks/**', '**/transport/**', '**/engine/**', '**/cli/**'] }],
     },
   },
   {

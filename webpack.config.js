@@ -65,7 +65,7 @@ function nodeBundle(name, entry, externals) {
 
 module.exports = [
   nodeBundle('extension', './extension/extension.ts', {}),
-  nodeBundle('adapter', './src/adapter/dapServer.ts', {}),
+  nodeBundle('adapter', './src/debugAdapter/server.ts', {}),
   // The Leaks view's worker thread (src/leaks/liveLedger.ts starts dist/ledgerWorker.js beside dist/extension.js).
   nodeBundle('ledgerWorker', './src/leaks/ledgerWorker.ts', {}),
   {

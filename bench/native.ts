@@ -4,7 +4,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { launchNative } from '../src/adapter/native/launch';
+import { launchNative } from '../src/backends/native/launch';
 import { elementCount } from '../src/core/view';
 import { TransportKind } from '../src/transport/transport';
 

@@ -3,7 +3,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { NodeTarget } from '../src/adapter/node/backend';
+import { NodeTarget } from '../src/backends/node/target';
 import { inspectArray } from '../src/engine/engine';
 import { TransportKind } from '../src/transport/transport';
 

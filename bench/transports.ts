@@ -2,7 +2,7 @@
 // same array, `inspect --stats` read time in GB/s and the ratio to the evaluate path.
 
 import * as path from 'path';
-import { PythonTarget } from '../src/adapter/python/backend';
+import { PythonTarget } from '../src/backends/python/target';
 import { inspectArray } from '../src/engine/engine';
 import { TransportKind } from '../src/transport/transport';
 

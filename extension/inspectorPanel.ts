@@ -2,7 +2,7 @@
 // answers the webview from the session's ArraySource and follows the session's stops.
 
 import * as vscode from 'vscode';
-import { InspectorHost } from '../src/adapter/sessionInspector';
+import { InspectorHost } from '../src/inspector/inspectorHost';
 import type { HostMessage } from '../src/protocol/webview';
 import { inspectorHtml, makeNonce } from './inspectorHtml';
 import { explain, withDelayedProgress } from './progress';

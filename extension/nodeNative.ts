@@ -1,7 +1,7 @@
 // "arraylensNative": true in a Node launch configuration of the built-in JavaScript debugger (js-debug): when js-debug's
 // session for the Node process starts, an `arraylens` attach session (lldb-dap, by pid) starts as its child, so
 // breakpoints in .js/.ts and in the addon's .cc both hit; the Arrays view marks the native arrays that overlap the JS
-// arrays of the last JavaScript stop (src/adapter/node/attachAliases.ts).
+// arrays of the last JavaScript stop (src/pairing/pairedSource.ts).
 //
 // The pid (checked with js-debug 1.117 in code-server 4.139): js-debug sends no DAP `process` event. Its launcher
 // session (the one of launch.json) starts one child session per Node process, recognisable by

@@ -4,11 +4,11 @@
 
 import * as vscode from 'vscode';
 import { ArrayLensError } from '../src/core/errors';
-import { DapChannel } from '../src/adapter/dap/client';
-import { PairedArraySource } from '../src/adapter/node/attachAliases';
-import { CdpProxyAddress, JsDebugNodeTarget } from '../src/adapter/node/jsDebug';
-import { PythonTarget } from '../src/adapter/python/backend';
-import { ArraySource, DapArraySource, EngineArraySource } from '../src/adapter/session';
+import { DapChannel } from '../src/rpc/dapClient';
+import { PairedArraySource } from '../src/pairing/pairedSource';
+import { CdpProxyAddress, JsDebugNodeTarget } from '../src/backends/node/jsDebug';
+import { PythonTarget } from '../src/backends/python/target';
+import { ArraySource, DapArraySource, EngineArraySource } from '../src/engine/arraySource';
 
 export const PYTHON_TYPES = new Set(['debugpy', 'python']);
 /** js-debug's Node types: `node` in launch.json, `pwa-node` for the sessions it runs. */
@@ -99,7 +99,7 @@ export class TrackedSession {
 
   /**
    * `file:line` of a frame of the last stop, for the other side's alias marks. js-debug sessions list the top frame of
-   * the pause whichever frame is asked for (src/adapter/node/jsDebug.ts), so theirs is the top frame's.
+   * the pause whichever frame is asked for (src/backends/node/jsDebug.ts), so theirs is the top frame's.
    */
   async frameLocation(frameId: number): Promise<string | undefined> {
     if (this.lastStoppedThread === undefined) return undefined;

@@ -12,7 +12,7 @@ if [ -f webpack.config.js ]; then
   echo "[build] webpack" >&2
   node_modules/.bin/webpack --mode production --no-stats >/dev/null
   # The Node address probe goes with the bundles (dist/probe: its source, and its build when a C compiler is here), so
-  # the installed extension reads a Node program's arrays at their real addresses (src/adapter/node/probe.ts).
-  node -e "const e = require('./out/src/adapter/node/probe.js').stageProbe('dist/probe'); if (e) console.error('[build] dist/probe: no build of the address probe (' + e + '): the extension builds it when first needed')"
+  # the installed extension reads a Node program's arrays at their real addresses (src/backends/node/probe.ts).
+  node -e "const e = require('./out/src/backends/node/probe.js').stageProbe('dist/probe'); if (e) console.error('[build] dist/probe: no build of the address probe (' + e + '): the extension builds it when first needed')"
 fi
 mkdir -p out && touch "$stamp"

@@ -12,7 +12,7 @@ run env ARRAYLENS_NO_NATIVE=1 node --test --test-reporter=spec $(find out/test/u
 for f in scripts/test.d/*.sh; do [ -f "$f" ] && run bash "$f"; done
 run .venv/bin/python ../shared/acceptance/check_inspect.py inspect --python .venv/bin/python ../shared/acceptance/cases/python_public.py
 run .venv/bin/python ../shared/acceptance/check_inspect.py stats ../shared/acceptance/cases/python_public.py
-if [ -f ../shared/acceptance/cases/native_c_public.py ] && [ -f src/adapter/native/lldb.ts ]; then
+if [ -f ../shared/acceptance/cases/native_c_public.py ] && [ -f src/backends/native/lldb.ts ]; then
   run .venv/bin/python ../shared/acceptance/check_inspect.py inspect ../shared/acceptance/cases/native_c_public.py
   run .venv/bin/python ../shared/acceptance/check_inspect.py inspect ../shared/acceptance/cases/native_c_public_gdb.py
 fi

@@ -7,11 +7,11 @@ ROOT=$PWD
 log() { printf '[setup:node] %s\n' "$*" >&2; }
 
 # 1. The address probe (cc only, no Node headers); findProbe builds it once per source version into .cache/.
-if [ -f out/src/adapter/node/probe.js ]; then
+if [ -f out/src/backends/node/probe.js ]; then
   node -e '
     const p = require(process.argv[1]).findProbe();
     if (p.file === null) { console.error("[setup:node] no address probe: " + p.reason); }
-  ' "$ROOT/out/src/adapter/node/probe.js"
+  ' "$ROOT/out/src/backends/node/probe.js"
 fi
 
 # 2. The addon fixture, rebuilt when its sources change.

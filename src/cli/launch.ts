@@ -3,8 +3,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArrayLensError } from '../core/errors';
-import { PythonTarget } from '../adapter/python/backend';
-import { DebugTarget } from '../adapter/target';
+import { PythonTarget } from '../backends/python/target';
+import { DebugTarget } from '../engine/target';
 import { ParsedArgs, flagInt, flagString } from './args';
 
 export type ProgramKind = 'python' | 'node' | 'native';
@@ -48,7 +48,7 @@ export async function launchTarget(p: ParsedArgs, bp: { file: string; line: numb
   if (p.flags.has('mixed') && prog.kind !== 'python')
     throw new ArrayLensError('bad-argument', `--mixed is for a Python program whose extension has native code; ${prog.program} is not Python`);
   if (prog.kind === 'python') {
-    const { isNativeSource, launchMixed } = await import('../adapter/mixed');
+    const { isNativeSource, launchMixed } = await import('../backends/python/mixed');
     // A Python program stopping in its extension's native code (--mixed, or implied by a .rs/.c/.cpp breakpoint):
     // debugpy runs it, lldb-dap attaches to it.
     if (p.flags.has('mixed') || isNativeSource(bp.file))
@@ -71,7 +71,7 @@ export async function launchTarget(p: ParsedArgs, bp: { file: string; line: numb
         stopTimeoutMs: timeoutMs,
       });
     case 'native': {
-      const { launchNative } = await import('../adapter/native/launch');
+      const { launchNative } = await import('../backends/native/launch');
       return launchNative({
         program: prog.program,
         args: prog.args,
@@ -83,10 +83,10 @@ export async function launchTarget(p: ParsedArgs, bp: { file: string; line: numb
       });
     }
     case 'node': {
-      const { NodeTarget, nodeExecutable } = await import('../adapter/node/backend');
+      const { NodeTarget, nodeExecutable } = await import('../backends/node/target');
       // A breakpoint in an addon's C/C++ source: the native debugger runs node itself (language "native").
       if (/\.(c|cc|cpp|cxx|h|hh|hpp)$/.test(bp.file)) {
-        const { launchNative } = await import('../adapter/native/launch');
+        const { launchNative } = await import('../backends/native/launch');
         return launchNative({
           program: nodeExecutable(prog.interpreter),
           args: [...(prog.interpreterArgs ?? []), prog.program, ...prog.args],

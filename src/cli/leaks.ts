@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { toJson } from '../core/decode';
 import { ArrayLensError } from '../core/errors';
-import { killQuietly } from '../adapter/python/backend';
+import { killQuietly } from '../backends/python/target';
 import { runLeakCheck } from '../leaks/ledger';
 import { trackerLibrary } from '../leaks/leakTable';
 import { GrownGroup, LeakGroup, LeaksReport } from '../leaks/report';

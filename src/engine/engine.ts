@@ -6,7 +6,7 @@ import { sliceView } from '../core/indexing';
 import { hasPatternTable, patternTableSize, statsFromPatterns } from '../core/patterns';
 import { Moments, Stats, StatsKernels, emptyMoments, finalizeStats, histogramSpec, mergeMoments } from '../core/stats';
 import { StridedView, byteExtent, contiguousLike, elementCount, memoryOrder, outerChunks } from '../core/view';
-import { ArrayHandle, DebugTarget } from '../adapter/target';
+import { ArrayHandle, DebugTarget } from './target';
 import { InspectResult } from '../protocol/cli';
 import { Transport, TransportKind } from '../transport/transport';
 import { loadKernels } from './kernels';
@@ -151,7 +151,7 @@ export async function inspectArray(target: DebugTarget, expr: string, opts: Insp
     result.timing.read_ms += s.readMs;
     result.timing.stats_ms = s.statsMs;
   }
-  // Last: finding aliases may call into the debuggee (a mixed session walks the Python frames: src/adapter/mixed.ts).
+  // Last: finding aliases may call into the debuggee (a mixed session walks the Python frames: src/backends/python/mixed.ts).
   const aliases = aliasSource(target);
   if (aliases) result.aliases = await aliases.aliasesOf(handle, view);
   result.timing.read_ms = Math.round(result.timing.read_ms * 1000) / 1000;

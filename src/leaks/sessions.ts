@@ -6,10 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArrayLensError } from '../core/errors';
-import { DapClient } from '../adapter/dap/client';
-import { PythonTarget, killQuietly } from '../adapter/python/backend';
-import { findLldbDap } from '../adapter/native/lldb';
-import { NodeTarget } from '../adapter/node/backend';
+import { DapClient } from '../rpc/dapClient';
+import { PythonTarget, killQuietly } from '../backends/python/target';
+import { findLldbDap } from '../backends/native/lldb';
+import { NodeTarget } from '../backends/node/target';
 import { DirectTransport } from '../transport/direct';
 import { CensusMode, PythonCensus, censusExpression, parseCensus } from './pythonCensus';
 import { CallWatch, callWatchExpression, parseCallWatch } from './callWatch';

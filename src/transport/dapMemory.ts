@@ -2,7 +2,7 @@
 
 import { ArrayLensError } from '../core/errors';
 import { StridedView } from '../core/view';
-import { DapChannel } from '../adapter/dap/client';
+import { DapChannel } from '../rpc/dapClient';
 import { Transport, readViewByRanges } from './transport';
 
 const CHUNK = 4 << 20;

@@ -11,15 +11,15 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { after, describe, it } from 'node:test';
-import { DapClient } from '../../src/adapter/dap/client';
-import { NodeTarget } from '../../src/adapter/node/backend';
+import { DapClient } from '../../src/rpc/dapClient';
+import { NodeTarget } from '../../src/backends/node/target';
 import { trackerLibrary } from '../../src/leaks/leakTable';
 import { ProcessLedger, PythonEvaluate } from '../../src/leaks/liveLedger';
 import type { LeaksReport } from '../../src/leaks/report';
 import { LedgerSection, leakSourceOf, ledgerSections, preloadsTracker, snapshotLine, wantsTracker, withTrackerEnv } from '../../extension/leaksModel';
 import { PYTHON, ROOT, assertUnreferencedAt, fixture, markerLine, waitNoProcess } from '../helpers/env';
 
-const ADAPTER = path.join(ROOT, 'out', 'src', 'adapter', 'dapServer.js');
+const ADAPTER = path.join(ROOT, 'out', 'src', 'debugAdapter', 'server.js');
 const PY = fixture('leaks', 'cache_leak.py');
 
 /** A launch configuration as extension/extension.ts resolves it: the tracker preloaded when the launch wants it. */

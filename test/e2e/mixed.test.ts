@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
 import { ArrayLensError } from '../../src/core/errors';
-import { MixedTarget, launchMixed } from '../../src/adapter/mixed';
+import { MixedTarget, launchMixed } from '../../src/backends/python/mixed';
 import { inspectArray, streamStats } from '../../src/engine/engine';
 import { loadKernels } from '../../src/engine/kernels';
 import { InspectResult } from '../../src/protocol/cli';

@@ -1,5 +1,5 @@
 // The `arraylens` debug adapter in mixed mode ("mixed": true), driven as a DAP client would drive it: the real adapter
-// process (out/src/adapter/dapServer.js) over real debugpy and real lldb-dap, on the maturin-built PyO3 fixture. A
+// process (out/src/debugAdapter/server.js) over real debugpy and real lldb-dap, on the maturin-built PyO3 fixture. A
 // breakpoint in program.py (debugpy) and one in lib.rs (lldb-dap) both bind and hit; frames, variables and the
 // Arrays view answer from the side that is stopped; ending the session ends the program and both debuggers.
 
@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
-import { DapClient } from '../../src/adapter/dap/client';
+import { DapClient } from '../../src/rpc/dapClient';
 import { ArraySummary, InspectBody } from '../../src/protocol/dap';
 import { PYTHON, ROOT, fixture, markerLine } from '../helpers/env';
 import { BINS, Expected, expectedFromNumpy } from './native_common';
@@ -18,7 +18,7 @@ const LIB = path.join(DIR, 'src', 'lib.rs');
 const PROGRAM = path.join(DIR, 'program.py');
 const RS_LINE = markerLine(LIB, '// BREAK');
 const PY_LINE = markerLine(PROGRAM, '# BREAK');
-const ADAPTER = path.join(ROOT, 'out', 'src', 'adapter', 'dapServer.js');
+const ADAPTER = path.join(ROOT, 'out', 'src', 'debugAdapter', 'server.js');
 
 function tagged(tag: string): string[] {
   const out: string[] = [];

@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
-import { DapClient } from '../../src/adapter/dap/client';
+import { DapClient } from '../../src/rpc/dapClient';
 import { ArraySummary, InspectBody } from '../../src/protocol/dap';
 import { ROOT, fixture, markerLine, runPython } from '../helpers/env';
 import { buildIfStale, pidGone } from './native_common';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
-import { DapClient } from '../../src/adapter/dap/client';
+import { DapClient } from '../../src/rpc/dapClient';
 import { ArraySummary, InspectBody } from '../../src/protocol/dap';
 import { ROOT, fixture, markerLine } from '../helpers/env';
 import { BINS, Expected, buildIfStale, expectedFromNumpy, pidGone, uniqueCopy } from './native_common';

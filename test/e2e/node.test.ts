@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
-import { NodeTarget } from '../../src/adapter/node/backend';
+import { NodeTarget } from '../../src/backends/node/target';
 import { toJson } from '../../src/core/decode';
 import { inspectArray } from '../../src/engine/engine';
 import { TransportKind } from '../../src/transport/transport';

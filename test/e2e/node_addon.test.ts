@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { findLldbDap } from '../../src/adapter/native/lldb';
+import { findLldbDap } from '../../src/backends/native/lldb';
 import { CLI, PYTHON, SHARED, fixture, markerLine, waitNoProcess } from '../helpers/env';
 
 function lldbMissing(): string | false {

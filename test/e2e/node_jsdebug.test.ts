@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NodeTarget } from '../../src/adapter/node/backend';
-import { CdpProxyAddress, JsDebugNodeTarget, proxyUrl } from '../../src/adapter/node/jsDebug';
+import { NodeTarget } from '../../src/backends/node/target';
+import { CdpProxyAddress, JsDebugNodeTarget, proxyUrl } from '../../src/backends/node/jsDebug';
 import { inspectArray } from '../../src/engine/engine';
 import { fixture, markerLine } from '../helpers/env';
 

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
-import { PythonTarget } from '../../src/adapter/python/backend';
+import { PythonTarget } from '../../src/backends/python/target';
 import { inspectArray } from '../../src/engine/engine';
 import { TransportKind } from '../../src/transport/transport';
 import { assertCasesMatchNumpy, loadCases } from '../helpers/cases';

@@ -233,7 +233,7 @@ describe('ArrayLens in code-server', () => {
 
   // "arraylensNative": true on a Node launch of the built-in JavaScript debugger: ArrayLens attaches lldb-dap to the Node
   // process as a child session (extension/nodeNative.ts); breakpoints in program.js and in the addon's C++ both hit, and
-  // each side's arrays are marked with the other side's over the same bytes (src/adapter/node/attachAliases.ts).
+  // each side's arrays are marked with the other side's over the same bytes (src/pairing/pairedSource.ts).
   // Its own flow (three stops in two debuggers), so not one of CASES; ARRAYLENS_E2E_CASES=node-addon selects it.
   if (NODE_ADDON_SELECTED)
     test('node-addon: "arraylensNative": a JS breakpoint, one in the addon\'s .cc in the attached native session, one after the call; aliases both ways', { timeout: 240_000 }, async () => {

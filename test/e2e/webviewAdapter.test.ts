@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { DapClient } from '../../src/adapter/dap/client';
+import { DapClient } from '../../src/rpc/dapClient';
 import { PYTHON, ROOT, fixture, processesMatching } from '../helpers/env';
 
-const ADAPTER = path.join(ROOT, 'out', 'src', 'adapter', 'dapServer.js');
+const ADAPTER = path.join(ROOT, 'out', 'src', 'debugAdapter', 'server.js');
 const INIT = { clientID: 'adapter-test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' };
 
 async function adapter(python: string): Promise<DapClient> {

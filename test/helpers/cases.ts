@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DebugTarget } from '../../src/adapter/target';
+import { DebugTarget } from '../../src/engine/target';
 import { toJson } from '../../src/core/decode';
 import { inspectArray } from '../../src/engine/engine';
 import { TransportKind } from '../../src/transport/transport';

@@ -1,11 +1,11 @@
 // Aliases between the two sessions of a Node + addon pair (js-debug + an lldb-dap attach child): each side's arrays
-// marked with the other side's last listing where the bytes overlap (src/adapter/node/attachAliases.ts), and how
+// marked with the other side's last listing where the bytes overlap (src/pairing/pairedSource.ts), and how
 // alias lists read (src/protocol/dap.ts aliasText).
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PairedArraySource, knownArray, withAliases } from '../../src/adapter/node/attachAliases';
-import { ArraySource } from '../../src/adapter/session';
+import { PairedArraySource, knownArray, withAliases } from '../../src/pairing/pairedSource';
+import { ArraySource } from '../../src/engine/arraySource';
 import { ArraySummary, InspectBody, KnownArray, aliasText } from '../../src/protocol/dap';
 
 function arr(expr: string, address: number, dtype: ArraySummary['dtype'], itemsize: number, n: number, stride = itemsize): ArraySummary {

@@ -1,12 +1,12 @@
-// Host-side overviews (src/adapter/overview.ts): block mean / min / max against a direct computation, NaN and ±Inf
+// Host-side overviews (src/engine/overview.ts): block mean / min / max against a direct computation, NaN and ±Inf
 // rules, partial edge blocks, transposed regions, strided views, and strips smaller than the array.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dtype } from '../../src/core/dtype';
 import { StridedView, cStrides, gatherView } from '../../src/core/view';
-import { readReducedTile, reduceView } from '../../src/adapter/overview';
-import { chunkIndices, compareArrays } from '../../src/adapter/compare';
+import { readReducedTile, reduceView } from '../../src/engine/overview';
+import { chunkIndices, compareArrays } from '../../src/inspector/compare';
 import { Transport } from '../../src/transport/transport';
 
 function memTransport(mem: Buffer): Transport & { reads: number } {

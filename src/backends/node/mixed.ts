@@ -10,11 +10,11 @@ import * as path from 'path';
 import { ArrayLensError } from '../../core/errors';
 import { StridedView, byteExtent, elementCount } from '../../core/view';
 import { Transport, TransportKind } from '../../transport/transport';
-import { DapClient } from '../dap/client';
+import { DapClient } from '../../rpc/dapClient';
 import { LldbDebugger, findLldbDap } from '../native/lldb';
-import { NativeTarget } from '../native/session';
-import { ArrayHandle, DebugTarget, KnownRegion } from '../target';
-import { NodeLaunchOptions, NodeTarget } from './backend';
+import { NativeTarget } from '../native/target';
+import { ArrayHandle, DebugTarget, KnownRegion } from '../../engine/target';
+import { NodeLaunchOptions, NodeTarget } from './target';
 
 export interface NodeMixedOptions extends Omit<NodeLaunchOptions, 'breakpoint'> {
   /** A JavaScript line before the addon call: the JS arrays are recorded there. */

@@ -1,7 +1,7 @@
 // Native programs under lldb-dap (default) or gdb/MI: picks the backend and starts the program.
 
 import { ArrayLensError } from '../../core/errors';
-import { DebugTarget } from '../target';
+import { DebugTarget } from '../../engine/target';
 
 export interface NativeLaunchOptions {
   program: string;

@@ -7,7 +7,7 @@ import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
 import { StridedView, cStrides, validateView } from '../../core/view';
 import { DirectTransport } from '../../transport/direct';
 import { Transport, TransportKind } from '../../transport/transport';
-import { ArrayHandle, DebugTarget, KnownRegion } from '../target';
+import { ArrayHandle, DebugTarget, KnownRegion } from '../../engine/target';
 import { PythonFrameArray, decodePyArray, isPythonObjectType, pythonFrameArrays } from './pyobject';
 import { asSigned64, elementDType, hex, parseAddressText, parseArrayType, parseIntegerText, pointeeType, templateArgs } from './types';
 

@@ -5,12 +5,12 @@
 // recorded arrays whose bytes overlap it (node/mixed.ts `overlapping`), named with where that side was stopped.
 // No vscode import: the host wires the two sources.
 
-import { parseDType } from '../../core/dtype';
-import { StridedView, byteExtent } from '../../core/view';
-import { ArrayAlias, ArraySummary, InspectArgs, InspectBody, KnownArray } from '../../protocol/dap';
-import { Language } from '../target';
-import { ArraySource } from '../session';
-import { overlapping } from './mixed';
+import { parseDType } from '../core/dtype';
+import { StridedView, byteExtent } from '../core/view';
+import { ArrayAlias, ArraySummary, InspectArgs, InspectBody, KnownArray } from '../protocol/dap';
+import { Language } from '../engine/target';
+import { ArraySource } from '../engine/arraySource';
+import { overlapping } from '../backends/node/mixed';
 
 function viewOf(a: ArraySummary): StridedView {
   return { address: BigInt(a.address), dtype: parseDType(a.dtype), shape: a.shape.slice(), strides: a.strides.slice() };

@@ -6,7 +6,7 @@ import { DType, dtype as makeDType } from '../core/dtype';
 import { parseIndex, sliceView } from '../core/indexing';
 import { cStrides, elementCount } from '../core/view';
 import { InspectArgs, MAX_TILE_ELEMENTS } from '../protocol/dap';
-import { ArraySource } from './session';
+import { ArraySource } from '../engine/arraySource';
 
 /** Slices above this many bytes are not exported through tiles (a save of the whole array belongs to the CLI). */
 export const EXPORT_LIMIT_BYTES = 256 << 20;

@@ -6,8 +6,8 @@ import * as path from 'path';
 import { ArrayLensError } from '../../core/errors';
 import { StridedView } from '../../core/view';
 import { Transport, readViewByRanges } from '../../transport/transport';
-import { MiClient, MiTuple, MiValue, miQuote } from './mi';
-import { NativeDebugger, NativeTarget, NativeValue, killQuietly } from './session';
+import { MiClient, MiTuple, MiValue, miQuote } from '../../rpc/miClient';
+import { NativeDebugger, NativeTarget, NativeValue, killQuietly } from './target';
 import { NativeProgram } from './lldb';
 import { hex } from './types';
 

@@ -5,21 +5,21 @@
 //
 // Start-up order matters: the program is held at its first line by debugpy (stopOnEntry) while lldb-dap attaches,
 // so native breakpoints are in place (pending until the extension is dlopen'ed) before any user code runs; only then
-// is the client told `initialized`. No vscode import: the session is driven by src/adapter/dapServer.ts.
+// is the client told `initialized`. No vscode import: the session is driven by src/debugAdapter/server.ts.
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { dtype } from '../core/dtype';
-import { ArrayLensError } from '../core/errors';
-import { StridedView } from '../core/view';
-import { DapClient, DapMessage } from './dap/client';
+import { dtype } from '../../core/dtype';
+import { ArrayLensError } from '../../core/errors';
+import { StridedView } from '../../core/view';
+import { DapClient, DapMessage } from '../../rpc/dapClient';
 import { isNativeSource } from './mixed';
-import { LldbDebugger, findLldbDap } from './native/lldb';
-import { overlaps } from './native/pyobject';
-import { NativeTarget, killQuietly } from './native/session';
-import { PythonTarget } from './python/backend';
-import { ArraySource, EngineArraySource } from './session';
-import type { ArraySummary, InspectArgs, InspectBody } from '../protocol/dap';
+import { LldbDebugger, findLldbDap } from '../native/lldb';
+import { overlaps } from '../native/pyobject';
+import { NativeTarget, killQuietly } from '../native/target';
+import { PythonTarget } from './target';
+import { ArraySource, EngineArraySource } from '../../engine/arraySource';
+import type { ArraySummary, InspectArgs, InspectBody } from '../../protocol/dap';
 
 /** What the session sends the client (dapServer numbers it). */
 export type ToClient = (msg: Omit<DapMessage, 'seq'>) => void;
@@ -116,7 +116,7 @@ export class MixedDapSession {
 
   /**
    * At a native stop: each array's Python names over the same bytes (the NumPy array a Rust ArrayView views), found
-   * by walking the stopped thread's Python frames from the native side (src/adapter/native/pyobject.ts). Best effort:
+   * by walking the stopped thread's Python frames from the native side (src/backends/native/pyobject.ts). Best effort:
    * without the GIL, or if the walk fails, the arrays are listed without aliases.
    */
   private async withPythonAliases(frameId: number, arrays: ArraySummary[]): Promise<ArraySummary[]> {

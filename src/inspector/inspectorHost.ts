@@ -17,7 +17,7 @@ import {
 } from '../protocol/webview';
 import { PulledArray, compareArrays, pullArray } from './compare';
 import { sliceAsNpy } from './exportSlice';
-import { ArraySource } from './session';
+import { ArraySource } from '../engine/arraySource';
 
 /** Arrays up to this many elements are kept from each stop (as numbers) for "compare with the previous stop". */
 export const SNAPSHOT_LIMIT_ELEMENTS = 1 << 20;

@@ -1,5 +1,5 @@
 // The `arraylens` debug adapter: a thin DAP session (no vscode import) that runs the program under the right
-// debugger (debugpy for .py; native via src/adapter/native), forwards every message both ways unchanged except
+// debugger (debugpy for .py; native via src/backends/native), forwards every message both ways unchanged except
 // for sequence numbers, and answers the custom requests arraylens/listArrays and arraylens/inspect with the engine.
 
 import { ChildProcess, spawn } from 'child_process';
@@ -9,11 +9,11 @@ import { Readable, Writable } from 'stream';
 import { ArrayLensError, isArrayLensError } from '../core/errors';
 import { ARRAYLENS_REQUESTS, isArrayLensRequest } from '../protocol/dap';
 import { ProtocolError } from '../protocol/schema';
-import { DapChannel } from './dap/client';
-import { DapMessage, DapReader, writeDap } from './dap/framing';
-import { PythonTarget } from './python/backend';
-import { ArraySource, EngineArraySource } from './session';
-import type { MixedDapSession, MixedLaunchArguments } from './mixedSession';
+import { DapChannel } from '../rpc/dapClient';
+import { DapMessage, DapReader, writeDap } from '../rpc/dapFraming';
+import { PythonTarget } from '../backends/python/target';
+import { ArraySource, EngineArraySource } from '../engine/arraySource';
+import type { MixedDapSession, MixedLaunchArguments } from '../backends/python/mixedSession';
 
 export { DapMessage, DapReader, writeDap };
 
@@ -73,9 +73,9 @@ function realSourcePath(file: string): string {
   }
 }
 
-/** Native programs: src/adapter/native/dapHook.ts checks the launch and provides the backend (lldb-dap); see there. */
-async function nativeHook(): Promise<typeof import('./native/dapHook')> {
-  return (await import('./native/dapHook')) as typeof import('./native/dapHook');
+/** Native programs: src/backends/native/proxy.ts checks the launch and provides the backend (lldb-dap); see there. */
+async function nativeHook(): Promise<typeof import('../backends/native/proxy')> {
+  return (await import('../backends/native/proxy')) as typeof import('../backends/native/proxy');
 }
 
 type Pending = { origin: 'client'; clientSeq: number; command: string } | { origin: 'internal'; resolve: (b: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; command: string };
@@ -98,7 +98,7 @@ export class ArrayLensDapSession {
   private disconnecting = false;
   private readonly queue: DapMessage[] = [];
   private closed = false;
-  /** A mixed Python + native launch ("mixed": true) takes the client's requests over: see src/adapter/mixedSession.ts. */
+  /** A mixed Python + native launch ("mixed": true) takes the client's requests over: see src/backends/python/mixedSession.ts. */
   private mixed: MixedDapSession | null = null;
 
   constructor(
@@ -268,7 +268,7 @@ export class ArrayLensDapSession {
       let args = m.arguments as { source?: { path?: unknown } } | undefined;
       if (m.command === 'setBreakpoints' && this.attachedPid !== undefined && typeof args?.source?.path === 'string') {
         // lldb matches the path the debug info names: a source opened through a symlinked folder must be resolved
-        // (as src/adapter/mixedSession.ts does), else the breakpoint never binds.
+        // (as src/backends/python/mixedSession.ts does), else the breakpoint never binds.
         args = { ...args, source: { ...args.source, path: realSourcePath(args.source.path as string) } };
       }
       this.toDown({ type: 'request', command: m.command, arguments: args }, { origin: 'client', clientSeq: m.seq, command: m.command });
@@ -280,7 +280,7 @@ export class ArrayLensDapSession {
   /** Python under debugpy with lldb-dap attached to the same process; the mixed session answers from now on. */
   private async launchMixed(m: DapMessage, args: MixedLaunchArguments): Promise<void> {
     if (!/\.pyw?$/i.test(args.program)) return this.fail(m, '"mixed": true needs a Python "program" (.py) whose extension has native code');
-    const { MixedDapSession } = (await import('./mixedSession')) as typeof import('./mixedSession');
+    const { MixedDapSession } = (await import('../backends/python/mixedSession')) as typeof import('../backends/python/mixedSession');
     const old = this.child;
     this.child = null;
     old?.kill();
@@ -394,7 +394,7 @@ export class ArrayLensDapSession {
 function initialBackend(): () => DownstreamBackend {
   if (process.env.ARRAYLENS_ADAPTER_BACKEND === 'lldb-dap') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for native sessions
-    const hook = require('./native/dapHook') as typeof import('./native/dapHook');
+    const hook = require('../backends/native/proxy') as typeof import('../backends/native/proxy');
     return () => hook.nativeDapBackend(process.env.ARRAYLENS_LLDB_DAP);
   }
   return () => pythonBackend(adapterPython());

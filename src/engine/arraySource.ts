@@ -5,9 +5,9 @@ import { ArrayLensError } from '../core/errors';
 import { sliceView } from '../core/indexing';
 import { percentilesOfBuffer } from '../core/percentiles';
 import { StridedView, contiguousLike, elementCount } from '../core/view';
-import { loadKernels } from '../engine/kernels';
-import { streamStats } from '../engine/engine';
-import type { NativeStatsKernels } from '../engine/nativeKernels';
+import { loadKernels } from './kernels';
+import { streamStats } from './engine';
+import type { NativeStatsKernels } from './nativeKernels';
 import {
   ArraySummary,
   InspectArgs,
@@ -21,7 +21,7 @@ import {
   jsonStats,
 } from '../protocol/dap';
 import { Transport } from '../transport/transport';
-import { DapChannel } from './dap/client';
+import { DapChannel } from '../rpc/dapClient';
 import { readReducedTile } from './overview';
 import { ArrayHandle, DebugTarget } from './target';
 

@@ -2,10 +2,10 @@
 // last resort, returns it base64-encoded through evaluate (clipboard context, chunks of at most 6 MiB raw).
 
 import * as fs from 'fs';
-import { ArrayLensError } from '../core/errors';
-import { StridedView, byteExtent, elementCount, outerChunks } from '../core/view';
-import { base64Expression, memfdCloseExpression, memfdWriteExpression, unquotePythonString } from '../adapter/python/expressions';
-import { Transport } from './transport';
+import { ArrayLensError } from '../../core/errors';
+import { StridedView, byteExtent, elementCount, outerChunks } from '../../core/view';
+import { base64Expression, memfdCloseExpression, memfdWriteExpression, unquotePythonString } from './expressions';
+import { Transport } from '../../transport/transport';
 
 export type PythonEvaluate = (expression: string) => Promise<string>;
 

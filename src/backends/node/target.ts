@@ -13,8 +13,8 @@ import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
 import { StridedView, byteExtent, cStrides, elementCount, validateView } from '../../core/view';
 import { DirectTransport } from '../../transport/direct';
 import { Transport, TransportKind } from '../../transport/transport';
-import { ArrayHandle, DebugTarget } from '../target';
-import { CallFrame, CdpClient, EvaluateResult, PausedEvent, RemoteObject } from './cdp';
+import { ArrayHandle, DebugTarget } from '../../engine/target';
+import { CallFrame, CdpClient, EvaluateResult, PausedEvent, RemoteObject } from '../../rpc/cdpClient';
 import {
   BUFFER_ADDRESS,
   BUFFER_OF_VIEW,

@@ -1,16 +1,16 @@
 // Native programs (C/C++/Rust executables) through the `arraylens` debug type: lldb-dap runs the program, every DAP
-// message is proxied unchanged by src/adapter/dapServer.ts, and arraylens/listArrays + arraylens/inspect are answered
+// message is proxied unchanged by src/debugAdapter/server.ts, and arraylens/listArrays + arraylens/inspect are answered
 // by the native backend (NativeTarget over LldbDebugger) on the same lldb-dap connection. gdb 13 has no DAP, so the
 // debug type is lldb-only; `npx arraylens inspect --debugger gdb` remains the gdb path.
 
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArrayLensError } from '../../core/errors';
-import { DapChannel } from '../dap/client';
-import type { DownstreamBackend } from '../dapServer';
-import { EngineArraySource } from '../session';
+import { DapChannel } from '../../rpc/dapClient';
+import type { DownstreamBackend } from '../../debugAdapter/server';
+import { EngineArraySource } from '../../engine/arraySource';
 import { LldbDebugger, findLldbDap } from './lldb';
-import { NativeTarget } from './session';
+import { NativeTarget } from './target';
 
 /** Launch attributes of ours that lldb-dap does not know (or takes under another name). */
 const OURS_ONLY = ['python', 'mixed', 'lldbDap', 'debugger', 'type', 'request', 'name', '__configurationTarget', '__sessionId', '__parentSessionId', 'processId'];
@@ -66,7 +66,7 @@ export function attachedPid(args: Record<string, unknown>): number {
 
 /**
  * lldb-dap's attach arguments: by pid, never stopping on entry (the process goes on until a breakpoint), fast symbols.
- * Disconnecting detaches (src/adapter/dapServer.ts forces terminateDebuggee: false): an attached process is not ours.
+ * Disconnecting detaches (src/debugAdapter/server.ts forces terminateDebuggee: false): an attached process is not ours.
  */
 export function attachArguments(ours: Record<string, unknown>, pid: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -22,7 +22,7 @@ function sources(): { source: string; buildDirs: string[] }[] {
   const tmp = path.join(os.tmpdir(), `arraylens-${uid}`, 'node-probe');
   return [
     {
-      source: path.join(REPO_ROOT, 'src', 'adapter', 'node', 'probe', 'arraylens_probe.c'),
+      source: path.join(REPO_ROOT, 'src', 'backends', 'node', 'probe', 'arraylens_probe.c'),
       buildDirs: [path.join(REPO_ROOT, '.cache', 'node-probe'), tmp],
     },
     { source: path.join(BUNDLED_DIR, 'arraylens_probe.c'), buildDirs: [BUNDLED_DIR, tmp] },

@@ -7,8 +7,8 @@ import { sliceView } from '../core/indexing';
 import { cStrides, elementCount } from '../core/view';
 import { ArraySummary, InspectArgs, MAX_TILE_ELEMENTS, Tile } from '../protocol/dap';
 import type { CompareResult } from '../protocol/webview';
-import { numericValues } from './overview';
-import { ArraySource } from './session';
+import { numericValues } from '../engine/overview';
+import { ArraySource } from '../engine/arraySource';
 
 /** Whole arrays above this many elements are not pulled for compare (nor kept between stops): memory stays bounded. */
 export const COMPARE_LIMIT_ELEMENTS = 1 << 22;

@@ -7,10 +7,10 @@ import { ArrayLensError } from '../../core/errors';
 import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
 import { StridedView, cStrides, validateView } from '../../core/view';
 import { DirectTransport } from '../../transport/direct';
-import { AllowedRanges, EvaluateTransport, MemfdTransport } from '../../transport/python';
+import { AllowedRanges, EvaluateTransport, MemfdTransport } from './transport';
 import { Transport, TransportKind } from '../../transport/transport';
-import { DapChannel, DapClient } from '../dap/client';
-import { ArrayHandle, DebugTarget } from '../target';
+import { DapChannel, DapClient } from '../../rpc/dapClient';
+import { ArrayHandle, DebugTarget } from '../../engine/target';
 import { PythonArrayDescription, describeExpression, listArraysExpression, integerExpression, parseDescription, raiseIfLookupError, raiseIfPythonError, unquotePythonString } from './expressions';
 
 export interface PythonLaunchOptions {

@@ -6,8 +6,8 @@ import * as path from 'path';
 import { ArrayLensError } from '../../core/errors';
 import { DapMemoryTransport } from '../../transport/dapMemory';
 import { Transport } from '../../transport/transport';
-import { DapClient } from '../dap/client';
-import { NativeDebugger, NativeTarget, NativeValue, killQuietly } from './session';
+import { DapClient } from '../../rpc/dapClient';
+import { NativeDebugger, NativeTarget, NativeValue, killQuietly } from './target';
 
 export interface NativeProgram {
   program: string;

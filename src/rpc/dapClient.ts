@@ -2,8 +2,8 @@
 
 import { ChildProcess, spawn } from 'child_process';
 import { EventEmitter } from 'events';
-import { ArrayLensError } from '../../core/errors';
-import { DapMessage, DapReader, writeDap } from './framing';
+import { ArrayLensError } from '../core/errors';
+import { DapMessage, DapReader, writeDap } from './dapFraming';
 
 export type { DapMessage };
 

@@ -5,18 +5,18 @@
 // answer (its server runs inside the stopped process), and resuming Python to ask it would race with the program.
 // So the Python frames of the stopped thread are walked from the native side: a few calls of CPython's C API made
 // by lldb in that thread (it holds the GIL: PyO3 functions and most C extensions run with it), everything else read
-// from memory (src/adapter/native/pyobject.ts). Arrays whose bytes overlap the native view's are its aliases.
+// from memory (src/backends/native/pyobject.ts). Arrays whose bytes overlap the native view's are its aliases.
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArrayLensError } from '../core/errors';
-import { StridedView } from '../core/view';
-import { Transport, TransportKind } from '../transport/transport';
-import { DapClient } from './dap/client';
-import { LldbDebugger, findLldbDap } from './native/lldb';
-import { overlaps } from './native/pyobject';
-import { NativeTarget, killQuietly } from './native/session';
-import { ArrayHandle, DebugTarget } from './target';
+import { ArrayLensError } from '../../core/errors';
+import { StridedView } from '../../core/view';
+import { Transport, TransportKind } from '../../transport/transport';
+import { DapClient } from '../../rpc/dapClient';
+import { LldbDebugger, findLldbDap } from '../native/lldb';
+import { overlaps } from '../native/pyobject';
+import { NativeTarget, killQuietly } from '../native/target';
+import { ArrayHandle, DebugTarget } from '../../engine/target';
 
 export interface MixedLaunchOptions {
   python: string;

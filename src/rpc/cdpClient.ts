@@ -1,7 +1,7 @@
 // A Chrome DevTools Protocol client for Node's inspector: typed requests with timeouts, events by method name.
 
 import { EventEmitter } from 'events';
-import { ArrayLensError } from '../../core/errors';
+import { ArrayLensError } from '../core/errors';
 import { WebSocketClient } from './websocket';
 
 /** The parts of CDP's Runtime.RemoteObject the backend reads. */

@@ -6,8 +6,8 @@
 import { ArrayLensError } from '../../core/errors';
 import { StridedView } from '../../core/view';
 import { Transport, TransportKind } from '../../transport/transport';
-import { ArrayHandle, DebugTarget } from '../target';
-import { NodeTarget } from './backend';
+import { ArrayHandle, DebugTarget } from '../../engine/target';
+import { NodeTarget } from './target';
 
 /** What js-debug's requestCDPProxy answers: a WebSocket server (path since js-debug 1.53). */
 export interface CdpProxyAddress {

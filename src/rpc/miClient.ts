@@ -3,7 +3,7 @@
 
 import { ChildProcess, spawn } from 'child_process';
 import { EventEmitter } from 'events';
-import { ArrayLensError } from '../../core/errors';
+import { ArrayLensError } from '../core/errors';
 
 export type MiValue = string | MiTuple | MiValue[];
 export interface MiTuple {
