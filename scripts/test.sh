@@ -7,6 +7,7 @@ fail=0
 run() { echo "== $*"; "$@" || { echo "!! FAILED: $*"; fail=1; }; }
 
 run node_modules/.bin/eslint --max-warnings=0 src extension webview test bench
+run npm run --silent depcheck
 run node --test --test-concurrency=1 --test-reporter=spec $(find out/test -name '*.test.js' | sort)
 run env ARRAYLENS_NO_NATIVE=1 node --test --test-reporter=spec $(find out/test/unit -name '*.test.js' | sort)
 for f in scripts/test.d/*.sh; do [ -f "$f" ] && run bash "$f"; done

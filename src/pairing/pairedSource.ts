@@ -2,7 +2,7 @@
 // an `arraylens` attach session as a child of the js-debug session when the launch says "arraylensNative": true).
 // Only one side can answer at a time (while lldb holds the process Node's inspector cannot; while Node is paused in
 // JavaScript lldb is not stopped), so each side keeps its last listing, and an array's aliases are the other side's
-// recorded arrays whose bytes overlap it (node/mixed.ts `overlapping`), named with where that side was stopped.
+// recorded arrays whose bytes overlap it (overlap.ts `overlapping`), named with where that side was stopped.
 // No vscode import: the host wires the two sources.
 
 import { parseDType } from '../core/dtype';
@@ -10,7 +10,7 @@ import { StridedView, byteExtent } from '../core/view';
 import { ArrayAlias, ArraySummary, InspectArgs, InspectBody, KnownArray } from '../protocol/dap';
 import { Language } from '../engine/target';
 import { ArraySource } from '../engine/arraySource';
-import { overlapping } from '../backends/node/mixed';
+import { overlapping } from './overlap';
 
 function viewOf(a: ArraySummary): StridedView {
   return { address: BigInt(a.address), dtype: parseDType(a.dtype), shape: a.shape.slice(), strides: a.strides.slice() };
