@@ -81,10 +81,6 @@ export function patternsAsync(buf: Uint8Array, view: NativeView, counts: Float64
 export function percentiles(buf: Uint8Array, view: NativeView, qs: readonly number[], options?: NativeOptions): number[] | null;
 export function percentilesAsync(buf: Uint8Array, view: NativeView, qs: readonly number[], options?: NativeOptions): Promise<number[] | null>;
 
-/** XXH64 (seed 0) of the view's element bytes in C order, as stored (src/core/fingerprint.ts is the reference). */
-export function fingerprint(buf: Uint8Array, view: NativeView, options?: NativeOptions): bigint;
-export function fingerprintAsync(buf: Uint8Array, view: NativeView, options?: NativeOptions): Promise<bigint>;
-
 /** Sum of the buffer's little-endian u64 words: the streaming-read bandwidth probe. */
 export function readSum(buf: Uint8Array, options?: Pick<NativeOptions, 'isa'>): bigint;
 

@@ -233,9 +233,14 @@ Napi::Value percentiles_to_js(Napi::Env env, const std::vector<double>& out, boo
   return a;
 }
 
+/** Adds a computed table into the caller's Float64Array (histogram and pattern counts accumulate). */
+void add_counts(Napi::Float64Array into, const std::vector<double>& c) {
+  for (size_t i = 0; i < c.size() && i < into.ElementLength(); i++) into[i] += c[i];
+}
+
 // ---------------------------------------------------------------- async jobs
 
-enum class JobKind { Moments, Histogram, Patterns, Percentiles, Fingerprint };
+enum class JobKind { Moments, Histogram, Patterns, Percentiles };
 
 /** One operation off the JS thread; holds references so the buffers outlive it. Rejects with 'cancelled'. */
 class Job : public Napi::AsyncWorker {
@@ -261,7 +266,6 @@ class Job : public Napi::AsyncWorker {
         break;
       case JobKind::Patterns: ok = compute_patterns(view_, control_, &counts_); break;
       case JobKind::Percentiles: ok = compute_percentiles(view_, qs, control_, &pct_, &any_); break;
-      case JobKind::Fingerprint: ok = compute_fingerprint(view_, control_, &fp_); break;
     }
     if (!ok) SetError("cancelled");
   }
@@ -271,13 +275,11 @@ class Job : public Napi::AsyncWorker {
       case JobKind::Moments: deferred_.Resolve(moments_to_js(env, moments_)); break;
       case JobKind::Histogram:
       case JobKind::Patterns: {
-        Napi::Float64Array c = counts_ref.Value().As<Napi::Float64Array>();
-        for (size_t i = 0; i < counts_.size() && i < c.ElementLength(); i++) c[i] += counts_[i];
+        add_counts(counts_ref.Value().As<Napi::Float64Array>(), counts_);
         deferred_.Resolve(env.Undefined());
         break;
       }
       case JobKind::Percentiles: deferred_.Resolve(percentiles_to_js(env, pct_, any_)); break;
-      case JobKind::Fingerprint: deferred_.Resolve(Napi::BigInt::New(env, fp_)); break;
     }
   }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
@@ -291,17 +293,32 @@ class Job : public Napi::AsyncWorker {
   MomentsResult moments_{};
   std::vector<double> counts_, pct_;
   bool any_ = false;
-  uint64_t fp_ = 0;
 };
+
+/** The buffer and view every stats call takes first (arguments 0 and 1), checked against each other. */
+ViewDesc call_view(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return parse_view(env, typed_bytes(env, info[0], "buf"), info[1]);
+}
+
+Control call_control(const Napi::CallbackInfo& info, int opts_index) {
+  Options o = parse_options(info.Env(), info[opts_index]);
+  return {o.k, o.threads, o.cancel};
+}
 
 Job* make_job(const Napi::CallbackInfo& info, JobKind kind, int opts_index) {
   Napi::Env env = info.Env();
-  Bytes b = typed_bytes(env, info[0], "buf");
-  ViewDesc v = parse_view(env, b, info[1]);
+  ViewDesc v = call_view(info);
   Options opts = parse_options(env, info[opts_index]);
   Job* job = new Job(env, kind, info[0], v, opts);
   if (opts.cancel) job->cancel_ref = Napi::Persistent(info[opts_index].As<Napi::Object>().Get("cancel").As<Napi::Object>());
   return job;
+}
+
+Napi::Value queue(Job* job) {
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
 }
 
 [[noreturn]] void throw_cancelled(Napi::Env env) { throw Napi::Error::New(env, "cancelled"); }
@@ -322,39 +339,28 @@ Napi::Value Backend(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Moments(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Bytes b = typed_bytes(env, info[0], "buf");
-  ViewDesc v = parse_view(env, b, info[1]);
-  Options o = parse_options(env, info[2]);
+  ViewDesc v = call_view(info);
   MomentsResult m{};
-  if (!compute_moments(v, {o.k, o.threads, o.cancel}, &m)) throw_cancelled(env);
-  return moments_to_js(env, m);
+  if (!compute_moments(v, call_control(info, 2), &m)) throw_cancelled(info.Env());
+  return moments_to_js(info.Env(), m);
 }
 
-Napi::Value MomentsAsync(const Napi::CallbackInfo& info) {
-  Job* job = make_job(info, JobKind::Moments, 2);
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
-}
+Napi::Value MomentsAsync(const Napi::CallbackInfo& info) { return queue(make_job(info, JobKind::Moments, 2)); }
 
 Napi::Value Histogram(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Bytes b = typed_bytes(env, info[0], "buf");
-  ViewDesc v = parse_view(env, b, info[1]);
+  ViewDesc v = call_view(info);
   HistSpec spec = parse_spec(env, info[2], nullptr);
   Napi::Float64Array counts = parse_counts(env, info[3], spec.bins);
-  Options o = parse_options(env, info[4]);
   std::vector<double> c((size_t)spec.bins, 0.0);
-  if (!compute_histogram(v, spec, {o.k, o.threads, o.cancel}, &c)) throw_cancelled(env);
-  for (size_t i = 0; i < c.size(); i++) counts[i] += c[i];
+  if (!compute_histogram(v, spec, call_control(info, 4), &c)) throw_cancelled(env);
+  add_counts(counts, c);
   return env.Undefined();
 }
 
 Napi::Value HistogramAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Bytes b = typed_bytes(env, info[0], "buf");
-  parse_view(env, b, info[1]);
+  call_view(info);
   Napi::ObjectReference edges;
   HistSpec spec = parse_spec(env, info[2], &edges);
   Napi::Float64Array counts = parse_counts(env, info[3], spec.bins);
@@ -362,9 +368,7 @@ Napi::Value HistogramAsync(const Napi::CallbackInfo& info) {
   job->spec = spec;
   job->edges_ref = std::move(edges);
   job->counts_ref = Napi::Persistent(counts.As<Napi::Object>());
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+  return queue(job);
 }
 
 /** The pattern-count table of a 1- or 2-byte view: a Float64Array of 256 or 65536 entries. */
@@ -376,66 +380,35 @@ Napi::Float64Array parse_pattern_counts(Napi::Env env, const ViewDesc& v, Napi::
 }
 
 Napi::Value Patterns(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Bytes b = typed_bytes(env, info[0], "buf");
-  ViewDesc v = parse_view(env, b, info[1]);
-  Napi::Float64Array counts = parse_pattern_counts(env, v, info[2]);
-  Options o = parse_options(env, info[3]);
+  ViewDesc v = call_view(info);
+  Napi::Float64Array counts = parse_pattern_counts(info.Env(), v, info[2]);
   std::vector<double> c;
-  if (!compute_patterns(v, {o.k, o.threads, o.cancel}, &c)) throw_cancelled(env);
-  for (size_t i = 0; i < c.size(); i++) counts[i] += c[i];
-  return env.Undefined();
+  if (!compute_patterns(v, call_control(info, 3), &c)) throw_cancelled(info.Env());
+  add_counts(counts, c);
+  return info.Env().Undefined();
 }
 
 Napi::Value PatternsAsync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Bytes b = typed_bytes(env, info[0], "buf");
-  ViewDesc v = parse_view(env, b, info[1]);
-  Napi::Float64Array counts = parse_pattern_counts(env, v, info[2]);
+  Napi::Float64Array counts = parse_pattern_counts(info.Env(), call_view(info), info[2]);
   Job* job = make_job(info, JobKind::Patterns, 3);
   job->counts_ref = Napi::Persistent(counts.As<Napi::Object>());
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+  return queue(job);
 }
 
 Napi::Value Percentiles(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Bytes b = typed_bytes(env, info[0], "buf");
-  ViewDesc v = parse_view(env, b, info[1]);
-  std::vector<double> qs = parse_qs(env, info[2]);
-  Options o = parse_options(env, info[3]);
+  ViewDesc v = call_view(info);
+  std::vector<double> qs = parse_qs(info.Env(), info[2]);
   std::vector<double> out;
   bool any = false;
-  if (!compute_percentiles(v, qs, {o.k, o.threads, o.cancel}, &out, &any)) throw_cancelled(env);
-  return percentiles_to_js(env, out, any);
+  if (!compute_percentiles(v, qs, call_control(info, 3), &out, &any)) throw_cancelled(info.Env());
+  return percentiles_to_js(info.Env(), out, any);
 }
 
 Napi::Value PercentilesAsync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::vector<double> qs = parse_qs(env, info[2]);
+  std::vector<double> qs = parse_qs(info.Env(), info[2]);
   Job* job = make_job(info, JobKind::Percentiles, 3);
   job->qs = qs;
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
-}
-
-Napi::Value Fingerprint(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Bytes b = typed_bytes(env, info[0], "buf");
-  ViewDesc v = parse_view(env, b, info[1]);
-  Options o = parse_options(env, info[2]);
-  uint64_t fp = 0;
-  if (!compute_fingerprint(v, {o.k, o.threads, o.cancel}, &fp)) throw_cancelled(env);
-  return Napi::BigInt::New(env, fp);
-}
-
-Napi::Value FingerprintAsync(const Napi::CallbackInfo& info) {
-  Job* job = make_job(info, JobKind::Fingerprint, 2);
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+  return queue(job);
 }
 
 /** Sum of the buffer's little-endian u64 words (the streaming-read bandwidth probe of the benchmark). */
@@ -545,8 +518,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("patternsAsync", Napi::Function::New(env, PatternsAsync));
   exports.Set("percentiles", Napi::Function::New(env, Percentiles));
   exports.Set("percentilesAsync", Napi::Function::New(env, PercentilesAsync));
-  exports.Set("fingerprint", Napi::Function::New(env, Fingerprint));
-  exports.Set("fingerprintAsync", Napi::Function::New(env, FingerprintAsync));
   exports.Set("readSum", Napi::Function::New(env, ReadSum));
   exports.Set("mmap", Napi::Function::New(env, Mmap));
   exports.Set("markPointers", Napi::Function::New(env, MarkPointers));

@@ -52,7 +52,5 @@ bool compute_patterns(const ViewDesc& v, const Control& c, std::vector<double>* 
 /** NumPy's linear-method percentiles of the finite values (|z| for complex), exact order statistics. */
 bool compute_percentiles(const ViewDesc& v, const std::vector<double>& qs, const Control& c, std::vector<double>* out,
                          bool* any_finite);
-/** XXH64 (seed 0) of the view's element bytes in C order, as stored. */
-bool compute_fingerprint(const ViewDesc& v, const Control& c, uint64_t* out);
 
 }  // namespace arraylens

@@ -1,5 +1,5 @@
 // Adapter from the native addon (native/index.d.ts) to the StatsKernels interface, plus its extra exports
-// (percentiles, fingerprints, memory-mapped files). Large views run on the addon's worker threads.
+// (percentiles, memory-mapped files). Large views run on the addon's worker threads.
 
 import type * as Native from '../../native/index';
 import { ArrayLensError } from '../core/errors';
@@ -63,8 +63,6 @@ export interface NativeStatsKernels extends StatsKernels {
   patterns(buf: Uint8Array, view: StridedView, counts: Float64Array, signal?: AbortSignal): void | Promise<void>;
   /** numpy.percentile of the finite values (src/core/percentiles.ts is the reference); null if none. */
   percentiles(buf: Uint8Array, view: StridedView, qs: readonly number[], signal?: AbortSignal): Promise<number[] | null>;
-  /** XXH64 of the view's bytes in C order (src/core/fingerprint.ts is the reference). */
-  fingerprint(buf: Uint8Array, view: StridedView, signal?: AbortSignal): Promise<bigint>;
 }
 
 /** Wraps a loaded addon; `isa` pins a kernel set (tests compare every set this CPU runs). */
@@ -99,10 +97,6 @@ export function wrapAddon(addon: NativeAddon, isa?: Native.NativeIsa, threads?: 
       if (elementCount(view.shape) === 0) return null;
       const t = cancelToken(signal);
       return guard(addon.percentilesAsync(buf, toNativeView(view), qs, { ...base, cancel: t.cancel }), t.done);
-    },
-    async fingerprint(buf, view, signal) {
-      const t = cancelToken(signal);
-      return guard(addon.fingerprintAsync(buf, toNativeView(view), { ...base, cancel: t.cancel }), t.done);
     },
   };
 }

@@ -31,6 +31,28 @@ function object(src: string, flags: string[]): string {
   return o;
 }
 
+/** The addon's sources but the N-API binding (driver, dispatch, serial and NEON tables), read from binding.gyp so the lists never drift. */
+function driverSources(): string[] {
+  const gyp = fs.readFileSync(path.join(NATIVE, 'binding.gyp'), 'utf8');
+  const m = /"sources":\s*\[([^\]]*"src\/binding\.cc"[^\]]*)\]/.exec(gyp);
+  assert.ok(m, 'binding.gyp lists no sources with src/binding.cc');
+  return [...m[1].matchAll(/"src\/([^"]+)"/g)].map((x) => x[1]).filter((f) => f !== 'binding.cc');
+}
+
+let hostObjectFiles: string[] | undefined;
+
+/** The driver and every kernel table this host can build, compiled once (the AVX tables with their own flags, as binding.gyp). */
+function hostObjects(): string[] {
+  if (hostObjectFiles) return hostObjectFiles;
+  const src = (f: string): string => path.join(NATIVE, 'src', f);
+  const objs = driverSources().map((f) => object(src(f), []));
+  if (process.arch === 'x64') {
+    objs.push(object(src('isa_avx2.cc'), ['-mavx2', '-mf16c', '-mfma']));
+    objs.push(object(src('isa_avx512.cc'), ['-mavx512f', '-mavx512bw', '-mavx512dq', '-mavx512vl', '-mavx2', '-mf16c', '-mfma']));
+  }
+  return (hostObjectFiles = objs);
+}
+
 /**
  * How to build and run arm64 programs here: natively on arm64; on x86-64 the Debian cross g++ (its arm64 libc and
  * libstdc++ live in /usr/aarch64-linux-gnu) and qemu-aarch64 (user mode). A string says why they cannot run.
@@ -55,7 +77,7 @@ function neonProgram(t: { cxx: string }, main: string): string {
     '-Wno-maybe-uninitialized', '-Wno-uninitialized', '-Werror',
     `-I${path.join(NATIVE, 'include')}`, `-I${path.join(NATIVE, 'src')}`];
   if (!arm64Objects) {
-    arm64Objects = ['engine.cc', 'dispatch.cc', 'isa_serial.cc', 'isa_neon.cc'].map((f) => {
+    arm64Objects = driverSources().map((f) => {
       const o = path.join(OUT, `arm64-${path.basename(f, '.cc')}.o`);
       run(t.cxx, [...flags, '-c', path.join(NATIVE, 'src', f), '-o', o]);
       return o;
@@ -96,20 +118,8 @@ describe('native kernels: C++ checks', () => {
       console.log(`# ${CXX} not found: C++ checks skipped`);
       return;
     }
-    const src = (f: string): string => path.join(NATIVE, 'src', f);
-    const objs = [
-      object(path.join(NATIVE, 'test', 'guard_page.cc'), []),
-      object(src('engine.cc'), []),
-      object(src('dispatch.cc'), []),
-      object(src('isa_serial.cc'), []),
-      object(src('isa_neon.cc'), []),
-    ];
-    if (process.arch === 'x64') {
-      objs.push(object(src('isa_avx2.cc'), ['-mavx2', '-mf16c', '-mfma']));
-      objs.push(object(src('isa_avx512.cc'), ['-mavx512f', '-mavx512bw', '-mavx512dq', '-mavx512vl', '-mavx2', '-mf16c', '-mfma']));
-    }
     const exe = path.join(OUT, 'guard_page');
-    run(CXX, [...objs, '-o', exe, '-pthread']);
+    run(CXX, [object(path.join(NATIVE, 'test', 'guard_page.cc'), []), ...hostObjects(), '-o', exe, '-pthread']);
     assert.match(run(exe, []), /no fault/);
   });
 
@@ -118,15 +128,8 @@ describe('native kernels: C++ checks', () => {
       console.log(`# ${CXX} not found: C++ checks skipped`);
       return;
     }
-    const src = (f: string): string => path.join(NATIVE, 'src', f);
-    const objs = ['isa_vs_serial.cc'].map((f) => object(path.join(NATIVE, 'test', f), []));
-    for (const f of ['engine.cc', 'dispatch.cc', 'isa_serial.cc', 'isa_neon.cc']) objs.push(object(src(f), []));
-    if (process.arch === 'x64') {
-      objs.push(object(src('isa_avx2.cc'), ['-mavx2', '-mf16c', '-mfma']));
-      objs.push(object(src('isa_avx512.cc'), ['-mavx512f', '-mavx512bw', '-mavx512dq', '-mavx512vl', '-mavx2', '-mf16c', '-mfma']));
-    }
     const exe = path.join(OUT, 'isa_vs_serial');
-    run(CXX, [...objs, '-o', exe, '-pthread']);
+    run(CXX, [object(path.join(NATIVE, 'test', 'isa_vs_serial.cc'), []), ...hostObjects(), '-o', exe, '-pthread']);
     const out = run(exe, []);
     console.log(out.split('\n').filter((l) => / vs serial: /.test(l)).map((l) => `# ${l}`).join('\n'));
     assert.match(out, /^tables \d+ checks \d+ bad 0$/m, out);
