@@ -5,7 +5,7 @@ import * as path from 'path';
 import { ArrayLensError } from '../core/errors';
 import { PythonTarget } from '../backends/python/target';
 import { DebugTarget } from '../engine/target';
-import { ParsedArgs, flagInt, flagString } from './args';
+import { LaunchOptions } from './args';
 
 export type ProgramKind = 'python' | 'node' | 'native';
 
@@ -40,31 +40,31 @@ export function defaultPython(): string {
   return fs.existsSync(venv) ? venv : 'python3';
 }
 
-export async function launchTarget(p: ParsedArgs, bp: { file: string; line: number }): Promise<DebugTarget> {
-  const prog = classifyProgram(p.program);
-  const timeoutMs = flagInt(p, 'timeout', 120) * 1000;
+export async function launchTarget(o: LaunchOptions, bp: { file: string; line: number }): Promise<DebugTarget> {
+  const prog = classifyProgram(o.program);
+  const timeoutMs = o.timeoutMs;
   if (prog.kind !== 'native' && !fs.existsSync(prog.program))
     throw new ArrayLensError('bad-argument', `no such program: ${prog.program}`);
-  if (p.flags.has('mixed') && prog.kind !== 'python')
+  if (o.mixed && prog.kind !== 'python')
     throw new ArrayLensError('bad-argument', `--mixed is for a Python program whose extension has native code; ${prog.program} is not Python`);
   if (prog.kind === 'python') {
     const { isNativeSource, launchMixed } = await import('../backends/python/mixed');
     // A Python program stopping in its extension's native code (--mixed, or implied by a .rs/.c/.cpp breakpoint):
     // debugpy runs it, lldb-dap attaches to it.
-    if (p.flags.has('mixed') || isNativeSource(bp.file))
+    if (o.mixed || isNativeSource(bp.file))
       return launchMixed({
-        python: flagString(p, 'python') ?? prog.interpreter ?? defaultPython(),
+        python: o.python ?? prog.interpreter ?? defaultPython(),
         program: prog.program,
         args: prog.args,
         breakpoint: bp,
-        lldbDap: flagString(p, 'lldb-dap'),
+        lldbDap: o.lldbDap,
         stopTimeoutMs: timeoutMs,
       });
   }
   switch (prog.kind) {
     case 'python':
       return PythonTarget.launch({
-        python: flagString(p, 'python') ?? prog.interpreter ?? defaultPython(),
+        python: o.python ?? prog.interpreter ?? defaultPython(),
         program: prog.program,
         args: prog.args,
         breakpoint: bp,
@@ -76,9 +76,9 @@ export async function launchTarget(p: ParsedArgs, bp: { file: string; line: numb
         program: prog.program,
         args: prog.args,
         breakpoint: bp,
-        debugger: (flagString(p, 'debugger') ?? 'lldb') as 'lldb' | 'gdb',
-        lldbDap: flagString(p, 'lldb-dap'),
-        gdb: flagString(p, 'gdb'),
+        debugger: o.debugger,
+        lldbDap: o.lldbDap,
+        gdb: o.gdb,
         stopTimeoutMs: timeoutMs,
       });
     }
@@ -91,9 +91,9 @@ export async function launchTarget(p: ParsedArgs, bp: { file: string; line: numb
           program: nodeExecutable(prog.interpreter),
           args: [...(prog.interpreterArgs ?? []), prog.program, ...prog.args],
           breakpoint: bp,
-          debugger: (flagString(p, 'debugger') ?? 'lldb') as 'lldb' | 'gdb',
-          lldbDap: flagString(p, 'lldb-dap'),
-          gdb: flagString(p, 'gdb'),
+          debugger: o.debugger,
+          lldbDap: o.lldbDap,
+          gdb: o.gdb,
           stopTimeoutMs: timeoutMs,
         });
       }

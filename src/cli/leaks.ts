@@ -11,35 +11,19 @@ import { runLeakCheck } from '../leaks/ledger';
 import { trackerLibrary } from '../leaks/leakTable';
 import { GrownGroup, LeakGroup, LeaksReport } from '../leaks/report';
 import { LeakSession, NativeLeakSession, NodeLeakSession, PythonLeakSession, nodeScanHygiene, trackerEnv } from '../leaks/sessions';
-import { ParsedArgs, flagInt, flagString, parseBreak } from './args';
+import { LeaksOptions, Location } from './args';
 import { classifyProgram, defaultPython } from './launch';
 
-export const LEAKS_USAGE = `  arraylens leaks --from FILE:LINE --to FILE:LINE [--min-bytes N] [--python PATH] [--timeout SECONDS]
-                  [--json] -- PROGRAM [ARGS...]
-`;
-
-const DEFAULT_MIN_BYTES = 1024;
-
-function location(p: ParsedArgs, flag: 'from' | 'to'): { file: string; line: number } {
-  const v = flagString(p, flag);
-  if (!v) throw new ArrayLensError('bad-argument', `leaks needs --${flag} FILE:LINE`);
-  let loc;
-  try {
-    loc = parseBreak(v);
-  } catch {
-    throw new ArrayLensError('bad-argument', `--${flag} ${v}: expected FILE:LINE`);
-  }
-  if (!fs.existsSync(loc.file)) throw new ArrayLensError('bad-argument', `--${flag} ${v}: no such file ${loc.file}`);
+function existing(flag: 'from' | 'to', loc: Location): Location {
+  if (!fs.existsSync(loc.file)) throw new ArrayLensError('bad-argument', `--${flag} ${loc.file}:${loc.line}: no such file ${loc.file}`);
   return loc;
 }
 
-export async function cmdLeaks(p: ParsedArgs): Promise<string> {
-  const from = location(p, 'from');
-  const to = location(p, 'to');
-  const minBytes = flagInt(p, 'min-bytes', DEFAULT_MIN_BYTES);
-  const timeoutMs = flagInt(p, 'timeout', 120) * 1000;
-  if (p.program.length === 0) throw new ArrayLensError('bad-argument', 'leaks needs the program after --, e.g. -- python3 script.py');
-  const prog = classifyProgram(p.program);
+export async function cmdLeaks(o: LeaksOptions): Promise<string> {
+  const from = existing('from', o.from);
+  const to = existing('to', o.to);
+  const { minBytes, timeoutMs } = o;
+  const prog = classifyProgram(o.program);
   if (!fs.existsSync(prog.program)) throw new ArrayLensError('bad-argument', `no such program: ${prog.program}`);
   const tracker = trackerLibrary();
   if (!tracker) throw new ArrayLensError('debugger-missing', 'the leak tracker is not built: run npm run setup (scripts/setup.d/40-leak-tracker.sh)');
@@ -48,7 +32,7 @@ export async function cmdLeaks(p: ParsedArgs): Promise<string> {
   switch (prog.kind) {
     case 'python':
       session = await PythonLeakSession.launch({
-        python: flagString(p, 'python') ?? prog.interpreter ?? defaultPython(),
+        python: o.python ?? prog.interpreter ?? defaultPython(),
         program: prog.program,
         args: prog.args,
         from,
@@ -57,8 +41,8 @@ export async function cmdLeaks(p: ParsedArgs): Promise<string> {
       });
       break;
     case 'native':
-      if ((flagString(p, 'debugger') ?? 'lldb') !== 'lldb') throw new ArrayLensError('bad-argument', 'leaks runs native programs under lldb-dap only (--debugger lldb)');
-      session = await NativeLeakSession.launch({ program: prog.program, args: prog.args, from, env, lldbDap: flagString(p, 'lldb-dap'), timeoutMs });
+      if (o.debugger !== 'lldb') throw new ArrayLensError('bad-argument', 'leaks runs native programs under lldb-dap only (--debugger lldb)');
+      session = await NativeLeakSession.launch({ program: prog.program, args: prog.args, from, env, lldbDap: o.lldbDap, timeoutMs });
       break;
     case 'node': {
       const hygiene = nodeScanHygiene();
@@ -79,7 +63,7 @@ export async function cmdLeaks(p: ParsedArgs): Promise<string> {
   process.on('exit', onExit);
   try {
     const report = await runLeakCheck(session, { from, to, minBytes });
-    return p.flags.has('json') ? toJson(report) : formatLeaks(report);
+    return o.json ? toJson(report) : formatLeaks(report);
   } finally {
     await session.close();
     process.off('exit', onExit);

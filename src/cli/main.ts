@@ -9,49 +9,26 @@ import { npyView, parseNpyHeader } from '../core/npy';
 import { elementCount } from '../core/view';
 import { DebugTarget } from '../engine/target';
 import { killQuietly } from '../backends/python/target';
-import { DEFAULT_BINS, inspectArray, streamStats } from '../engine/engine';
+import { inspectArray, streamStats } from '../engine/engine';
 import { loadKernels } from '../engine/kernels';
 import { mapFileTransport } from '../engine/nativeKernels';
 import { InspectResult, StatsFileResult } from '../protocol/cli';
 import { FileTransport } from '../transport/file';
-import { TRANSPORT_KINDS, TransportKind } from '../transport/transport';
-import { ParsedArgs, flagInt, flagString, parseArgs, parseBreak } from './args';
+import { DEFAULT_TIMEOUT_S, InspectOptions, StatsOptions, parseCommandLine, usage } from './args';
 import { launchTarget } from './launch';
-import { LEAKS_USAGE, cmdLeaks } from './leaks';
+import { cmdLeaks } from './leaks';
 import { formatSummary, formatStatsSummary } from './summary';
-
-const USAGE = `arraylens: see arrays as they are in memory in a stopped program
-
-  arraylens inspect --break FILE:LINE --expr EXPR [--slice INDEX] [--values] [--stats] [--bins N]
-                    [--python PATH] [--debugger lldb|gdb] [--mixed] [--transport auto|direct|dap|memfd|evaluate]
-                    [--timeout SECONDS] [--json] -- PROGRAM [ARGS...]
-  arraylens inspect --break FILE:LINE --list [--json] -- PROGRAM [ARGS...]
-  arraylens stats FILE.npy [--slice INDEX] [--bins N] [--json]
-${LEAKS_USAGE}  arraylens demo        inspect the bundled example program
-`;
 
 let activeTarget: DebugTarget | null = null;
 
-async function cmdInspect(p: ParsedArgs): Promise<string> {
-  const br = flagString(p, 'break');
-  if (!br) throw new ArrayLensError('bad-argument', 'inspect needs --break FILE:LINE');
-  const list = p.flags.has('list');
-  const expr = flagString(p, 'expr');
-  if (!expr && !list) throw new ArrayLensError('bad-argument', 'inspect needs --expr EXPR (or --list)');
-  if (p.program.length === 0) throw new ArrayLensError('bad-argument', 'inspect needs the program after --, e.g. -- python3 script.py');
-  const transport = (flagString(p, 'transport') ?? 'auto') as 'auto' | TransportKind;
-  if (transport !== 'auto' && !TRANSPORT_KINDS.includes(transport))
-    throw new ArrayLensError('bad-argument', `--transport ${transport}: use auto, ${TRANSPORT_KINDS.join(', ')}`);
-  const bins = flagInt(p, 'bins', DEFAULT_BINS);
-  if (bins < 1) throw new ArrayLensError('bad-argument', '--bins must be at least 1');
-  const slice = flagString(p, 'slice') ?? null;
-  if (slice) parseIndex(slice); // a malformed slice fails before any process starts
-  const bp = parseBreak(br);
-  if (!fs.existsSync(bp.file)) throw new ArrayLensError('bad-argument', `--break ${br}: no such file ${bp.file}`);
-  const target = await launchTarget(p, bp);
+async function cmdInspect(o: InspectOptions): Promise<string> {
+  if (o.slice) parseIndex(o.slice); // a malformed slice fails before any process starts
+  const bp = o.break;
+  if (!fs.existsSync(bp.file)) throw new ArrayLensError('bad-argument', `--break ${bp.file}:${bp.line}: no such file ${bp.file}`);
+  const target = await launchTarget(o, bp);
   activeTarget = target;
   try {
-    if (list) {
+    if (o.list) {
       const arrays = await target.listArrays();
       const rows = arrays.map((a) => ({
         expr: a.expr,
@@ -62,25 +39,24 @@ async function cmdInspect(p: ParsedArgs): Promise<string> {
         size: elementCount(a.view.shape),
         address: `0x${a.view.address.toString(16)}`,
       }));
-      return p.flags.has('json') ? toJson({ arrays: rows }) : rows.map((r) => `${r.expr}\t${r.dtype}[${r.shape.join(', ')}]\t${r.type}`).join('\n');
+      return o.json ? toJson({ arrays: rows }) : rows.map((r) => `${r.expr}\t${r.dtype}[${r.shape.join(', ')}]\t${r.type}`).join('\n');
     }
-    const result: InspectResult = await inspectArray(target, expr!, {
-      slice,
-      values: p.flags.has('values'),
-      stats: p.flags.has('stats'),
-      bins,
-      transport,
+    const result: InspectResult = await inspectArray(target, o.expr!, {
+      slice: o.slice,
+      values: o.values,
+      stats: o.stats,
+      bins: o.bins,
+      transport: o.transport,
     });
-    return p.flags.has('json') ? toJson(result) : formatSummary(result);
+    return o.json ? toJson(result) : formatSummary(result);
   } finally {
     activeTarget = null;
     await target.close();
   }
 }
 
-async function cmdStats(p: ParsedArgs): Promise<string> {
-  const file = p.positional[0];
-  if (!file) throw new ArrayLensError('bad-argument', 'stats needs a .npy file: arraylens stats FILE.npy');
+async function cmdStats(o: StatsOptions): Promise<string> {
+  const file = o.file;
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -95,13 +71,12 @@ async function cmdStats(p: ParsedArgs): Promise<string> {
     let view = npyView(h);
     const need = elementCount(h.shape) * h.dtype.itemsize;
     if (h.dataOffset + need > size) throw new ArrayLensError('bad-argument', `${file} is truncated: ${size} bytes for ${need} of data`);
-    const slice = flagString(p, 'slice') ?? null;
+    const slice = o.slice;
     if (slice) view = sliceView(view, slice);
-    const bins = flagInt(p, 'bins', DEFAULT_BINS);
     const k = loadKernels();
     // Memory-mapped when the native addon is loaded (no copies); plain reads otherwise.
     const transport = (k.backend.startsWith('native-') && mapFileTransport(file)) || new FileTransport(fd, size);
-    const s = await streamStats(transport, view, bins, k.kernels);
+    const s = await streamStats(transport, view, o.bins, k.kernels);
     const result: StatsFileResult = {
       file: path.resolve(file),
       dtype: view.dtype.name,
@@ -111,7 +86,7 @@ async function cmdStats(p: ParsedArgs): Promise<string> {
       stats: { ...s.stats, backend: k.backend },
       timing: { read_ms: Math.round(s.readMs * 1000) / 1000, stats_ms: Math.round(s.statsMs * 1000) / 1000 },
     };
-    return p.flags.has('json') ? toJson(result) : formatStatsSummary(result);
+    return o.json ? toJson(result) : formatStatsSummary(result);
   } finally {
     fs.closeSync(fd);
   }
@@ -123,8 +98,7 @@ async function cmdDemo(): Promise<string> {
   const py = fs.existsSync(path.join(root, '.venv', 'bin', 'python')) ? path.join(root, '.venv', 'bin', 'python') : 'python3';
   const line = fs.readFileSync(script, 'utf8').split('\n').findIndex((l) => l.includes('# BREAK')) + 1;
   const out: string[] = [`ArrayLens demo: ${path.relative(process.cwd(), script)} stopped at line ${line}`, ''];
-  const p = parseArgs(['inspect', '--break', `${script}:${line}`, '--python', py, '--', py, script]);
-  const target = await launchTarget(p, { file: script, line });
+  const target = await launchTarget({ program: [py, script], python: py, debugger: 'lldb', mixed: false, timeoutMs: DEFAULT_TIMEOUT_S * 1000 }, { file: script, line });
   activeTarget = target;
   try {
     const arrays = await target.listArrays();
@@ -146,29 +120,29 @@ async function cmdDemo(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let p: ParsedArgs;
+  if (argv.length === 0) {
+    process.stderr.write(usage());
+    return 2;
+  }
   try {
-    p = parseArgs(argv);
-    if (p.flags.has('help') || !p.command || p.command === 'help') {
-      process.stdout.write(USAGE);
-      return p.command || p.flags.has('help') ? 0 : 2;
-    }
+    const cl = parseCommandLine(argv);
     let out: string;
-    switch (p.command) {
+    switch (cl.command) {
+      case 'help':
+        process.stdout.write(cl.text);
+        return 0;
       case 'inspect':
-        out = await cmdInspect(p);
+        out = await cmdInspect(cl.options);
         break;
       case 'stats':
-        out = await cmdStats(p);
+        out = await cmdStats(cl.options);
         break;
       case 'demo':
         out = await cmdDemo();
         break;
       case 'leaks':
-        out = await cmdLeaks(p);
+        out = await cmdLeaks(cl.options);
         break;
-      default:
-        throw new ArrayLensError('bad-argument', `unknown command '${p.command}' (inspect, stats, leaks, demo)`);
     }
     process.stdout.write(out + '\n');
     return 0;
