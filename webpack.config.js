@@ -52,7 +52,8 @@ function nodeBundle(name, entry, externals) {
     output: { path: path.join(__dirname, 'dist'), filename: `${name}.js`, libraryTarget: 'commonjs2' },
     // Keep the real __dirname (dist/) so run-time paths to the addon and .venv resolve.
     node: { __dirname: false, __filename: false },
-    externals: { vscode: 'commonjs vscode', ...externals },
+    // ws's optional native speed-ups: left to Node's require, which fails inside ws's try and ws uses its JS code.
+    externals: { vscode: 'commonjs vscode', bufferutil: 'commonjs bufferutil', 'utf-8-validate': 'commonjs utf-8-validate', ...externals },
     externalsPresets: { node: true },
     resolve: { extensions: ['.ts', '.js'] },
     module: { rules: [tsRule] },

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { ArrayLensError } from '../src/core/errors';
 import { DapChannel } from '../src/rpc/dapClient';
+import { answerWithin } from '../src/rpc/pending';
 import { PairedArraySource } from '../src/pairing/pairedSource';
 import { CdpProxyAddress, JsDebugNodeTarget } from '../src/backends/node/jsDebug';
 import { PythonTarget } from '../src/backends/python/target';
@@ -57,23 +58,16 @@ export class TrackedSession {
     family: SessionFamily = { get: () => undefined, nativeChildOf: () => undefined },
   ) {
     const channel: DapChannel = {
+      // VS Code keeps the seqs; the answer gets the same timeout rule as every other peer's (src/rpc/pending.ts).
       request: <T>(command: string, args?: unknown, timeoutMs = 60000): Promise<T> =>
-        new Promise<T>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new ArrayLensError('timeout', `${session.type} did not answer '${command}' within ${Math.round(timeoutMs / 1000)} s`)),
-            timeoutMs,
-          );
-          Promise.resolve(session.customRequest(command, args)).then(
-            (b) => {
-              clearTimeout(timer);
-              resolve(b as T);
-            },
-            (e: unknown) => {
-              clearTimeout(timer);
-              reject(new ArrayLensError('debugger-failed', e instanceof Error ? e.message : String(e)));
-            },
-          );
-        }),
+        answerWithin<T>(
+          session.type,
+          command,
+          Promise.resolve(session.customRequest(command, args) as Thenable<T>).catch((e: unknown) => {
+            throw new ArrayLensError('debugger-failed', e instanceof Error ? e.message : String(e));
+          }),
+          { timeoutMs },
+        ),
     };
     this.channel = channel;
     const parent = session.parentSession;

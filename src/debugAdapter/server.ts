@@ -9,8 +9,9 @@ import { Readable, Writable } from 'stream';
 import { ArrayLensError, isArrayLensError } from '../core/errors';
 import { ARRAYLENS_REQUESTS, isArrayLensRequest } from '../protocol/dap';
 import { ProtocolError } from '../protocol/schema';
-import { DapChannel } from '../rpc/dapClient';
-import { DapMessage, DapReader, writeDap } from '../rpc/dapFraming';
+import { DapChannel, dapFailureText } from '../rpc/dapClient';
+import { DapFramingError, DapMessage, DapReader, writeDap } from '../rpc/dapFraming';
+import { PendingRequests } from '../rpc/pending';
 import { PythonTarget } from '../backends/python/target';
 import { ArraySource, EngineArraySource } from '../engine/arraySource';
 import type { MixedDapSession, MixedLaunchArguments } from '../backends/python/mixedSession';
@@ -78,12 +79,14 @@ async function nativeHook(): Promise<typeof import('../backends/native/proxy')> 
   return (await import('../backends/native/proxy')) as typeof import('../backends/native/proxy');
 }
 
-type Pending = { origin: 'client'; clientSeq: number; command: string } | { origin: 'internal'; resolve: (b: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; command: string };
+/** A client request forwarded to the debugger: its answer goes back to the client under the client's seq. */
+type Forwarded = { clientSeq: number; command: string };
 
 export class ArrayLensDapSession {
   private clientSeq = 1;
-  private downSeq = 1;
-  private readonly pendingDown = new Map<number, Pending>();
+  /** The engine's own requests to the debugger; its ids are the seqs of everything we send downstream. */
+  private readonly internalDown = new PendingRequests(() => this.backend?.name ?? 'the debugger');
+  private readonly forwardedDown = new Map<number, Forwarded>();
   /** Reverse requests from the debugger forwarded to the client: our seq -> the debugger's seq. */
   private readonly reverse = new Map<number, number>();
   private child: ChildProcess | null = null;
@@ -109,7 +112,14 @@ export class ArrayLensDapSession {
   ) {}
 
   start(): void {
-    const reader = new DapReader((m) => void this.fromClient(m));
+    const reader = new DapReader(
+      (m) => void this.fromClient(m),
+      (e: DapFramingError) => {
+        // A client that does not speak DAP (or a broken pipe): nothing after a fatal error can be read.
+        process.stderr.write(`arraylens adapter: ${e.message}\n`);
+        if (e.fatal) this.shutdown();
+      },
+    );
     this.input.on('data', (d: Buffer) => reader.push(d));
     this.input.on('end', () => this.shutdown());
   }
@@ -120,18 +130,23 @@ export class ArrayLensDapSession {
   }
 
   private respond(req: DapMessage, body?: unknown): void {
-    this.toClient({ type: 'response', request_seq: req.seq, command: req.command, success: true, body: body ?? {} });
+    this.toClient({ type: 'response', request_seq: req.seq, command: req.command, success: true, body: (body ?? {}) as DapMessage['body'] });
   }
 
   private fail(req: DapMessage, message: string): void {
     this.toClient({ type: 'response', request_seq: req.seq, command: req.command, success: false, message, body: { error: { id: 1, format: message, showUser: true } } });
   }
 
-  private toDown(msg: Omit<DapMessage, 'seq'>, pending?: Pending): number {
-    const seq = this.downSeq++;
-    if (pending) this.pendingDown.set(seq, pending);
-    if (this.child?.stdin?.writable) writeDap(this.child.stdin, { ...msg, seq } as DapMessage);
+  /** Sends a message to the debugger under a new seq; a client request is remembered to route its answer back. */
+  private toDown(msg: Omit<DapMessage, 'seq'>, forwarded?: Forwarded): number {
+    const seq = this.internalDown.nextId();
+    if (forwarded) this.forwardedDown.set(seq, forwarded);
+    this.writeDown({ ...msg, seq } as DapMessage);
     return seq;
+  }
+
+  private writeDown(msg: DapMessage): void {
+    if (this.child?.stdin?.writable) writeDap(this.child.stdin, msg);
   }
 
   /** Requests from the engine to the debugger, on the same connection as the client's. */
@@ -140,13 +155,7 @@ export class ArrayLensDapSession {
       if (command === 'readMemory' && this.backend?.name === 'debugpy')
         return Promise.reject(new ArrayLensError('bad-argument', 'debugpy does not support readMemory'));
       if (!this.child) return Promise.reject(new ArrayLensError('debugger-failed', 'the debugger is not running'));
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          for (const [k, p] of this.pendingDown) if (p.origin === 'internal' && p.timer === timer) this.pendingDown.delete(k);
-          reject(new ArrayLensError('timeout', `${this.backend?.name ?? 'the debugger'} did not answer '${command}' within ${Math.round(timeoutMs / 1000)} s`));
-        }, timeoutMs);
-        this.toDown({ type: 'request', command, arguments: args }, { origin: 'internal', resolve: resolve as (b: unknown) => void, reject, timer, command });
-      });
+      return this.internalDown.start<T>(command, (seq) => this.writeDown({ seq, type: 'request', command, arguments: args }), { timeoutMs });
     },
   };
 
@@ -155,7 +164,13 @@ export class ArrayLensDapSession {
     this.stderrTail = [];
     const child = spawn(b.command, b.args, { stdio: ['pipe', 'pipe', 'pipe'], env: b.env ?? process.env });
     this.child = child;
-    const reader = new DapReader((m) => this.fromDown(m));
+    const reader = new DapReader(
+      (m) => this.fromDown(m),
+      (e: DapFramingError) => {
+        this.stderrTail.push(e.message);
+        if (e.fatal && this.child === child) child.kill(); // its 'close' fails what waits, saying why
+      },
+    );
     child.stdout!.on('data', (d: Buffer) => reader.push(d));
     child.stderr!.on('data', (d: Buffer) => {
       this.stderrTail.push(...d.toString().split('\n').filter(Boolean));
@@ -165,12 +180,11 @@ export class ArrayLensDapSession {
       if (this.child !== child) return;
       this.child = null;
       const msg = why || b.explainExit(this.stderrTail.slice(-3).join(' | '));
-      for (const [k, p] of this.pendingDown) {
-        this.pendingDown.delete(k);
-        if (p.origin === 'internal') {
-          clearTimeout(p.timer);
-          p.reject(new ArrayLensError('debugger-failed', msg));
-        } else if (p.command === 'disconnect' || p.command === 'terminate') {
+      this.internalDown.rejectAll(new ArrayLensError('debugger-failed', msg));
+      const forwarded = [...this.forwardedDown.values()];
+      this.forwardedDown.clear();
+      for (const p of forwarded) {
+        if (p.command === 'disconnect' || p.command === 'terminate') {
           this.toClient({ type: 'response', request_seq: p.clientSeq, command: p.command, success: true, body: {} });
         } else {
           this.toClient({ type: 'response', request_seq: p.clientSeq, command: p.command, success: false, message: msg, body: { error: { id: 2, format: msg, showUser: true } } });
@@ -231,7 +245,7 @@ export class ArrayLensDapSession {
           }
           const b = this.backend!;
           this.source = b.makeSource(this.channel, () => this.pid);
-          this.toDown({ type: 'request', command: 'launch', arguments: b.launchArguments(args) }, { origin: 'client', clientSeq: m.seq, command: m.command });
+          this.toDown({ type: 'request', command: 'launch', arguments: b.launchArguments(args) }, { clientSeq: m.seq, command: m.command });
           return;
         }
         case 'attach': {
@@ -246,7 +260,7 @@ export class ArrayLensDapSession {
           this.attachedPid = pid;
           this.pid = pid;
           this.source = b.makeSource(this.channel, () => this.pid);
-          this.toDown({ type: 'request', command: 'attach', arguments: hook.attachArguments(args, pid) }, { origin: 'client', clientSeq: m.seq, command: m.command });
+          this.toDown({ type: 'request', command: 'attach', arguments: hook.attachArguments(args, pid) }, { clientSeq: m.seq, command: m.command });
           return;
         }
         case 'disconnect':
@@ -259,7 +273,7 @@ export class ArrayLensDapSession {
           }
           if (this.attachedPid !== undefined) {
             // Detach, never kill: lldb-dap's terminate (and terminateDebuggee: true) would end a process we did not start.
-            this.toDown({ type: 'request', command: 'disconnect', arguments: { ...(m.arguments ?? {}), terminateDebuggee: false } }, { origin: 'client', clientSeq: m.seq, command: m.command });
+            this.toDown({ type: 'request', command: 'disconnect', arguments: { ...(m.arguments ?? {}), terminateDebuggee: false } }, { clientSeq: m.seq, command: m.command });
             return;
           }
           break;
@@ -271,7 +285,7 @@ export class ArrayLensDapSession {
         // (as src/backends/python/mixedSession.ts does), else the breakpoint never binds.
         args = { ...args, source: { ...args.source, path: realSourcePath(args.source.path as string) } };
       }
-      this.toDown({ type: 'request', command: m.command, arguments: args }, { origin: 'client', clientSeq: m.seq, command: m.command });
+      this.toDown({ type: 'request', command: m.command, arguments: args }, { clientSeq: m.seq, command: m.command });
     } catch (e) {
       this.fail(m, (e as Error).message);
     }
@@ -328,17 +342,14 @@ export class ArrayLensDapSession {
 
   private fromDown(m: DapMessage): void {
     if (m.type === 'response') {
-      const p = this.pendingDown.get(m.request_seq ?? -1);
-      if (!p) return;
-      this.pendingDown.delete(m.request_seq!);
-      if (p.origin === 'internal') {
-        clearTimeout(p.timer);
-        if (m.success) p.resolve(m.body ?? {});
-        else p.reject(new ArrayLensError('debugger-failed', m.message || m.body?.error?.format || `${p.command} failed`));
-        return;
-      }
-      this.toClient({ ...m, request_seq: p.clientSeq });
-      return;
+      const seq = m.request_seq ?? -1;
+      const p = this.forwardedDown.get(seq);
+      if (p) {
+        this.forwardedDown.delete(seq);
+        this.toClient({ ...m, request_seq: p.clientSeq });
+      } else if (m.success) this.internalDown.resolve(seq, m.body ?? {});
+      else this.internalDown.reject(seq, (command) => new ArrayLensError('debugger-failed', dapFailureText(m, command)));
+      return; // an answer nobody waits for (a request that timed out) is dropped
     }
     if (m.type === 'event') {
       if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') this.pid = m.body.systemProcessId;
@@ -366,7 +377,7 @@ export class ArrayLensDapSession {
     this.child = null;
     if (c && c.exitCode === null && this.attachedPid !== undefined && !this.disconnecting && c.stdin?.writable) {
       // The client went away without disconnect: detach first (killing lldb-dap could leave breakpoint traps behind).
-      writeDap(c.stdin, { seq: this.downSeq++, type: 'request', command: 'disconnect', arguments: { terminateDebuggee: false } });
+      writeDap(c.stdin, { seq: this.internalDown.nextId(), type: 'request', command: 'disconnect', arguments: { terminateDebuggee: false } });
       let ended = false;
       const finish = (): void => {
         if (ended) return;

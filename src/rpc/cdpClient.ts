@@ -1,99 +1,90 @@
-// A Chrome DevTools Protocol client for Node's inspector: typed requests with timeouts, events by method name.
+// A Chrome DevTools Protocol client for Node's inspector over the `ws` package: requests typed from devtools-protocol
+// (ProtocolMapping), with timeouts and cancellation from the shared pending table, events by method name.
 
 import { EventEmitter } from 'events';
+import type { Protocol } from 'devtools-protocol';
+import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping';
+import WebSocket from 'ws';
 import { ArrayLensError } from '../core/errors';
-import { WebSocketClient } from './websocket';
+import { PendingRequests, RequestOptions } from './pending';
 
-/** The parts of CDP's Runtime.RemoteObject the backend reads. */
-export interface RemoteObject {
-  type: string;
-  subtype?: string;
-  className?: string;
-  value?: unknown;
-  unserializableValue?: string;
-  description?: string;
-  objectId?: string;
-}
+// The protocol's own types under the names the Node backend has always used.
+export type RemoteObject = Protocol.Runtime.RemoteObject;
+export type ExceptionDetails = Protocol.Runtime.ExceptionDetails;
+export type EvaluateResult = Protocol.Debugger.EvaluateOnCallFrameResponse;
+export type CallFrame = Protocol.Debugger.CallFrame;
+export type PausedEvent = Protocol.Debugger.PausedEvent;
 
-export interface ExceptionDetails {
-  text: string;
-  exception?: RemoteObject;
-}
-
-export interface EvaluateResult {
-  result: RemoteObject;
-  exceptionDetails?: ExceptionDetails;
-}
-
-export interface CallFrame {
-  callFrameId: string;
-  functionName: string;
-  location: { scriptId: string; lineNumber: number; columnNumber?: number };
-  url: string;
-  scopeChain: { type: string; object: RemoteObject; name?: string }[];
-  this: RemoteObject;
-}
-
-export interface PausedEvent {
-  callFrames: CallFrame[];
-  reason: string;
-  hitBreakpoints?: string[];
-}
-
-interface Pending {
-  resolve: (r: unknown) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-  method: string;
-}
+export type CdpMethod = keyof ProtocolMapping.Commands;
+export type CdpParams<M extends CdpMethod> = ProtocolMapping.Commands[M]['paramsType'];
+/** The params argument of `send`: none (or `{}`) for a method without params, optional where the protocol says so. */
+type CdpParamsArg<M extends CdpMethod> = CdpParams<M> extends [] ? [params?: Record<string, never>] : CdpParams<M>;
+export type CdpResult<M extends CdpMethod> = ProtocolMapping.Commands[M]['returnType'];
+export type CdpEventName = keyof ProtocolMapping.Events;
+export type CdpEvent<E extends CdpEventName> = ProtocolMapping.Events[E][0];
 
 /** Events: every CDP event by its method name (`Debugger.paused`, ...) with its params; `close` (reason). */
 export class CdpClient extends EventEmitter {
-  private id = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests("Node's inspector", 60000);
   /** Ids of acknowledgement messages not answered yet (see ackIfWaiting). */
   private readonly acks = new Set<number>();
+  private closed = false;
 
-  private constructor(private readonly ws: WebSocketClient) {
+  private constructor(private readonly ws: WebSocket) {
     super();
-    ws.on('message', (text: string) => this.onMessage(text));
-    ws.on('close', (why: string) => {
-      const err = new ArrayLensError('program-ended', `the Node inspector connection closed (${why})`);
-      for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(err);
-      }
-      this.pending.clear();
-      this.emit('close', why);
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      if (!isBinary) this.onMessage(rawText(data));
     });
+    ws.on('close', (code: number, reason: Buffer) => this.ended(reason.length ? reason.toString('utf8') : code === 1006 ? 'connection closed' : `code ${code}`));
+    // 'close' follows every 'error' (a reset, a bad frame, invalid UTF-8); the message says which.
+    ws.on('error', (e: Error) => this.ended(e.message));
   }
 
-  static async connect(url: string): Promise<CdpClient> {
-    try {
-      return new CdpClient(await WebSocketClient.connect(url));
-    } catch (e) {
-      throw new ArrayLensError('debugger-failed', `cannot connect to Node's inspector at ${url}: ${(e as Error).message}`);
-    }
+  /** Connects to `ws://host:port/path`; rejects when the handshake fails or takes longer than `timeoutMs`. */
+  static connect(url: string, timeoutMs = 10000): Promise<CdpClient> {
+    const failed = (why: string): ArrayLensError => new ArrayLensError('debugger-failed', `cannot connect to Node's inspector at ${url}: ${why}`);
+    return new Promise<CdpClient>((resolve, reject) => {
+      let ws: WebSocket;
+      try {
+        // Node's inspector speaks no compression; `ws` turns Nagle off on its socket (small requests would wait ~40 ms).
+        ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs, maxPayload: 512 << 20 });
+      } catch (e) {
+        reject(failed((e as Error).message));
+        return;
+      }
+      const onError = (e: Error): void => reject(failed(e.message));
+      ws.once('error', onError);
+      ws.once('unexpected-response', (_req, res) => {
+        res.resume();
+        ws.terminate();
+        reject(failed(`the handshake answered HTTP ${res.statusCode}`));
+      });
+      ws.once('open', () => {
+        ws.off('error', onError);
+        resolve(new CdpClient(ws));
+      });
+    });
   }
 
   get isOpen(): boolean {
-    return this.ws.isOpen;
+    return !this.closed && this.ws.readyState === WebSocket.OPEN;
   }
 
-  send<T = unknown>(method: string, params: object = {}, timeoutMs = 60000): Promise<T> {
-    if (!this.ws.isOpen) return Promise.reject(new ArrayLensError('program-ended', 'the Node inspector connection is closed'));
-    const id = this.id++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new ArrayLensError('timeout', `Node's inspector did not answer ${method} within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, timer, method });
-      this.ws.send(JSON.stringify({ id, method, params }));
-    });
+  send<M extends CdpMethod>(method: M, ...rest: [...params: CdpParamsArg<M>, timeoutMs?: number]): Promise<CdpResult<M>>;
+  send<T = unknown>(method: string, params?: object, timeoutMs?: number): Promise<T>;
+  send<T>(method: string, params: object = {}, timeoutMs = 60000): Promise<T> {
+    return this.sendWith<T>(method, params, { timeoutMs });
+  }
+
+  /** A request with the pending table's options: a timeout, and an AbortSignal that cancels the wait. */
+  sendWith<T = unknown>(method: string, params: object, opts: RequestOptions): Promise<T> {
+    if (!this.isOpen) return Promise.reject(new ArrayLensError('program-ended', 'the Node inspector connection is closed'));
+    return this.pending.start<T>(method, (id) => this.ws.send(JSON.stringify({ id, method, params })), opts);
   }
 
   /** Resolves with the params of the next `method` event for which `accept` holds. */
+  waitEvent<E extends CdpEventName>(method: E, timeoutMs: number, accept?: (p: CdpEvent<E>) => boolean): Promise<CdpEvent<E>>;
+  waitEvent<T>(method: string, timeoutMs: number, accept?: (p: T) => boolean): Promise<T>;
   waitEvent<T>(method: string, timeoutMs: number, accept: (p: T) => boolean = () => true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const on = (p: T): void => {
@@ -128,14 +119,26 @@ export class CdpClient extends EventEmitter {
    * Node's inspector closes the connection on WebSocket pong frames, so a control frame cannot do this.
    */
   private ackIfWaiting(): void {
-    if (this.pending.size === 0 || !this.ws.isOpen || this.acks.size > 8) return;
-    const id = this.id++;
+    if (this.pending.size === 0 || !this.isOpen || this.acks.size > 8) return;
+    const id = this.pending.nextId();
     this.acks.add(id);
     this.ws.send(`{"id":${id},"method":"ArrayLens.ack"}`);
   }
 
+  /** Closes the connection; what waits is failed at once (the closing handshake is not waited for). */
   close(): void {
-    this.ws.close();
+    if (this.closed) return;
+    this.ws.close(1000);
+    // A peer that never answers the close frame: drop the socket after a moment.
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+    this.ended('closed by us');
+  }
+
+  private ended(why: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending.rejectAll(new ArrayLensError('program-ended', `the Node inspector connection closed (${why})`));
+    this.emit('close', why);
   }
 
   private onMessage(text: string): void {
@@ -148,14 +151,15 @@ export class CdpClient extends EventEmitter {
     if (typeof msg.id === 'number' && this.acks.delete(msg.id)) {
       /* the answer to an acknowledgement: nothing to do */
     } else if (typeof msg.id === 'number') {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      clearTimeout(p.timer);
-      if (msg.error)
-        p.reject(new ArrayLensError('debugger-failed', `${p.method}: ${msg.error.message}${msg.error.data ? ` (${msg.error.data})` : ''}`));
-      else p.resolve(msg.result);
+      const error = msg.error;
+      if (!error) this.pending.resolve(msg.id, msg.result);
+      else this.pending.reject(msg.id, (method) => new ArrayLensError('debugger-failed', `${method}: ${error.message}${error.data ? ` (${error.data})` : ''}`));
     } else if (msg.method) this.emit(msg.method, msg.params);
     this.ackIfWaiting();
   }
+}
+
+function rawText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }

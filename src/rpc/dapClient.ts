@@ -3,22 +3,29 @@
 import { ChildProcess, spawn } from 'child_process';
 import { EventEmitter } from 'events';
 import { ArrayLensError } from '../core/errors';
-import { DapMessage, DapReader, writeDap } from './dapFraming';
+import { DapFramingError, DapMessage, DapReader, writeDap } from './dapFraming';
+import type { DapBody, DapChannel, DapCommand, DapEventName, DapEvents, DapRequestRest } from './dapTypes';
+import { PendingRequests, RequestOptions } from './pending';
 
 export type { DapMessage };
+export type { DapChannel, DapCommand, DapArgs, DapBody, DapEvents, DapRequests } from './dapTypes';
 
-/** Anything that carries DAP requests: a child adapter here, or a VS Code debug session in the extension. */
-export interface DapChannel {
-  request<T = any>(command: string, args?: unknown, timeoutMs?: number): Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The error text of a failed DAP response: its message, else the formatted error of its body. */
+export function dapFailureText(msg: DapMessage, command: string): string {
+  const error = msg.body?.error as { format?: unknown } | undefined;
+  return msg.message || (typeof error?.format === 'string' ? error.format : '') || `${command} failed`;
 }
 
+/**
+ * Events: `event` (every event message), each event by name with its body (`stopped`, ...), `exit` (code, signal),
+ * `framing-error` (a DapFramingError: a dropped message, or a fatal one after which the adapter is killed).
+ */
 export class DapClient extends EventEmitter implements DapChannel {
-  private seq = 1;
-  private readonly reader = new DapReader((m) => this.dispatch(m));
-  private readonly pending = new Map<
-    number,
-    { resolve: (b: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; command: string }
-  >();
+  private readonly reader = new DapReader(
+    (m) => this.dispatch(m),
+    (e) => this.onFramingError(e),
+  );
+  private readonly pending: PendingRequests;
   private exited = false;
   readonly stderrLines: string[] = [];
 
@@ -27,6 +34,7 @@ export class DapClient extends EventEmitter implements DapChannel {
     private readonly proc: ChildProcess,
   ) {
     super();
+    this.pending = new PendingRequests(name);
     proc.stdout!.on('data', (d: Buffer) => this.reader.push(d));
     // An adapter that dies at once makes the next write fail (EPIPE): its 'exit' reports it, not a crash of ours.
     proc.stdin!.on('error', () => undefined);
@@ -36,12 +44,7 @@ export class DapClient extends EventEmitter implements DapChannel {
     });
     proc.on('exit', (code, signal) => {
       this.exited = true;
-      const err = new ArrayLensError('debugger-failed', `${name} exited (${signal ?? code}) ${this.lastStderr()}`.trim());
-      for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(err);
-      }
-      this.pending.clear();
+      this.pending.rejectAll(new ArrayLensError('debugger-failed', `${name} exited (${signal ?? code}) ${this.lastStderr()}`.trim()));
       this.emit('exit', code, signal);
     });
   }
@@ -72,20 +75,25 @@ export class DapClient extends EventEmitter implements DapChannel {
     return this.stderrLines.slice(-3).join(' | ');
   }
 
+  private onFramingError(e: DapFramingError): void {
+    if (this.listenerCount('framing-error') > 0) this.emit('framing-error', e);
+    if (!e.fatal) return;
+    // The stream cannot be followed any more: no answer will come, so fail what waits and end the adapter.
+    this.pending.rejectAll(new ArrayLensError('debugger-failed', `${this.name}: ${e.message}`));
+    this.kill();
+  }
+
   private dispatch(msg: DapMessage): void {
     if (msg.type === 'response' && msg.request_seq !== undefined) {
-      const p = this.pending.get(msg.request_seq);
-      if (!p) return;
-      this.pending.delete(msg.request_seq);
-      clearTimeout(p.timer);
-      if (msg.success) p.resolve(msg.body ?? {});
-      else p.reject(new ArrayLensError('debugger-failed', msg.message || msg.body?.error?.format || `${p.command} failed`));
+      const seq = msg.request_seq;
+      if (msg.success) this.pending.resolve(seq, msg.body ?? {});
+      else this.pending.reject(seq, (command) => new ArrayLensError('debugger-failed', dapFailureText(msg, command)));
     } else if (msg.type === 'event' && msg.event) {
       this.emit('event', msg);
       this.emit(msg.event, msg.body ?? {});
     } else if (msg.type === 'request') {
       // Reverse requests (runInTerminal, startDebugging): we never offered to support them.
-      this.send({ seq: this.seq++, type: 'response', request_seq: msg.seq, command: msg.command, success: false, message: 'not supported' });
+      this.send({ seq: this.pending.nextId(), type: 'response', request_seq: msg.seq, command: msg.command, success: false, message: 'not supported' });
     }
   }
 
@@ -93,21 +101,22 @@ export class DapClient extends EventEmitter implements DapChannel {
     writeDap(this.proc.stdin!, msg);
   }
 
-  request<T = any>(command: string, args?: unknown, timeoutMs = 30000): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  request<C extends DapCommand>(command: C, ...rest: DapRequestRest<C>): Promise<DapBody<C>>;
+  request<T = unknown>(command: string, args?: unknown, timeoutMs?: number): Promise<T>;
+  request<T>(command: string, args?: unknown, timeoutMs = 30000): Promise<T> {
+    return this.requestWith<T>(command, args, { timeoutMs });
+  }
+
+  /** A request with the pending table's options: a timeout, and an AbortSignal that cancels the wait. */
+  requestWith<T = unknown>(command: string, args: unknown, opts: RequestOptions): Promise<T> {
     if (this.exited) return Promise.reject(new ArrayLensError('debugger-failed', `${this.name} is not running`));
-    const seq = this.seq++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(seq);
-        reject(new ArrayLensError('timeout', `${this.name} did not answer '${command}' within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
-      this.pending.set(seq, { resolve: resolve as (b: unknown) => void, reject, timer, command });
-      this.send({ seq, type: 'request', command, arguments: args });
-    });
+    return this.pending.start<T>(command, (seq) => this.send({ seq, type: 'request', command, arguments: args }), opts);
   }
 
   /** Waits for the first event named `event` for which `pred` holds. */
-  waitEvent<T = any>(event: string, timeoutMs: number, pred: (b: T) => boolean = () => true): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  waitEvent<E extends DapEventName>(event: E, timeoutMs: number, pred?: (b: DapEvents[E]) => boolean): Promise<DapEvents[E]>;
+  waitEvent<T = unknown>(event: string, timeoutMs: number, pred?: (b: T) => boolean): Promise<T>;
+  waitEvent<T>(event: string, timeoutMs: number, pred: (b: T) => boolean = () => true): Promise<T> {
     return new Promise((resolve, reject) => {
       const onEvent = (b: T): void => {
         if (!pred(b)) return;

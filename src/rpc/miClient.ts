@@ -4,6 +4,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { EventEmitter } from 'events';
 import { ArrayLensError } from '../core/errors';
+import { PendingRequests, RequestOptions } from './pending';
 
 export type MiValue = string | MiTuple | MiValue[];
 export interface MiTuple {
@@ -148,31 +149,55 @@ export interface MiResult {
   console: string;
 }
 
+/**
+ * Splits MI output into records: whole lines only (a line may arrive in pieces); a line that does not parse is reported
+ * to `onBadLine` and skipped, so one odd line does not stop the session.
+ */
+export class MiLineReader {
+  private buf = '';
+  constructor(
+    private readonly onRecord: (r: MiRecord) => void,
+    private readonly onBadLine: (line: string, e: Error) => void = () => undefined,
+  ) {}
+
+  push(d: string): void {
+    this.buf += d;
+    let nl: number;
+    while ((nl = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, nl);
+      this.buf = this.buf.slice(nl + 1);
+      let rec: MiRecord | null;
+      try {
+        rec = parseMiLine(line);
+      } catch (e) {
+        this.onBadLine(line, e as Error);
+        continue;
+      }
+      if (rec) this.onRecord(rec);
+    }
+  }
+}
+
 /** A gdb child in MI3 mode: `command()` returns the result record; async records arrive as events. */
 export class MiClient extends EventEmitter {
-  private token = 1;
-  private buf = '';
+  /** Tokens are the pending table's ids; each request keeps the console text printed on its behalf. */
+  private readonly pending = new PendingRequests<{ console: string[] }>('gdb');
+  private readonly reader = new MiLineReader((r) => this.dispatch(r));
   private exited = false;
-  private readonly pending = new Map<number, { resolve: (r: MiResult) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; console: string[]; command: string }>();
   private current: number | null = null;
   readonly stderrLines: string[] = [];
 
   private constructor(private readonly proc: ChildProcess) {
     super();
     proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (d: string) => this.onData(d));
+    proc.stdout!.on('data', (d: string) => this.reader.push(d));
     proc.stderr!.on('data', (d: Buffer) => {
       this.stderrLines.push(...d.toString().split('\n').filter(Boolean));
       if (this.stderrLines.length > 100) this.stderrLines.splice(0, this.stderrLines.length - 100);
     });
     proc.on('exit', (code, signal) => {
       this.exited = true;
-      const err = new ArrayLensError('debugger-failed', `gdb exited (${signal ?? code}) ${this.stderrLines.slice(-2).join(' | ')}`.trim());
-      for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(err);
-      }
-      this.pending.clear();
+      this.pending.rejectAll(new ArrayLensError('debugger-failed', `gdb exited (${signal ?? code}) ${this.stderrLines.slice(-2).join(' | ')}`.trim()));
       this.emit('exit', code, signal);
     });
   }
@@ -195,36 +220,19 @@ export class MiClient extends EventEmitter {
     return !this.exited;
   }
 
-  private onData(d: string): void {
-    this.buf += d;
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      let rec: MiRecord | null;
-      try {
-        rec = parseMiLine(line);
-      } catch {
-        continue;
-      }
-      if (rec) this.dispatch(rec);
-    }
-  }
-
   private dispatch(rec: MiRecord): void {
     if (rec.kind === '^') {
-      const p = rec.token !== undefined ? this.pending.get(rec.token) : undefined;
-      if (!p || rec.token === undefined) return;
-      this.pending.delete(rec.token);
+      if (rec.token === undefined) return;
+      const p = this.pending.get(rec.token);
       if (this.current === rec.token) this.current = null;
-      clearTimeout(p.timer);
+      if (!p) return; // timed out or cancelled: its answer is dropped
       if (rec.cls === 'error') {
         const msg = typeof rec.results.msg === 'string' ? rec.results.msg : `${p.command} failed`;
-        p.reject(new ArrayLensError('debugger-failed', msg));
-      } else p.resolve({ cls: rec.cls, results: rec.results, console: p.console.join('') });
+        this.pending.reject(rec.token, new ArrayLensError('debugger-failed', msg));
+      } else this.pending.resolve(rec.token, { cls: rec.cls, results: rec.results, console: p.extra.console.join('') } satisfies MiResult);
     } else if (rec.kind === '~') {
       const p = this.current !== null ? this.pending.get(this.current) : undefined;
-      if (p) p.console.push(rec.text ?? '');
+      if (p) p.extra.console.push(rec.text ?? '');
     } else if (rec.kind === '*' || rec.kind === '=' || rec.kind === '+') {
       this.emit('async', rec);
       this.emit(rec.cls, rec.results);
@@ -232,18 +240,17 @@ export class MiClient extends EventEmitter {
   }
 
   /** Sends `-command args` and waits for its result record. MI runs one command at a time. */
-  command(text: string, timeoutMs = 30000): Promise<MiResult> {
+  command(text: string, timeoutMs = 30000, opts: Omit<RequestOptions, 'timeoutMs'> = {}): Promise<MiResult> {
     if (this.exited) return Promise.reject(new ArrayLensError('debugger-failed', 'gdb is not running'));
-    const token = this.token++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(token);
-        reject(new ArrayLensError('timeout', `gdb did not answer '${text.slice(0, 60)}' within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
-      this.pending.set(token, { resolve, reject, timer, console: [], command: text });
-      this.current = token;
-      this.proc.stdin!.write(`${token}${text}\n`);
-    });
+    return this.pending.start<MiResult>(
+      text.slice(0, 60),
+      (token) => {
+        this.current = token;
+        this.proc.stdin!.write(`${token}${text}\n`);
+      },
+      { ...opts, timeoutMs },
+      { console: [] },
+    );
   }
 
   /** Waits for an async record of class `cls` (e.g. `stopped`). */

@@ -110,7 +110,7 @@ export function nativeDapBackend(lldbDap?: string): DownstreamBackend {
 /** The session's connection to lldb-dap as LldbDebugger wants it: the session, not the target, ends the debugger. */
 function sessionChannel(channel: DapChannel): ConstructorParameters<typeof LldbDebugger>[0] {
   return {
-    request: (command, args, timeoutMs) => channel.request(command, args, timeoutMs),
+    request: channel.request.bind(channel),
     // A failed evaluate is the expression's fault while the session lives; dapServer reports a dead debugger itself.
     isAlive: true,
     close: () => Promise.resolve(),

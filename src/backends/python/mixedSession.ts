@@ -138,7 +138,7 @@ export class MixedDapSession {
   }
 
   private respond(req: DapMessage, body: unknown = {}): void {
-    this.toClient({ type: 'response', request_seq: req.seq, command: req.command, success: true, body });
+    this.toClient({ type: 'response', request_seq: req.seq, command: req.command, success: true, body: body as DapMessage['body'] });
   }
 
   private fail(req: DapMessage, message: string): void {
