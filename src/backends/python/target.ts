@@ -246,7 +246,7 @@ export class PythonTarget implements DebugTarget {
       return { expr, language: 'python', view, typeName: 'raw layout' };
     }
     const answer = await this.evaluate(describeExpression(expr));
-    const d = parseDescription(answer);
+    const d = parseDescription(answer, expr);
     if ('notArray' in d) throw new ArrayLensError('not-an-array', `'${expr}' is a ${d.notArray}, not an array`);
     const view = viewFromDescription(expr, d);
     this.allowed.add(view);
