@@ -159,6 +159,9 @@ export async function launchGdb(opts: NativeProgram & { gdb?: string }): Promise
     'set confirm off',
     '-iex',
     'set pagination off',
+    // issue 18: inspecting never runs code in the debuggee (memory writes are refused after the stop, see below).
+    '-iex',
+    'set may-call-functions off',
     '--args',
     program,
     ...opts.args,
@@ -183,6 +186,8 @@ export async function launchGdb(opts: NativeProgram & { gdb?: string }): Promise
       const sig = str(stop['signal-name']);
       throw new ArrayLensError('program-ended', `the program stopped (${sig || reason || 'unknown reason'}) before reaching ${where}`);
     }
+    // Not before: gdb inserts breakpoints by writing memory. From here on, nothing is written (issue 18).
+    await mi.command(`-interpreter-exec console ${miQuote('set may-write-memory off')}`);
     return new NativeTarget(new GdbDebugger(mi, pid));
   } catch (e) {
     if (mi.isAlive) await mi.command('-interpreter-exec console kill', 5000).catch(() => undefined);

@@ -4,6 +4,7 @@
 import { DType, dtype } from '../../core/dtype';
 import { ArrayLensError } from '../../core/errors';
 import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
+import { checkNativeExpression } from '../../core/nativeExpression';
 import { StridedView, cStrides, validateView } from '../../core/view';
 import { DirectTransport } from '../../transport/direct';
 import { Transport, TransportKind } from '../../transport/transport';
@@ -79,6 +80,8 @@ export class NativeTarget implements DebugTarget {
 
   async resolve(expr: string): Promise<ArrayHandle> {
     const raw = parseRawLayout(expr);
+    // issue 18: only variable paths reach the debugger (no calls, assignments, registers) in any part of a layout.
+    for (const part of raw ? [raw.pointer, ...raw.dims, ...(raw.strides ?? [])] : [expr]) checkNativeExpression(part);
     let d: Described;
     if (raw) {
       const address = await this.evaluateAddress(raw.pointer);
