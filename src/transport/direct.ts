@@ -13,12 +13,20 @@ export class DirectTransport implements Transport {
 
   /** Opens /proc/PID/mem if this process may read it (same user or root, and ptrace policy allows); else null. */
   static tryOpen(pid: number): DirectTransport | null {
+    const t = DirectTransport.openOrWhy(pid);
+    return typeof t === 'string' ? null : t;
+  }
+
+  /** Opens /proc/PID/mem, or says why it cannot (for the transport selector's record). */
+  static openOrWhy(pid: number): DirectTransport | string {
     const t = new DirectTransport(pid);
     try {
       t.fd = fs.openSync(`/proc/${pid}/mem`, 'r');
       return t;
-    } catch {
-      return null;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return `process ${pid} is not running`;
+      return `cannot open /proc/${pid}/mem (${code ?? 'error'}: ptrace policy or another user)`;
     }
   }
 

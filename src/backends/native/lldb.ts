@@ -7,6 +7,7 @@ import { ArrayLensError } from '../../core/errors';
 import { DapMemoryTransport } from '../../transport/dapMemory';
 import { Transport } from '../../transport/transport';
 import { DapClient } from '../../rpc/dapClient';
+import { DapAdapter, launchToBreakpoint } from '../dapLaunch';
 import { NativeDebugger, NativeTarget, NativeValue, killQuietly } from './target';
 
 export interface NativeProgram {
@@ -58,6 +59,40 @@ export function findLldbDap(configured?: string): string {
   const found = versions.find((x) => x.v >= 20)?.p ?? onPath('lldb-dap');
   if (!found) throw new ArrayLensError('debugger-missing', `lldb-dap not found on PATH: ${hint}`);
   return found;
+}
+
+/** Without this lldb looks for debug info over the network on every load: ~12 s instead of ~0.1 s. */
+const FAST_SYMBOLS = 'settings set symbols.enable-external-lookup false';
+
+/** lldb-dap's initCommands: ours first, then the user's ("initCommands" of a launch configuration). */
+export function lldbInitCommands(user?: unknown): string[] {
+  return [FAST_SYMBOLS, ...(Array.isArray(user) ? user.map(String) : [])];
+}
+
+/** lldb-dap at `exe` as a DAP adapter (readMemory needs supportsMemoryReferences). */
+export function lldbDapAdapter(exe: string): DapAdapter {
+  return {
+    name: 'lldb-dap',
+    command: exe,
+    args: [],
+    initialize: { supportsMemoryReferences: true },
+    // A breakpoint in a library not loaded yet stays pending: only the end of the program says it never bound.
+    unverifiedIsError: false,
+    exitCodeInMessage: true,
+    exitError: (stderr) => new ArrayLensError('debugger-failed', `lldb-dap (${exe}) exited unexpectedly ${stderr}`.trim()),
+  };
+}
+
+/** Headless launch arguments: the program runs on until the breakpoint; `env` as lldb-dap takes it ("NAME=value"). */
+export function lldbLaunchArguments(o: { program: string; args: string[]; cwd?: string; env?: Record<string, string> }): Record<string, unknown> {
+  return {
+    program: o.program,
+    args: o.args,
+    cwd: o.cwd ?? process.cwd(),
+    ...(o.env ? { env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`) } : {}),
+    initCommands: lldbInitCommands(),
+    stopOnEntry: false,
+  };
 }
 
 interface DapVariable {
@@ -155,83 +190,14 @@ export class LldbDebugger implements NativeDebugger {
 }
 
 /** Starts `opts.program` under lldb-dap and returns the target once it stops at the breakpoint. */
-export async function launchLldb(opts: NativeProgram & { lldbDap?: string }): Promise<NativeTarget> {
+export async function launchLldb(opts: NativeProgram & { lldbDap?: string; env?: Record<string, string> }): Promise<NativeTarget> {
   const exe = findLldbDap(opts.lldbDap);
   const program = path.resolve(opts.program);
   if (!fs.existsSync(program)) throw new ArrayLensError('bad-argument', `no such program: ${opts.program}`);
-  const where = `${path.basename(opts.breakpoint.file)}:${opts.breakpoint.line}`;
-  const client = await DapClient.spawn('lldb-dap', exe, []);
-  let pid: number | undefined;
-  client.on('process', (b: { systemProcessId?: number }) => (pid = b.systemProcessId ?? pid));
-  let exitCode: number | undefined;
-  client.on('exited', (b: { exitCode?: number }) => (exitCode = b.exitCode));
-  const ended = new Promise<never>((_, reject) => {
-    const fail = (): void =>
-      reject(
-        new ArrayLensError(
-          'program-ended',
-          `the program ended${exitCode !== undefined ? ` (exit code ${exitCode})` : ''} before reaching ${where}`,
-        ),
-      );
-    client.once('exited', fail);
-    client.once('terminated', fail);
-    client.once('exit', () => reject(new ArrayLensError('debugger-failed', `lldb-dap exited unexpectedly ${client.lastStderr()}`.trim())));
+  const d = await launchToBreakpoint(lldbDapAdapter(exe), lldbLaunchArguments({ ...opts, program }), opts.breakpoint, {
+    timeoutMs: opts.stopTimeoutMs,
+    rule: 'breakpoint',
+    unresolvedIn: path.basename(program),
   });
-  ended.catch(() => undefined);
-  try {
-    await Promise.race([
-      client.request('initialize', {
-        clientID: 'arraylens',
-        adapterID: 'lldb-dap',
-        linesStartAt1: true,
-        columnsStartAt1: true,
-        pathFormat: 'path',
-        supportsMemoryReferences: true,
-      }),
-      ended,
-    ]);
-    const initialized = client.waitEvent('initialized', 30000);
-    initialized.catch(() => undefined);
-    const launched = client.request(
-      'launch',
-      {
-        program,
-        args: opts.args,
-        cwd: opts.cwd ?? process.cwd(),
-        // Without this lldb looks for debug info over the network: ~12 s instead of ~0.1 s.
-        initCommands: ['settings set symbols.enable-external-lookup false'],
-        stopOnEntry: false,
-      },
-      60000,
-    );
-    launched.catch(() => undefined);
-    await Promise.race([initialized, ended]);
-    const stopped = client.waitEvent<{ reason: string; description?: string; threadId: number }>('stopped', opts.stopTimeoutMs);
-    stopped.catch(() => undefined);
-    const bp = await client.request<{ breakpoints: { verified: boolean; message?: string }[] }>('setBreakpoints', {
-      source: { path: path.resolve(opts.breakpoint.file) },
-      breakpoints: [{ line: opts.breakpoint.line }],
-    });
-    const unverified = bp.breakpoints[0] && bp.breakpoints[0].verified === false;
-    await client.request('configurationDone', {});
-    await Promise.race([launched, ended]);
-    let stop;
-    try {
-      stop = await Promise.race([stopped, ended]);
-    } catch (e) {
-      if (unverified && e instanceof ArrayLensError && e.code === 'program-ended')
-        throw new ArrayLensError('program-ended', `${e.message}: no code at ${where} in ${path.basename(program)} (breakpoint not resolved)`);
-      throw e;
-    }
-    if (stop.reason !== 'breakpoint')
-      throw new ArrayLensError('program-ended', `the program stopped (${stop.description ?? stop.reason}) before reaching ${where}`);
-    const st = await client.request<{ stackFrames: { id: number }[] }>('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 1 });
-    if (!st.stackFrames.length) throw new ArrayLensError('debugger-failed', 'lldb-dap reported no stack frame at the stop');
-    return new NativeTarget(new LldbDebugger(client, pid, st.stackFrames[0].id));
-  } catch (e) {
-    await client.close().catch(() => undefined);
-    client.kill();
-    killQuietly(pid);
-    throw e;
-  }
+  return new NativeTarget(new LldbDebugger(d.client, d.pid, d.frameId));
 }

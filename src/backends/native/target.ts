@@ -6,9 +6,10 @@ import { ArrayLensError } from '../../core/errors';
 import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
 import { checkNativeExpression } from '../../core/nativeExpression';
 import { StridedView, cStrides, validateView } from '../../core/view';
-import { DirectTransport } from '../../transport/direct';
+import { TransportChoice, TransportSelector, directCandidate } from '../../transport/selector';
 import { Transport, TransportKind } from '../../transport/transport';
 import { ArrayHandle, DebugTarget, KnownRegion } from '../../engine/target';
+import { killQuietly } from '../dapLaunch';
 import { PythonFrameArray, decodePyArray, isPythonObjectType, pythonFrameArrays } from './pyobject';
 import { asSigned64, elementDType, hex, parseAddressText, parseArrayType, parseIntegerText, pointeeType, templateArgs } from './types';
 
@@ -39,14 +40,7 @@ export interface NativeDebugger {
   close(): Promise<void>;
 }
 
-export function killQuietly(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
+export { killQuietly };
 
 interface Described {
   address: bigint;
@@ -59,7 +53,6 @@ interface Described {
 
 export class NativeTarget implements DebugTarget {
   readonly language = 'native' as const;
-  private transports = new Map<string, Transport>();
   private closed = false;
   /** Python objects (PyObject addresses) behind the expressions resolved so far: identity for cross-language aliases. */
   readonly pythonObjects = new Map<string, bigint>();
@@ -68,7 +61,12 @@ export class NativeTarget implements DebugTarget {
   constructor(
     private readonly dbg: NativeDebugger,
     private readonly options: { endsDebuggee?: boolean } = {},
-  ) {}
+  ) {
+    this.transports = new TransportSelector(dbg.name, [
+      directCandidate(() => dbg.pid, 'use --transport dap'),
+      { kind: 'dap', reason: `${dbg.name} reads memory`, open: () => dbg.memoryTransport() },
+    ]);
+  }
 
   get pid(): number | undefined {
     return this.dbg.pid;
@@ -136,40 +134,22 @@ export class NativeTarget implements DebugTarget {
     return { expr: `${name} as ${dt.name}[${n}]`, language: 'native', view, typeName: `${v.type.trim()} into ${region.expr} (${region.language})` };
   }
 
-  async transport(kind: 'auto' | TransportKind, probe: StridedView): Promise<Transport> {
-    const cached = this.transports.get(kind);
-    if (cached) return cached;
-    let t: Transport | null = null;
-    if (kind === 'auto' || kind === 'direct') {
-      t = await this.openDirect(probe);
-      if (!t && kind === 'direct')
-        throw new ArrayLensError('unreadable', `cannot read /proc/${this.pid ?? '?'}/mem (ptrace policy or another user): use --transport dap`);
-    }
-    if (!t && (kind === 'auto' || kind === 'dap')) t = this.dbg.memoryTransport();
-    if (!t) throw new ArrayLensError('bad-argument', `transport '${kind}' is for Python programs: use auto, direct or dap with ${this.dbg.name}`);
-    this.transports.set(kind, t);
-    return t;
+  /** The process's memory, else the debugger's own reads (DAP readMemory, MI). */
+  private readonly transports: TransportSelector;
+
+  transport(kind: 'auto' | TransportKind, probe: StridedView): Promise<Transport> {
+    return this.transports.select(kind, probe);
   }
 
-  private async openDirect(probe: StridedView): Promise<Transport | null> {
-    if (this.pid === undefined) return null;
-    const t = DirectTransport.tryOpen(this.pid);
-    if (!t) return null;
-    try {
-      await t.readRange(0n, 0);
-    } catch {
-      await t.dispose();
-      return null;
-    }
-    void probe; // an unreadable probe is a real error the read reports, not a reason to switch paths
-    return t;
+  /** How the last transport was chosen (e.g. direct: /proc/PID/mem readable). */
+  get transportChoice(): TransportChoice | null {
+    return this.transports.lastChoice;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of new Set(this.transports.values())) await t.dispose?.().catch(() => undefined);
-    this.transports.clear();
+    await this.transports.reset();
     if (this.options.endsDebuggee === false) return;
     const pid = this.pid;
     try {

@@ -1,15 +1,16 @@
 // Python backend: runs a program under debugpy (its own adapter process, no VS Code), stops at a breakpoint,
 // and describes NumPy arrays of the stopped frame without moving their data.
 
-import * as path from 'path';
 import { HOST_BYTE_ORDER, dtype, parseDType } from '../../core/dtype';
 import { ArrayLensError } from '../../core/errors';
 import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
 import { StridedView, cStrides, validateView } from '../../core/view';
-import { DirectTransport } from '../../transport/direct';
-import { AllowedRanges, EvaluateTransport, MemfdTransport } from './transport';
+import { AllowedRanges, pythonTransports } from './transport';
 import { Transport, TransportKind } from '../../transport/transport';
-import { DapChannel, DapClient } from '../../rpc/dapClient';
+import { TransportChoice, TransportSelector } from '../../transport/selector';
+import { DapChannel } from '../../rpc/dapClient';
+import { DapDebuggee, killQuietly, launchToBreakpoint } from '../dapLaunch';
+import { debugpyAdapter, debugpyLaunchArguments } from './debugpy';
 import { ArrayHandle, DebugTarget } from '../../engine/target';
 import { PythonArrayDescription, describeExpression, listArraysExpression, integerExpression, parseDescription, raiseIfLookupError, raiseIfPythonError, unquotePythonString } from './expressions';
 
@@ -47,19 +48,19 @@ export function viewFromDescription(expr: string, d: PythonArrayDescription): St
 export class PythonTarget implements DebugTarget {
   readonly language = 'python' as const;
   private frameId = 0;
-  private threadId = 0;
-  /** What the program wrote (stdout/stderr categories), as debugpy forwarded it. */
-  readonly programOutput: string[] = [];
   private readonly allowed = new AllowedRanges();
-  private transports = new Map<TransportKind, Transport>();
-  /** The source file holding the breakpoint of the last stop (continueTo clears it). */
-  private breakpointFile: string | null = null;
+  private readonly transports: TransportSelector;
 
   private constructor(
     private readonly dap: DapChannel,
     readonly pid: number | undefined,
-    private readonly client: DapClient | null,
-  ) {}
+    /** The program ArrayLens launched (null: a session someone else started). */
+    private readonly debuggee: DapDebuggee | null,
+  ) {
+    this.transports = new TransportSelector('debugpy', pythonTransports(this.pid, (e) => this.evaluate(e), this.allowed), {
+      dap: 'debugpy does not support readMemory (sending it hangs the session): use --transport direct, memfd or evaluate',
+    });
+  }
 
   /** Wraps a debugpy session someone else started (VS Code's Python extension), stopped at `frameId`. */
   static attachToSession(dap: DapChannel, pid: number | undefined, frameId: number): PythonTarget {
@@ -69,111 +70,34 @@ export class PythonTarget implements DebugTarget {
   }
 
   static async launch(opts: PythonLaunchOptions): Promise<PythonTarget> {
-    const client = await DapClient.spawn('debugpy', opts.python, ['-Xfrozen_modules=off', '-m', 'debugpy.adapter']);
-    let pid: number | undefined;
-    client.on('process', (b: { systemProcessId?: number }) => (pid = b.systemProcessId ?? pid));
-    const output: string[] = [];
-    client.on('output', (b: { category?: string; output?: string }) => {
-      if ((b.category === 'stdout' || b.category === 'stderr') && b.output) output.push(b.output);
+    const args = debugpyLaunchArguments({
+      program: opts.program,
+      args: opts.args,
+      cwd: opts.cwd ?? process.cwd(),
+      ...(opts.env ? { env: opts.env } : {}),
+      python: opts.python,
+      subProcess: false,
+      stopOnEntry: false,
     });
-    const ended = new Promise<never>((_, reject) => {
-      const fail = (): void =>
-        reject(
-          new ArrayLensError(
-            'program-ended',
-            `the program ended before reaching ${path.basename(opts.breakpoint.file)}:${opts.breakpoint.line}`,
-          ),
-        );
-      client.once('terminated', fail);
-      client.once('exited', fail);
-      client.once('exit', () =>
-        reject(
-          new ArrayLensError(
-            /No module named '?debugpy/.test(client.lastStderr()) ? 'debugger-missing' : 'debugger-failed',
-            /No module named '?debugpy/.test(client.lastStderr())
-              ? `debugpy is not installed for ${opts.python}: run '${opts.python} -m pip install debugpy' or pass --python`
-              : `debugpy exited: ${client.lastStderr()}`,
-          ),
-        ),
-      );
-    });
-    ended.catch(() => undefined);
-    try {
-      await Promise.race([
-        client.request('initialize', {
-          clientID: 'arraylens',
-          adapterID: 'debugpy',
-          linesStartAt1: true,
-          columnsStartAt1: true,
-          pathFormat: 'path',
-          supportsRunInTerminalRequest: false,
-        }),
-        ended,
-      ]);
-      const initialized = client.waitEvent('initialized', 30000);
-      const launched = client.request(
-        'launch',
-        {
-          program: path.resolve(opts.program),
-          args: opts.args,
-          cwd: opts.cwd ?? process.cwd(),
-          ...(opts.env ? { env: opts.env } : {}),
-          python: [opts.python],
-          pythonArgs: ['-Xfrozen_modules=off'],
-          console: 'internalConsole',
-          redirectOutput: true,
-          justMyCode: true,
-          subProcess: false,
-          stopOnEntry: false,
-        },
-        60000,
-      );
-      launched.catch(() => undefined);
-      await Promise.race([initialized, ended]);
-      const stopped = client.waitEvent('stopped', opts.stopTimeoutMs ?? 120000);
-      stopped.catch(() => undefined);
-      const bp = await client.request<{ breakpoints: { verified: boolean; message?: string }[] }>('setBreakpoints', {
-        source: { path: path.resolve(opts.breakpoint.file) },
-        breakpoints: [{ line: opts.breakpoint.line }],
-      });
-      if (bp.breakpoints[0] && bp.breakpoints[0].verified === false && bp.breakpoints[0].message)
-        throw new ArrayLensError('bad-argument', `breakpoint ${opts.breakpoint.file}:${opts.breakpoint.line}: ${bp.breakpoints[0].message}`);
-      await client.request('configurationDone', {});
-      await Promise.race([launched, ended]);
-      const stop = await Promise.race([stopped, ended]);
-      const t = new PythonTarget(client, pid, client);
-      t.programOutput.push(...output);
-      client.on('output', (b: { category?: string; output?: string }) => {
-        if ((b.category === 'stdout' || b.category === 'stderr') && b.output) t.programOutput.push(b.output);
-      });
-      t.threadId = stop.threadId;
-      t.breakpointFile = path.resolve(opts.breakpoint.file);
-      const st = await client.request<{ stackFrames: { id: number }[] }>('stackTrace', {
-        threadId: stop.threadId,
-        startFrame: 0,
-        levels: 1,
-      });
-      if (!st.stackFrames.length) throw new ArrayLensError('debugger-failed', 'debugpy reported no stack frame at the stop');
-      t.frameId = st.stackFrames[0].id;
-      return t;
-    } catch (e) {
-      await client.close().catch(() => undefined);
-      killQuietly(pid);
-      if (/No module named '?debugpy/.test(client.lastStderr()))
-        throw new ArrayLensError(
-          'debugger-missing',
-          `debugpy is not installed for ${opts.python}: run '${opts.python} -m pip install debugpy' or pass --python`,
-        );
-      throw e;
-    }
+    const d = await launchToBreakpoint(debugpyAdapter(opts.python), args, opts.breakpoint, { timeoutMs: opts.stopTimeoutMs ?? 120000, rule: 'any' });
+    const t = new PythonTarget(d.client, d.pid, d);
+    t.frameId = d.frameId;
+    return t;
+  }
+
+  /** What the program wrote (stdout/stderr categories), as debugpy forwarded it. */
+  get programOutput(): readonly string[] {
+    return this.debuggee?.output ?? [];
+  }
+
+  private launched(): DapDebuggee {
+    if (!this.debuggee) throw new ArrayLensError('bad-argument', 'only sessions ArrayLens launched can be continued here');
+    return this.debuggee;
   }
 
   /** Lets the program run on to its end (tests use it to check that inspection changed nothing). */
   async continueToEnd(timeoutMs = 60000): Promise<void> {
-    if (!this.client) throw new ArrayLensError('bad-argument', 'only sessions ArrayLens launched can be continued here');
-    const done = this.client.waitEvent('terminated', timeoutMs);
-    await this.client.request('continue', { threadId: this.threadId });
-    await done;
+    await this.launched().continueToEnd(timeoutMs);
   }
 
   /**
@@ -181,35 +105,10 @@ export class PythonTarget implements DebugTarget {
    * Views resolved at the previous stop are forgotten: their memory may have moved on.
    */
   async continueTo(file: string, line: number, timeoutMs = 120000): Promise<void> {
-    const client = this.client;
-    if (!client) throw new ArrayLensError('bad-argument', 'only sessions ArrayLens launched can be continued here');
-    const where = `${path.basename(file)}:${line}`;
-    const source = path.resolve(file);
-    if (this.breakpointFile && this.breakpointFile !== source)
-      await client.request('setBreakpoints', { source: { path: this.breakpointFile }, breakpoints: [] });
-    const bp = await client.request<{ breakpoints: { verified: boolean; message?: string }[] }>('setBreakpoints', {
-      source: { path: source },
-      breakpoints: [{ line }],
-    });
-    if (bp.breakpoints[0] && bp.breakpoints[0].verified === false && bp.breakpoints[0].message)
-      throw new ArrayLensError('bad-argument', `breakpoint ${file}:${line}: ${bp.breakpoints[0].message}`);
-    this.breakpointFile = source;
-    const stopped = client.waitEvent<{ threadId: number }>('stopped', timeoutMs);
-    const ended = new Promise<never>((_, reject) => {
-      const fail = (): void => reject(new ArrayLensError('program-ended', `the program ended before reaching ${where}`));
-      client.once('terminated', fail);
-      client.once('exited', fail);
-    });
-    stopped.catch(() => undefined);
-    ended.catch(() => undefined);
-    for (const t of new Set(this.transports.values())) await t.dispose?.();
-    this.transports.clear();
-    await client.request('continue', { threadId: this.threadId });
-    const stop = await Promise.race([stopped, ended]);
-    this.threadId = stop.threadId;
-    const st = await client.request<{ stackFrames: { id: number }[] }>('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 1 });
-    if (!st.stackFrames.length) throw new ArrayLensError('debugger-failed', 'debugpy reported no stack frame at the stop');
-    this.frameId = st.stackFrames[0].id;
+    const d = this.launched();
+    await this.transports.reset();
+    await d.continueTo({ file, line }, { timeoutMs, rule: 'any' });
+    this.frameId = d.frameId;
   }
 
   async evaluate(expression: string): Promise<string> {
@@ -273,64 +172,19 @@ export class PythonTarget implements DebugTarget {
     return out;
   }
 
-  async transport(kind: 'auto' | TransportKind, probe: StridedView): Promise<Transport> {
-    const cached = this.transports.get(kind as TransportKind);
-    if (cached) return cached;
-    const make = async (k: TransportKind): Promise<Transport | null> => {
-      switch (k) {
-        case 'direct': {
-          if (this.pid === undefined) return null;
-          const t = DirectTransport.tryOpen(this.pid);
-          if (!t) return null;
-          try {
-            if (probe.shape.every((d) => d > 0)) await t.readRange(probe.address, 1);
-          } catch (e) {
-            await t.dispose();
-            // /proc/PID/mem opened, so reads are allowed: the address itself is bad.
-            if (kind === 'auto' || kind === 'direct') throw e;
-            return null;
-          }
-          return t;
-        }
-        case 'memfd':
-          if (this.pid === undefined || process.platform !== 'linux') return null;
-          return new MemfdTransport(this.pid, (e) => this.evaluate(e), this.allowed);
-        case 'evaluate':
-          return new EvaluateTransport((e) => this.evaluate(e), this.allowed);
-        case 'dap':
-          throw new ArrayLensError(
-            'bad-argument',
-            'debugpy does not support readMemory (sending it hangs the session): use --transport direct, memfd or evaluate',
-          );
-      }
-    };
-    const order: TransportKind[] = kind === 'auto' ? ['direct', 'memfd', 'evaluate'] : [kind];
-    for (const k of order) {
-      const t = await make(k);
-      if (t) {
-        this.transports.set(k, t);
-        if (kind === 'auto') this.transports.set('auto' as TransportKind, t);
-        return t;
-      }
-    }
-    throw new ArrayLensError('unreadable', `transport '${kind}' is not available for process ${this.pid ?? '?'}`);
+  transport(kind: 'auto' | TransportKind, probe: StridedView): Promise<Transport> {
+    return this.transports.select(kind, probe);
+  }
+
+  /** How the last transport was chosen (e.g. direct: /proc/PID/mem readable). */
+  get transportChoice(): TransportChoice | null {
+    return this.transports.lastChoice;
   }
 
   async close(): Promise<void> {
-    for (const t of new Set(this.transports.values())) await t.dispose?.();
-    this.transports.clear();
-    if (this.client) {
-      await this.client.close().catch(() => undefined);
-      killQuietly(this.pid);
-    }
+    await this.transports.reset();
+    await this.debuggee?.close();
   }
 }
 
-export function killQuietly(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
+export { killQuietly };

@@ -6,6 +6,7 @@ import { ArrayLensError } from '../../core/errors';
 import { StridedView, byteExtent, elementCount, outerChunks } from '../../core/view';
 import { base64Expression, memfdCloseExpression, memfdWriteExpression, unquotePythonString } from './expressions';
 import { Transport } from '../../transport/transport';
+import { TransportCandidate, directCandidate } from '../../transport/selector';
 
 export type PythonEvaluate = (expression: string) => Promise<string>;
 
@@ -82,4 +83,20 @@ export class EvaluateTransport implements Transport {
       return out;
     });
   }
+}
+
+/** Python's transports, fastest first: the process's memory, a memfd the debuggee fills, base64 through evaluate. */
+export function pythonTransports(pid: number | undefined, evaluate: PythonEvaluate, allowed: AllowedRanges): TransportCandidate[] {
+  return [
+    directCandidate(pid, 'use --transport memfd or evaluate'),
+    {
+      kind: 'memfd',
+      reason: 'the debuggee copies tiles into a memfd read through /proc/PID/fd',
+      open: () =>
+        pid === undefined || process.platform !== 'linux'
+          ? { unavailable: pid === undefined ? 'the debugger did not report the process id' : 'memfd is Linux only' }
+          : new MemfdTransport(pid, evaluate, allowed),
+    },
+    { kind: 'evaluate', reason: 'base64 through debugpy evaluate', open: () => new EvaluateTransport(evaluate, allowed) },
+  ];
 }
