@@ -31,12 +31,12 @@ function object(src: string, flags: string[]): string {
   return o;
 }
 
-/** The addon's sources but the N-API binding (driver, dispatch, serial and NEON tables), read from binding.gyp so the lists never drift. */
+/** The addon's sources but the N-API ones (driver, dispatch, serial and NEON tables), read from binding.gyp so the lists never drift. */
 function driverSources(): string[] {
   const gyp = fs.readFileSync(path.join(NATIVE, 'binding.gyp'), 'utf8');
   const m = /"sources":\s*\[([^\]]*"src\/binding\.cc"[^\]]*)\]/.exec(gyp);
   assert.ok(m, 'binding.gyp lists no sources with src/binding.cc');
-  return [...m[1].matchAll(/"src\/([^"]+)"/g)].map((x) => x[1]).filter((f) => f !== 'binding.cc');
+  return [...m[1].matchAll(/"src\/([^"]+)"/g)].map((x) => x[1]).filter((f) => f !== 'binding.cc' && f !== 'marshal.cc');
 }
 
 let hostObjectFiles: string[] | undefined;
