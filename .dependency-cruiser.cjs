@@ -1,5 +1,6 @@
 // The layer arrows of docs/architecture.md as build-failing rules (run by `npm run depcheck` in scripts/test.sh):
 // a folder imports its own layer and lower ones only, no import cycle anywhere, type-only imports included.
+/* global module */
 
 /** Bottom to top; folders on one row are one layer (siblings may import each other, cycles still fail). */
 const LAYERS = [
