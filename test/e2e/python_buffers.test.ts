@@ -76,3 +76,62 @@ describe('python backend on buffer-protocol objects (real debugpy)', () => {
     assert.equal(target.programOutput.join(''), 'buffers ready\nbuffers done\n');
   });
 });
+
+const COMPUTED = fixture('python', 'computed.py');
+const COMPUTED_CASES = loadCases(COMPUTED);
+
+describe('python backend on objects whose array needs computing (real debugpy, real Pillow)', () => {
+  let target: PythonTarget;
+  const markers = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-computed-'));
+  const resultFile = path.join(markers, 'result.json');
+
+  before(async () => {
+    target = await PythonTarget.launch({
+      python: PYTHON,
+      program: COMPUTED,
+      args: [markers, resultFile],
+      breakpoint: { file: COMPUTED, line: markerLine(COMPUTED, '# BREAK') },
+    });
+  });
+
+  after(async () => {
+    await target?.close();
+  });
+
+  it('listing the frame runs none of it: each is listed as opening on request', async () => {
+    const arrays = await target.listArrays();
+    const byName = new Map(arrays.map((a) => [a.expr, a]));
+    for (const n of ['prop', 'method', 'img_rgb', 'img_lazy', 'img_big']) {
+      const a = byName.get(n);
+      assert.ok(a, `${n} is listed`);
+      assert.match(a.typeName, /\(opens on request: /, n);
+      assert.deepEqual([...a.view.shape], [0], `${n}: nothing read while listing`);
+    }
+    assert.ok(!fs.existsSync(path.join(markers, 'prop')), 'the __array_interface__ property did not run');
+    assert.ok(!fs.existsSync(path.join(markers, 'method')), '__array__ did not run');
+  });
+
+  it('every object opened by name matches np.asarray(obj)', async () => {
+    await assertCasesMatchNumpy(target, COMPUTED, COMPUTED_CASES, 'direct');
+    assert.ok(fs.existsSync(path.join(markers, 'prop')), 'opening ran the property');
+  });
+
+  it('says how the bytes were reached: Pillow memory without a copy, or a copy', async () => {
+    const typeOf = async (e: string): Promise<string> => (await target.resolve(e)).typeName;
+    assert.equal(await typeOf('img_rgb'), 'PIL.Image.Image (Pillow pixel memory, no copy)');
+    assert.equal(await typeOf('img_la'), 'PIL.Image.Image (Pillow pixel memory, no copy)');
+    assert.equal(await typeOf('img_big'), 'PIL.Image.Image (a copy made by Pillow __array_interface__)');
+    assert.equal(await typeOf('img_1'), 'PIL.Image.Image (a copy made by Pillow __array_interface__)');
+    assert.equal(await typeOf('method'), '__main__.ArrayMethod (a copy made by __array__)');
+    assert.equal(await typeOf('prop'), '__main__.PropertyInterface (computed __array_interface__, read once)');
+    const rgb = (await target.resolve('img_rgb')).view;
+    assert.deepEqual([...rgb.strides], [28, 4, 1], 'RGB pixels keep Pillow\'s pad byte');
+  });
+
+  it('opening changed no reference count of the objects', async () => {
+    await target.continueToEnd();
+    const r = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as { refcounts_changed: string[] };
+    assert.deepEqual(r.refcounts_changed, []);
+    assert.equal(target.programOutput.join(''), 'computed ready\ncomputed done\n');
+  });
+});

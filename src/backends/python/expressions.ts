@@ -243,6 +243,8 @@ def _pil_line(img, tn, keep):
                 return _array_line(tn, addr, (h, w), (w * pixel, pixel), ts, dname, False, 'Pillow pixel memory, no copy')
             return _array_line(tn, addr, (h, w, bands), (w * pixel, pixel, band_step), ts, dname, False, 'Pillow pixel memory, no copy')
     a = np.asarray(img)
+    if a.dtype.kind == 'b':
+        a = a.view(np.uint8) != 0  # mode 1 comes as bytes 0/255 typed bool: NumPy reads 255 as True, stats would not
     keep(a)
     return _numpy_line(a, tn, 'a copy made by Pillow __array_interface__')
 
@@ -288,7 +290,7 @@ def describe(o, opening=True, keep=None):
         if np is None or not isinstance(a, np.ndarray):
             return 'arraylens3;' + tn + ';' + computed + ' gave a ' + _type_name(type(a)) + ', not an array'
         keep(a)
-        return _numpy_line(a, tn, 'copy made by ' + computed)
+        return _numpy_line(a, tn, 'a copy made by ' + computed)
     line = _buffer_line(o, tn)
     return line if line is not None else 'arraylens0;' + tn
 
