@@ -12,6 +12,11 @@ const TABLE_SYMBOL = 'arraylens_leak_table';
 const MAGIC = 0x4b41454c534c5241n;
 const VERSION = 2;
 const HEADER_BYTES = 11 * 8;
+/** The layout version 2 of the tracker has (ALT_CAPACITY, ALT_MAX_FRAMES, sizeof(struct alt_block)): what is read
+ *  from the debuggee is checked against these before anything is sized from it. */
+export const TABLE_CAPACITY = 1 << 16;
+export const TABLE_MAX_FRAMES = 16;
+export const TABLE_BLOCK_BYTES = 5 * 8 + TABLE_MAX_FRAMES * 8;
 
 /**
  * The tracker built by scripts/setup.d/40-leak-tracker.sh, or null when it has not been built. From out/src/leaks/ (CLI,
@@ -81,19 +86,32 @@ export async function readTable(read: ReadRange, tableAddr: number): Promise<Tab
   if (version !== VERSION)
     throw new ArrayLensError('debugger-failed', `the leak tracker's table is version ${version}, this engine reads version ${VERSION}: rebuild it with npm run setup`);
   const capacity = Number(h.readBigUInt64LE(16));
+  const live = Number(h.readBigUInt64LE(24));
   const minBytes = Number(h.readBigUInt64LE(32));
   const seq = Number(h.readBigUInt64LE(40));
   const dropped = Number(h.readBigUInt64LE(48));
   const blockSize = Number(h.readBigUInt64LE(64));
   const maxFrames = Number(h.readBigUInt64LE(72));
   const blocksAddr = Number(h.readBigUInt64LE(80));
+  // The debuggee's memory is not trusted: a corrupt or foreign table must not size a read or a loop (issue 18).
+  const corrupt = (what: string) =>
+    new ArrayLensError('debugger-failed', `the leak tracker's table at 0x${tableAddr.toString(16)} is corrupt or from another build (${what}): rebuild it with npm run setup`);
+  if (capacity !== TABLE_CAPACITY) throw corrupt(`capacity ${capacity}, expected ${TABLE_CAPACITY}`);
+  if (maxFrames !== TABLE_MAX_FRAMES) throw corrupt(`max_frames ${maxFrames}, expected ${TABLE_MAX_FRAMES}`);
+  if (blockSize !== TABLE_BLOCK_BYTES) throw corrupt(`block_size ${blockSize}, expected ${TABLE_BLOCK_BYTES}`);
+  if (live > capacity) throw corrupt(`${live} live blocks in ${capacity} slots`);
+  if (minBytes < 1 || !Number.isSafeInteger(minBytes)) throw corrupt(`min_bytes ${minBytes}`);
+  if (blocksAddr === 0 || blocksAddr % 8 !== 0 || !Number.isSafeInteger(blocksAddr + capacity * blockSize)) throw corrupt(`blocks at 0x${blocksAddr.toString(16)}`);
   const raw = await read(blocksAddr, capacity * blockSize);
+  if (raw.length !== capacity * blockSize) throw corrupt(`${raw.length} of ${capacity * blockSize} block bytes read`);
   const blocks: TrackedBlock[] = [];
   for (let off = 0; off < raw.length; off += blockSize) {
     const inv = raw.readBigUInt64LE(off);
     if (inv === 0n) continue;
     const n = Math.min(Number(raw.readBigUInt64LE(off + 24)), maxFrames);
-    const kind = raw.readBigUInt64LE(off + 32) === 1n ? 'mmap' : 'heap';
+    const kindValue = raw.readBigUInt64LE(off + 32);
+    if (kindValue > 1n) throw corrupt(`block kind ${kindValue} in slot ${off / blockSize}`);
+    const kind = kindValue === 1n ? 'mmap' : 'heap';
     const frames: number[] = [];
     for (let k = 0; k < n; k++) frames.push(Number(raw.readBigUInt64LE(off + 40 + 8 * k)));
     blocks.push({ addr: Number(BigInt.asUintN(64, ~inv)), size: Number(raw.readBigUInt64LE(off + 8)), seq: Number(raw.readBigUInt64LE(off + 16)), kind, frames });

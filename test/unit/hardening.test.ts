@@ -1,8 +1,10 @@
-// Hardening checks of issue 18 that need no debugger: which native expressions may reach lldb/gdb.
+// Hardening checks of issue 18 that need no debugger: which native expressions may reach lldb/gdb, and the leak
+// tracker's table read from debuggee memory checked against the tracker's constants.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkNativeExpression, nativeExpressionProblem } from '../../src/core/nativeExpression';
+import { TABLE_BLOCK_BYTES, TABLE_CAPACITY, TABLE_MAX_FRAMES, readTable } from '../../src/leaks/leakTable';
 
 describe('native expressions: variable paths only (issue 18)', () => {
   // Every native expression the tests and the acceptance cases use, and the ones NativeTarget derives from them.
@@ -47,5 +49,63 @@ describe('native expressions: variable paths only (issue 18)', () => {
         () => checkNativeExpression(e),
         (err: Error) => /is not an inspectable native expression/.test(err.message) && !err.message.includes('\n'),
       );
+    });
+});
+
+describe('the leak tracker table read from the debuggee is validated (issue 18)', () => {
+  const TABLE = 0x10000;
+  const BLOCKS = 0x100000;
+  /** A debuggee memory holding a version-2 table with one live block, with `field` of the header overwritten. */
+  function memory(patch: Partial<Record<'version' | 'capacity' | 'live' | 'minBytes' | 'blockSize' | 'maxFrames' | 'blocks', bigint>> = {}) {
+    const h = Buffer.alloc(11 * 8);
+    const put = (i: number, v: bigint) => h.writeBigUInt64LE(BigInt.asUintN(64, v), 8 * i);
+    put(0, 0x4b41454c534c5241n);
+    put(1, patch.version ?? 2n);
+    put(2, patch.capacity ?? BigInt(TABLE_CAPACITY));
+    put(3, patch.live ?? 1n);
+    put(4, patch.minBytes ?? 1024n);
+    put(5, 7n);
+    put(8, patch.blockSize ?? BigInt(TABLE_BLOCK_BYTES));
+    put(9, patch.maxFrames ?? BigInt(TABLE_MAX_FRAMES));
+    put(10, patch.blocks ?? BigInt(BLOCKS));
+    const blocks = Buffer.alloc(TABLE_CAPACITY * TABLE_BLOCK_BYTES);
+    blocks.writeBigUInt64LE(BigInt.asUintN(64, ~0x5000n), 0);
+    blocks.writeBigUInt64LE(4096n, 8);
+    blocks.writeBigUInt64LE(7n, 16);
+    blocks.writeBigUInt64LE(1n, 24);
+    blocks.writeBigUInt64LE(0x401000n, 40);
+    const asked: number[] = [];
+    const read = async (addr: number, len: number): Promise<Buffer> => {
+      asked.push(len);
+      if (addr === TABLE) return h.subarray(0, len);
+      if (addr === BLOCKS && len <= blocks.length) return blocks.subarray(0, len);
+      throw new Error(`unreadable 0x${addr.toString(16)} (${len} bytes)`);
+    };
+    return { read, asked };
+  }
+
+  it('a good table reads', async () => {
+    const t = await readTable(memory().read, TABLE);
+    assert.deepEqual(t.blocks, [{ addr: 0x5000, size: 4096, seq: 7, kind: 'heap', frames: [0x401000] }]);
+  });
+
+  for (const [field, value, why] of [
+    ['capacity', 1n << 40n, /capacity 1099511627776, expected 65536/],
+    ['capacity', 0n, /capacity 0/],
+    ['blockSize', 8n, /block_size 8, expected 168/],
+    ['maxFrames', 1n << 32n, /max_frames/],
+    ['live', 1n << 20n, /live blocks/],
+    ['minBytes', 0n, /min_bytes 0/],
+    ['blocks', 0n, /blocks at 0x0/],
+  ] as const)
+    it(`a corrupted ${field} (${value}) is refused with a clear error, nothing sized from it is read`, async () => {
+      const m = memory({ [field]: value });
+      await assert.rejects(readTable(m.read, TABLE), (e: Error) => {
+        assert.match(e.message, /^the leak tracker's table at 0x10000 is corrupt or from another build \(/);
+        assert.match(e.message, why);
+        assert.match(e.message, /rebuild it with npm run setup$/);
+        return true;
+      });
+      assert.deepEqual(m.asked, [11 * 8], 'only the header was read');
     });
 });

@@ -13,9 +13,13 @@
 // Reentrancy: the table is only touched with `alt_busy` set on the calling thread, so a nested call (backtrace()
 // allocating, a signal handler calling malloc) passes straight through to libc instead of spinning on the lock its
 // own thread holds. The tracker never allocates; mmap and friends go to the kernel by raw system calls.
+//
+// fork: the lock is taken before fork and released in both processes after it (pthread_atfork), so a child never
+// starts with the lock held by a thread that does not exist there (its first malloc or free would spin forever).
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <execinfo.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -223,6 +227,15 @@ static void alt_unmapped(uint64_t a, uint64_t len) {
   alt_leave();
 }
 
+/* The forking thread holds the lock across fork; with alt_busy set, allocations inside fork itself (other atfork
+   handlers) pass through untracked instead of spinning on it. */
+static void alt_fork_prepare(void) {
+  alt_busy = 1;
+  alt_lock();
+}
+static void alt_fork_parent(void) { alt_leave(); }
+static void alt_fork_child(void) { alt_leave(); }
+
 __attribute__((constructor)) static void alt_init(void) {
   const char *m = getenv("ARRAYLENS_LEAK_MIN_BYTES");
   if (m && *m) arraylens_leak_table.min_bytes = strtoull(m, NULL, 10);
@@ -234,6 +247,7 @@ __attribute__((constructor)) static void alt_init(void) {
   void *warm[4];
   backtrace(warm, 4);
   alt_busy = 0;
+  pthread_atfork(alt_fork_prepare, alt_fork_parent, alt_fork_child);
   alt_ready = 1;
 }
 
