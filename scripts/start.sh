@@ -9,6 +9,17 @@ PIDFILE=$STATE/code-server.pid
 LOGFILE=$STATE/code-server.log
 log() { printf '[start] %s\n' "$*" >&2; }
 
+# Loopback binds need no password (only this machine reaches them); any other host gets code-server's password
+# auth with a random password, printed once with the URL (issue 18: `--auth none` on 0.0.0.0 served a shell to the
+# network). `bash scripts/start.sh --auth-for HOST` prints the choice and exits (the tests use it).
+auth_for_host() {
+  case "$1" in
+    127.*|localhost|::1|'[::1]') echo none ;;
+    *) echo password ;;
+  esac
+}
+if [ "${1:-}" = "--auth-for" ]; then auth_for_host "${2:-}"; exit 0; fi
+
 bash scripts/setup.sh
 bash scripts/setup.d/50-code-server.sh --strict   # setup.sh only warns when it cannot install
 log "packaging the extension"
@@ -23,13 +34,20 @@ NODE24=$ROOT/.cache/e2e/node24/node_modules/node/bin/node
 ENTRY=$ROOT/.cache/e2e/code-server/node_modules/code-server/out/node/entry.js
 PORT=${ARRAYLENS_PORT:-8080}
 HOST=${ARRAYLENS_HOST:-127.0.0.1}
+AUTH=$(auth_for_host "$HOST")
+if [ "$AUTH" = password ]; then
+  # code-server reads the password from $PASSWORD; it is kept nowhere on disk and printed once below.
+  PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  export PASSWORD
+  log "ARRAYLENS_HOST=$HOST is not loopback: other machines can reach it, so code-server asks for a password"
+fi
 
 # Everything code-server keeps goes under .cache/demo: HOME, XDG dirs, user data, extensions, config.
 mkdir -p "$STATE/home/.config" "$STATE/home/.local/share" "$STATE/home/.cache" "$STATE/user-data/User" "$STATE/extensions"
 export HOME=$STATE/home XDG_CONFIG_HOME=$STATE/home/.config XDG_DATA_HOME=$STATE/home/.local/share XDG_CACHE_HOME=$STATE/home/.cache
 export PATH="$(dirname "$NODE24"):$PATH"
 unset VSCODE_IPC_HOOK_CLI ELECTRON_RUN_AS_NODE
-printf 'auth: none\ncert: false\n' >"$STATE/config.yaml"
+printf 'auth: %s\ncert: false\n' "$AUTH" >"$STATE/config.yaml"
 cat >"$STATE/user-data/User/settings.json" <<'EOF'
 {
   "chat.disableAIFeatures": true,
@@ -86,18 +104,23 @@ if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
   exit 1
 fi
 # setsid: its own session and process group, so `npm run stop` ends the extension host and debuggees with it.
-setsid "${CS[@]}" --bind-addr "$HOST:$PORT" --auth none --disable-telemetry --disable-update-check \
+setsid "${CS[@]}" --bind-addr "$HOST:$PORT" --auth "$AUTH" --disable-telemetry --disable-update-check \
   --disable-workspace-trust --disable-getting-started-override --ignore-last-opened \
   >"$LOGFILE" 2>&1 </dev/null &
 echo $! >"$PIDFILE"
 
 URL="http://$HOST:$PORT/?folder=$WS"
+CHECK=$URL
+case "$HOST" in 0.0.0.0|'::'|'[::]') URL="http://$(hostname):$PORT/?folder=$WS" CHECK="http://127.0.0.1:$PORT/?folder=$WS" ;; esac
+# Behind a password the page answers with the login form's redirect; /healthz answers without one.
+[ "$AUTH" = password ] && CHECK="${CHECK%%/\?*}/healthz"
 for _ in $(seq 1 100); do
-  code=$(curl -s -o /dev/null -w '%{http_code}' "$URL" || true)
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$CHECK" || true)
   if [ "$code" = 200 ]; then
     log "code-server $("$NODE24" -p "require('$ENTRY/../../../package.json').version") (pid $(cat "$PIDFILE"), log $LOGFILE)"
     echo
     echo "  ArrayLens demo is running. Open:  $URL"
+    if [ "$AUTH" = password ]; then echo "  Password (shown only now):        $PASSWORD"; fi
     echo "  Mixed Python + Rust: open rust/lib.rs, put a breakpoint on the line marked // BREAK (F9) and press F5"
     echo "  (\"ArrayLens: Python + Rust (mixed)\"): the Arrays view in Run and Debug lists the Rust ArrayView, marked"
     echo "  as the same bytes as the NumPy array 'image' of mixed_demo.py; the eye icon on a row opens the Array Inspector."

@@ -1,7 +1,9 @@
 // Hardening checks of issue 18 that need no debugger: which native expressions may reach lldb/gdb, and the leak
-// tracker's table read from debuggee memory checked against the tracker's constants.
+// tracker's table read from debuggee memory checked against the tracker's constants, and npm start's auth choice.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
 import { describe, it } from 'node:test';
 import { checkNativeExpression, nativeExpressionProblem } from '../../src/core/nativeExpression';
 import { TABLE_BLOCK_BYTES, TABLE_CAPACITY, TABLE_MAX_FRAMES, readTable } from '../../src/leaks/leakTable';
@@ -108,4 +110,11 @@ describe('the leak tracker table read from the debuggee is validated (issue 18)'
       });
       assert.deepEqual(m.asked, [11 * 8], 'only the header was read');
     });
+});
+
+describe('npm start: a password unless code-server is bound to loopback (issue 18)', () => {
+  const START = path.resolve(__dirname, '..', '..', '..', 'scripts', 'start.sh');
+  const authFor = (host: string) => execFileSync('bash', [START, '--auth-for', host], { encoding: 'utf8' }).trim();
+  for (const host of ['127.0.0.1', '127.0.1.1', 'localhost', '::1', '[::1]']) it(`${host}: no password`, () => assert.equal(authFor(host), 'none'));
+  for (const host of ['0.0.0.0', '::', '192.168.1.5', 'example.org', '']) it(`${JSON.stringify(host)}: password`, () => assert.equal(authFor(host), 'password'));
 });
