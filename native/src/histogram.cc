@@ -108,11 +108,12 @@ bool count_patterns(const NormView& nv, const Control& c, std::vector<uint64_t>*
 
 double pattern_value(Dt dt, uint16_t bits) {
   switch (dt) {
+    case Dt::Bool: return bits != 0 ? 1.0 : 0.0;  // NumPy: any nonzero byte is True
     case Dt::I8: return (double)(int8_t)bits;
     case Dt::I16: return (double)(int16_t)bits;
     case Dt::F16: return (double)half_to_float(bits);
     case Dt::BF16: return (double)bf16_to_float(bits);
-    default: return (double)bits;  // bool, uint8, uint16
+    default: return (double)bits;  // uint8, uint16
   }
 }
 

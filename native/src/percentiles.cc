@@ -59,6 +59,12 @@ bool key_complex(const uint8_t* p, uint64_t* key) {
   return true;
 }
 
+/** NumPy reads a bool byte as True when it is nonzero (a bool array over 0/255 bytes has max True = 1). */
+inline bool key_bool(const uint8_t* p, uint64_t* key) {
+  *key = double_key(*p != 0 ? 1.0 : 0.0);
+  return true;
+}
+
 template <bool Signed, bool Swap>
 bool key_int64(const uint8_t* p, uint64_t* key) {
   uint64_t u = load_as<uint64_t, Swap>(p);
@@ -69,7 +75,8 @@ bool key_int64(const uint8_t* p, uint64_t* key) {
 template <bool Swap>
 KeyFn key_fn_for(Dt dt) {
   switch (dt) {
-    case Dt::Bool: case Dt::U8: return key_num<uint8_t, false>;
+    case Dt::Bool: return key_bool;
+    case Dt::U8: return key_num<uint8_t, false>;
     case Dt::I8: return key_num<int8_t, false>;
     case Dt::I16: return key_num<int16_t, Swap>;
     case Dt::U16: return key_num<uint16_t, Swap>;

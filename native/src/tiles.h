@@ -63,6 +63,11 @@ void gather_int64_as_f64(const uint8_t* p, int64_t stride, size_t cnt, uint8_t* 
   }
 }
 
+/** bool bytes -> 0/1: NumPy reads any nonzero byte as True, so 0/255 bytes have max 1, sum = count of nonzero. */
+inline void gather_bool(const uint8_t* p, int64_t stride, size_t cnt, uint8_t* out) {
+  for (size_t i = 0; i < cnt; i++, p += stride) out[i] = *p != 0;
+}
+
 inline GatherFn copy_fn(int size, bool swap) {
   switch (size) {
     case 1: return gather_copy<1, false>;
@@ -82,6 +87,7 @@ struct TilePlan {
 /** int64/uint64 stay integers for moments (exact sums); histogram and percentiles see them as float64. */
 inline TilePlan plan(Dt dt, bool swap, bool int64_exact) {
   switch (dt) {
+    case Dt::Bool: return {Dt::Bool, gather_bool, false};  // never handed to a kernel as raw bytes
     case Dt::C64: return {Dt::F64, swap ? gather_cmag<float, true> : gather_cmag<float, false>, false};
     case Dt::C128: return {Dt::F64, swap ? gather_cmag<double, true> : gather_cmag<double, false>, false};
     case Dt::I64:

@@ -33,6 +33,8 @@ export function patternTableSize(dt: DType): number {
 /** The value of a pattern (the element's bits in host order, whatever its stored byte order). */
 export function patternValue(dt: DType): (bits: number) => number {
   switch (dt.name) {
+    case 'bool':
+      return (b) => (b !== 0 ? 1 : 0); // NumPy: any nonzero byte is True
     case 'int8':
       return (b) => (b << 24) >> 24;
     case 'int16':
@@ -42,7 +44,7 @@ export function patternValue(dt: DType): (bits: number) => number {
     case 'bfloat16':
       return bfloat16ToFloat;
     default:
-      return (b) => b; // bool, uint8, uint16
+      return (b) => b; // uint8, uint16
   }
 }
 

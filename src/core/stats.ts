@@ -210,6 +210,7 @@ export function numberReader(dt: DType): NumberAt {
   const le = dt.byteOrder === 'little';
   switch (dt.name) {
     case 'bool':
+      return (dv, o) => (dv.getUint8(o) !== 0 ? 1 : 0); // NumPy: any nonzero byte is True (0/255 bytes: max 1)
     case 'uint8':
       return (dv, o) => dv.getUint8(o);
     case 'int8':
@@ -328,8 +329,7 @@ const TYPED: Partial<Record<DType['name'], TypedCtor>> = {
   float32: Float32Array,
   float64: Float64Array,
   int8: Int8Array,
-  uint8: Uint8Array,
-  bool: Uint8Array,
+  uint8: Uint8Array, // not bool: its bytes may be any nonzero value for True, so it goes through numberReader
   int16: Int16Array,
   uint16: Uint16Array,
   int32: Int32Array,

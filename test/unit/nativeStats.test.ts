@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
 import { DTYPE_NAMES, DType, dtype } from '../../src/core/dtype';
+import { viewValues } from '../../src/core/decode';
 import { percentilesOfBuffer } from '../../src/core/percentiles';
 import { countPatterns, hasPatternTable, momentsFromPatterns, patternTableSize, statsOfBufferByPatterns } from '../../src/core/patterns';
 import { Stats, histogramSpec, jsKernels, statsOfBuffer } from '../../src/core/stats';
@@ -85,7 +86,7 @@ function writeElement(dv: DataView, at: number, dt: DType, r: () => number, mode
   const le = dt.byteOrder === 'little';
   switch (dt.name) {
     case 'bool':
-      dv.setUint8(at, r() < 0.5 ? 1 : 0);
+      dv.setUint8(at, r() < 0.5 ? [1, 2, 255][Math.floor(r() * 3)] : 0); // any nonzero byte is True
       return;
     case 'float16':
       dv.setUint16(at, halfBits(r, mode, special), le);
@@ -185,6 +186,11 @@ function fixedCases(): Case[] {
   out.push({ label: 'constant float64 (min == max)', buf: new Uint8Array(c.buffer), view: { address: 0n, dtype: dtype('float64'), shape: [9000], strides: [8] }, bins: 10 });
   const u8 = new Uint8Array(20000).map((_, i) => (i * 37) & 255);
   out.push({ label: 'uint8 zero stride broadcast', buf: u8, view: { address: 5n, dtype: dtype('uint8'), shape: [3000, 4], strides: [5, 0] }, bins: 256 });
+  // NumPy reads any nonzero bool byte as True: bytes 0/1/2/127/255 are False/True, max 1, sum = nonzero count.
+  const b8 = new Uint8Array(70001).map((_, i) => [0, 255, 1, 2, 0, 127, 255][(i * 13) % 7]);
+  out.push({ label: 'bool over 0/1/2/127/255 bytes', buf: b8, view: { address: 0n, dtype: dtype('bool'), shape: [b8.length], strides: [1] }, bins: 10 });
+  out.push({ label: 'bool over 0/255 bytes [::2] 2-d', buf: b8, view: { address: 1n, dtype: dtype('bool'), shape: [100, 300], strides: [700, 2] }, bins: 3 });
+  out.push({ label: 'bool all 255', buf: new Uint8Array(5000).fill(255), view: { address: 0n, dtype: dtype('bool'), shape: [5000], strides: [1] }, bins: 10 });
   // The kernels' float32 bin shortcut must give way at every edge: floats at and a few ulps around each edge.
   for (const [lo, hi, bins] of [[-3.7, 11.3, 256], [1e6, 1e6 + 0.0625, 7], [-1e-30, 3e-31, 10], [0.1, 0.30000001, 1]] as const) {
     const spec = histogramSpec(Math.fround(lo), Math.fround(hi), bins);
@@ -402,6 +408,13 @@ describe('stats engine: JS reference vs NumPy', () => {
       assert.equal(pm.intSum, jm.intSum, `patterns ${c.label}: intSum`);
     }
     assert.ok(n >= 20, `only ${n} cases have 1- or 2-byte dtypes`);
+  });
+
+  it('bool values decode any nonzero byte as True, as numpy.ndarray.tolist() does', () => {
+    const bytes = new Uint8Array([0, 1, 2, 127, 128, 255, 0, 254]);
+    const view: StridedView = { address: 0n, dtype: dtype('bool'), shape: [2, 4], strides: [4, 1] };
+    const py = `import json, sys, numpy as np\nprint(json.dumps(np.frombuffer(bytes(json.loads(sys.argv[1])), np.bool_).reshape(2, 4).tolist()))`;
+    assert.deepEqual(viewValues(bytes, view), JSON.parse(runPython(['-c', py, JSON.stringify([...bytes])])));
   });
 
   it('JS percentiles equal numpy.percentile (p1/p50/p99) exactly', () => {
