@@ -64,7 +64,10 @@ async function cmdStats(o: StatsOptions): Promise<string> {
     throw new ArrayLensError('bad-argument', `cannot open ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    const size = fs.fstatSync(fd).size;
+    const st = fs.fstatSync(fd);
+    // issue 18: a directory opens fine on Linux and then fails to read with EISDIR (an internal error with a stack).
+    if (!st.isFile()) throw new ArrayLensError('bad-argument', `${file} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}, not a .npy file`);
+    const size = st.size;
     const head = Buffer.alloc(Math.min(size, 65536 + 12));
     fs.readSync(fd, head, 0, head.length, 0);
     const h = parseNpyHeader(head);

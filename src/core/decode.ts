@@ -113,6 +113,9 @@ export function toJson(value: unknown, indent?: number): string {
         marks.push(x.toString());
         return `\u0000big${marks.length - 1}\u0000`;
       }
+      // JSON has no Infinity/NaN (stringify writes null, which the contract reserves for "no finite values"): a std
+      // that overflows float64 is "inf", as values are (issue 18).
+      if (typeof x === 'number' && !Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
       return x;
     },
     indent,

@@ -32,16 +32,20 @@ export function parseNpyHeader(head: Uint8Array): NpyHeader {
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
   if (!descr || !order || !shape)
     throw new ArrayLensError('unsupported-dtype', `.npy header not understood (structured or object dtype?): ${text.trim().slice(0, 100)}`);
-  return {
-    dtype: parseDType(descr[1]),
-    fortranOrder: order[1] === 'True',
-    shape: shape[1]
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map(Number),
-    dataOffset: start + hlen,
-  };
+  const dims = shape[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  // The header is the file's word, not NumPy's: a negative or fractional dimension, or a size past what can be
+  // addressed, would otherwise be printed as an array (issue 18).
+  for (const d of dims)
+    if (!/^\d+$/.test(d) || !Number.isSafeInteger(Number(d)))
+      throw new ArrayLensError('bad-argument', `.npy header: dimension ${d} of shape (${shape[1].trim()}) is not a valid shape (corrupt file?)`);
+  const dtype = parseDType(descr[1]);
+  const dimsN = dims.map(Number);
+  if (!Number.isSafeInteger(dimsN.reduce((a, b) => a * b, dtype.itemsize)))
+    throw new ArrayLensError('bad-argument', `.npy header: shape (${shape[1].trim()}) is larger than any file (corrupt file?)`);
+  return { dtype, fortranOrder: order[1] === 'True', shape: dimsN, dataOffset: start + hlen };
 }
 
 export function npyView(h: NpyHeader): StridedView {

@@ -139,6 +139,11 @@ export async function inspectArray(target: DebugTarget, expr: string, opts: Insp
     const max = opts.maxValues ?? 50_000_000;
     if (n > max)
       throw new ArrayLensError('bad-argument', `${n} elements is too many for --values (limit ${max}): pass --slice to pick a part`);
+    // No elements can still mean a billion empty lists (np.empty((10**9, 0))): count the lists too (issue 18).
+    let lists = 0;
+    for (let axis = 0, rows = 1; axis < view.shape.length - 1 && rows > 0; axis++) lists += rows *= view.shape[axis];
+    if (n + lists > max)
+      throw new ArrayLensError('bad-argument', `shape [${view.shape.join(', ')}] is ${lists} nested lists, too many for --values (limit ${max}): pass --slice to pick a part`);
     const t0 = performance.now();
     const buf = await t.readView(view);
     result.timing.read_ms += performance.now() - t0;
