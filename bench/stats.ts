@@ -165,32 +165,29 @@ export async function run(): Promise<void> {
     const ms = (s: number): string => (s * 1e3).toFixed(1);
     console.log('\nWall clock (best of 3; NumPy best of 2):\n');
     console.log('(panel = pass one + histogram; for 1- and 2-byte dtypes the one-pass pattern-table panel the engine runs, marked *)\n');
-    console.log('| view | MiB | pass one ms | pass one GB/s | % of read bw | histogram ms | panel ms (1 thread) | pass one ms (2 threads) | NumPy panel ms | × NumPy |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
-    for (const r of rows) {
-      const gbs = (r.mib * 2 ** 20) / r.pass1.wall / 1e9;
-      const panel = panelOf(r, 'wall');
-      console.log(
-        `| ${r.label} | ${r.mib.toFixed(0)} | ${ms(r.pass1.wall)} | ${gbs.toFixed(2)} | ${((100 * gbs) / readGBs).toFixed(0)} % | ` +
-          `${ms(r.hist.wall)} | ${ms(panel)}${r.fused ? '*' : ''} | ${ms(r.pass1x2)} | ${(r.numpy.wall * 1e3).toFixed(0)} | ${(r.numpy.wall / panel).toFixed(1)} |`,
-      );
-    }
+    const table = (clock: 'wall' | 'cpu', readBw: number): void => {
+      const wall = clock === 'wall'; // the wall table also has the size and the two-thread pass
+      const head = ['view', ...(wall ? ['MiB'] : []), 'pass one ms', 'pass one GB/s', '% of read bw', 'histogram ms', wall ? 'panel ms (1 thread)' : 'panel ms',
+        ...(wall ? ['pass one ms (2 threads)'] : []), 'NumPy panel ms', '× NumPy'];
+      console.log(`| ${head.join(' | ')} |`);
+      console.log(`|${'---|'.repeat(head.length)}`);
+      for (const r of rows) {
+        const gbs = (r.mib * 2 ** 20) / r.pass1[clock] / 1e9;
+        const panel = panelOf(r, clock);
+        const cells = [r.label, ...(wall ? [r.mib.toFixed(0)] : []), ms(r.pass1[clock]), gbs.toFixed(2), `${((100 * gbs) / readBw).toFixed(0)} %`, ms(r.hist[clock]),
+          `${ms(panel)}${r.fused ? '*' : ''}`, ...(wall ? [ms(r.pass1x2)] : []), (r.numpy[clock] * 1e3).toFixed(0), (r.numpy[clock] / panel).toFixed(1)];
+        console.log(`| ${cells.join(' | ')} |`);
+      }
+    };
+    table('wall', readGBs);
     console.log('\nCPU time of the measuring process (engine: this thread; NumPy: time.process_time), same runs:\n');
-    console.log('| view | pass one ms | pass one GB/s | % of read bw | histogram ms | panel ms | NumPy panel ms | × NumPy |');
-    console.log('|---|---|---|---|---|---|---|---|');
-    for (const r of rows) {
-      const gbs = (r.mib * 2 ** 20) / r.pass1.cpu / 1e9;
-      const panel = panelOf(r, 'cpu');
-      console.log(
-        `| ${r.label} | ${ms(r.pass1.cpu)} | ${gbs.toFixed(2)} | ${((100 * gbs) / readGBsCpu).toFixed(0)} % | ${ms(r.hist.cpu)} | ${ms(panel)}${r.fused ? '*' : ''} | ` +
-          `${(r.numpy.cpu * 1e3).toFixed(0)} | ${(r.numpy.cpu / panel).toFixed(1)} |`,
-      );
-    }
+    table('cpu', readGBsCpu);
     // End to end: the CLI on the warm file, process start included, against the NumPy panel on the loaded array.
-    const e2e = best(3, () => execFileSync(process.execPath, [CLI, 'stats', path.join(dir, 'f32.npy'), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })).wall;
-    console.log(`\narraylens stats f32.npy (wall, process start included): ${(e2e * 1e3).toFixed(0)} ms; NumPy panel ${(numpy.f32.wall * 1e3).toFixed(0)} ms -> ${(numpy.f32.wall / e2e).toFixed(1)}× NumPy`);
-    const e2e16 = best(3, () => execFileSync(process.execPath, [CLI, 'stats', path.join(dir, 'f16.npy'), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })).wall;
-    console.log(`arraylens stats f16.npy (wall, process start included): ${(e2e16 * 1e3).toFixed(0)} ms; NumPy panel ${(numpy.f16.wall * 1e3).toFixed(0)} ms -> ${(numpy.f16.wall / e2e16).toFixed(1)}× NumPy`);
+    for (const name of ['f32', 'f16'] as const) {
+      const e2e = best(3, () => execFileSync(process.execPath, [CLI, 'stats', path.join(dir, `${name}.npy`), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })).wall;
+      const np = numpy[name].wall;
+      console.log(`${name === 'f32' ? '\n' : ''}arraylens stats ${name}.npy (wall, process start included): ${(e2e * 1e3).toFixed(0)} ms; NumPy panel ${(np * 1e3).toFixed(0)} ms -> ${(np / e2e).toFixed(1)}× NumPy`);
+    }
     console.log(`load average after: ${loadavg()}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

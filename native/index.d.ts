@@ -1,5 +1,7 @@
 // Hand-written types of what native/build/Release/arraylens_native.node exports (see native/src/binding.cc).
 
+import type { HistogramSpec, Moments } from '../src/core/stats';
+
 export type NativeDTypeName =
   | 'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64'
   | 'float16' | 'bfloat16' | 'float32' | 'float64' | 'complex64' | 'complex128';
@@ -24,31 +26,9 @@ export interface NativeOptions {
   cancel?: Int32Array;
 }
 
-/** Same shape and meaning as `Moments` in src/core/stats.ts. */
-export interface NativeMoments {
-  count: number;
-  nan: number;
-  posinf: number;
-  neginf: number;
-  zeros: number;
-  finite: number;
-  /** bigint for int64/uint64, else number; null when there is no finite value. */
-  min: number | bigint | null;
-  max: number | bigint | null;
-  sum: number;
-  /** Exact sum for integer and bool dtypes, else null. */
-  intSum: bigint | null;
-  m2: number;
-}
-
-/** numpy.histogram's bins (as histogramSpec in src/core/stats.ts gives them). */
-export interface NativeHistogramSpec {
-  bins: number;
-  first: number;
-  last: number;
-  /** bins + 1 edges. */
-  edges: Float64Array;
-}
+/** The moments and histogram spec the addon takes and returns are those of the JS engine (src/core/stats.ts). */
+export type NativeMoments = Moments;
+export type NativeHistogramSpec = HistogramSpec;
 
 export interface NativeBackend {
   /** The kernels used by default, and why they were chosen. */

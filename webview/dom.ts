@@ -23,3 +23,18 @@ export function button(iconName: string, label: string, onClick: () => void, id?
   b.addEventListener('click', onClick);
   return b;
 }
+
+/** Coalesces any number of redraw requests into one call of `draw` on the next animation frame. */
+export class FrameScheduler {
+  private pending = false;
+  constructor(private readonly draw: () => void) {}
+
+  schedule(): void {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.draw();
+    });
+  }
+}

@@ -1,7 +1,7 @@
 // The value grid: a spacer as large as the plane inside a scroller, and a sticky layer holding only the cells
 // in view; their tiles are requested as they scroll in. Scales past the browser's largest element height.
 
-import { el } from './dom';
+import { FrameScheduler, el } from './dom';
 import { TileStore } from './tiles';
 import { DecodedTile, FormatOptions } from './values';
 
@@ -31,7 +31,7 @@ export class ValueGrid {
   /** The keyboard's cell. */
   active = { r: 0, c: 0 };
   private firstCol = 0;
-  private scheduled = false;
+  private readonly frames = new FrameScheduler(() => this.render());
 
   constructor(
     private readonly store: TileStore,
@@ -96,12 +96,7 @@ export class ValueGrid {
   }
 
   schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.render();
-    });
+    this.frames.schedule();
   }
 
   render(): void {

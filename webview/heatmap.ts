@@ -2,7 +2,7 @@
 // zoomed out as host-reduced overviews of step × step blocks (step a power of two), values drawn inside pixels.
 
 import { ColormapName, NAN_RGB, NEGINF_RGB, POSINF_RGB, colorize, colorizeRgb, lut } from './colormap';
-import { el } from './dom';
+import { FrameScheduler, el } from './dom';
 import { TileStore, tileTimes } from './tiles';
 import { DecodedTile, FormatOptions, RgbTile } from './values';
 
@@ -35,7 +35,7 @@ export class Heatmap {
   private rgbRange: [number, number] | null = null;
   private readonly images = new Map<DecodedTile, HTMLCanvasElement>();
   private colorKey = '';
-  private scheduled = false;
+  private readonly frames = new FrameScheduler(() => this.draw());
   private drag: { x: number; y: number; ox: number; oy: number } | null = null;
   fitted = true;
   private paintedFor = -1;
@@ -160,12 +160,7 @@ export class Heatmap {
   }
 
   schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.draw();
-    });
+    this.frames.schedule();
   }
 
   private tileImage(t: DecodedTile): HTMLCanvasElement {

@@ -2,7 +2,7 @@
 // host-reduced blocks; NaN and ±Inf break the line (gaps) and are marked under the axis in their own colours.
 
 import { NAN_RGB, NEGINF_RGB, POSINF_RGB } from './colormap';
-import { el } from './dom';
+import { FrameScheduler, el } from './dom';
 import { FormatOptions } from './values';
 
 /** Up to this many elements the plot reads every value; above, min and max of blocks (≤ ENVELOPE_POINTS each). */
@@ -26,7 +26,7 @@ export class LinePlot {
   readonly root: HTMLDivElement;
   readonly canvas: HTMLCanvasElement;
   private data: PlotData | null = null;
-  private scheduled = false;
+  private readonly frames = new FrameScheduler(() => this.draw());
 
   constructor(
     private readonly onHover: (index: number, text: string | null, factor: number) => void,
@@ -53,12 +53,7 @@ export class LinePlot {
   }
 
   schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.draw();
-    });
+    this.frames.schedule();
   }
 
   private points(): number {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <napi.h>
@@ -279,18 +280,13 @@ Napi::Value Mmap(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("backend", Napi::Function::New(env, Backend));
-  exports.Set("moments", Napi::Function::New(env, Moments));
-  exports.Set("momentsAsync", Napi::Function::New(env, MomentsAsync));
-  exports.Set("histogram", Napi::Function::New(env, Histogram));
-  exports.Set("histogramAsync", Napi::Function::New(env, HistogramAsync));
-  exports.Set("patterns", Napi::Function::New(env, Patterns));
-  exports.Set("patternsAsync", Napi::Function::New(env, PatternsAsync));
-  exports.Set("percentiles", Napi::Function::New(env, Percentiles));
-  exports.Set("percentilesAsync", Napi::Function::New(env, PercentilesAsync));
-  exports.Set("readSum", Napi::Function::New(env, ReadSum));
-  exports.Set("mmap", Napi::Function::New(env, Mmap));
-  exports.Set("markPointers", Napi::Function::New(env, MarkPointers));
+  using Fn = Napi::Value (*)(const Napi::CallbackInfo&);
+  const std::pair<const char*, Fn> table[] = {
+      {"backend", Backend}, {"readSum", ReadSum}, {"mmap", Mmap}, {"markPointers", MarkPointers},
+      {"moments", Moments}, {"momentsAsync", MomentsAsync}, {"histogram", Histogram}, {"histogramAsync", HistogramAsync},
+      {"patterns", Patterns}, {"patternsAsync", PatternsAsync}, {"percentiles", Percentiles}, {"percentilesAsync", PercentilesAsync},
+  };
+  for (const auto& [name, fn] : table) exports.Set(name, Napi::Function::New(env, fn));
   return exports;
 }
 

@@ -46,9 +46,10 @@ struct Acc {
     s_hi = t;
   }
 
-  void add(const Partial& p) {
-    if (p.finite) chan(p.finite, (p.sum + p.sum_c) / (double)p.finite, p.m2);
-    count += p.n;
+  /** Counts and finite extremes of a disjoint part (a kernel Partial or another Acc); after chan, which needs the old counts. */
+  template <class Part>
+  void add_counts(const Part& p, uint64_t n) {
+    count += n;
     nan += p.nan;
     posinf += p.posinf;
     neginf += p.neginf;
@@ -58,6 +59,11 @@ struct Acc {
       if (p.min < min) min = p.min;
       if (p.max > max) max = p.max;
     }
+  }
+
+  void add(const Partial& p) {
+    if (p.finite) chan(p.finite, (p.sum + p.sum_c) / (double)p.finite, p.m2);
+    add_counts(p, p.n);
     if (integer) isum += (__int128)(int64_t)p.sum;  // exact: block sums of <=32-bit integers fit in 53 bits
     else {
       add_sum(p.sum);
@@ -99,16 +105,7 @@ struct Acc {
   void merge(const Acc& o) {
     if (o.count == 0) return;
     if (o.finite) chan(o.finite, o.mean(), o.m2);
-    count += o.count;
-    nan += o.nan;
-    posinf += o.posinf;
-    neginf += o.neginf;
-    zeros += o.zeros;
-    finite += o.finite;
-    if (o.finite) {
-      if (o.min < min) min = o.min;
-      if (o.max > max) max = o.max;
-    }
+    add_counts(o, o.count);
     if (o.ihas) {
       if (!ihas || o.imin < imin) imin = o.imin;
       if (!ihas || o.imax > imax) imax = o.imax;

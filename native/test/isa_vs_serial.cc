@@ -200,13 +200,19 @@ void fill(Dt dt, uint8_t* p, size_t n, Mode mode, double special, int placement)
 
 // ---------------------------------------------------------------- kernel-level checks
 
-void same_partial(const Partial& a, const Partial& b, bool integer) {
-  same_u("n", a.n, b.n);
+/** The counts a kernel Partial and an engine MomentsResult both carry. */
+template <class R>
+void same_counts(const R& a, const R& b) {
   same_u("nan", a.nan, b.nan);
   same_u("posinf", a.posinf, b.posinf);
   same_u("neginf", a.neginf, b.neginf);
   same_u("zeros", a.zeros, b.zeros);
   same_u("finite", a.finite, b.finite);
+}
+
+void same_partial(const Partial& a, const Partial& b, bool integer) {
+  same_u("n", a.n, b.n);
+  same_counts(a, b);
   if (b.finite == 0) return;
   same_d("min", a.min, b.min);
   same_d("max", a.max, b.max);
@@ -496,11 +502,7 @@ void engine_case(const KernelTable* k, const RandomView& rv, int threads) {
   compute_moments(v, cs, &b);
   same_u("kind", (uint64_t)a.kind, (uint64_t)b.kind);
   same_u("count", a.count, b.count);
-  same_u("nan", a.nan, b.nan);
-  same_u("posinf", a.posinf, b.posinf);
-  same_u("neginf", a.neginf, b.neginf);
-  same_u("zeros", a.zeros, b.zeros);
-  same_u("finite", a.finite, b.finite);
+  same_counts(a, b);
   const bool wide_int = b.kind == ValueKind::Int64 || b.kind == ValueKind::UInt64;
   if (b.finite) {
     if (wide_int) {

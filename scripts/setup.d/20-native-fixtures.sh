@@ -2,15 +2,8 @@
 # Native test fixtures: the C/C++ programs (gcc/g++ -g -O0) and the Rust crate (ndarray 0.15/0.16/0.17, half,
 # num-complex; crates fetched by cargo from crates.io, target/ never committed). Fast when already built.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-log() { printf '[setup:native] %s\n' "$*" >&2; }
-
-newer() { # newer OUT SRC...: true when OUT is missing or older than a source
-  local out=$1; shift
-  [ -e "$out" ] || return 0
-  for s in "$@"; do [ "$s" -nt "$out" ] && return 0; done
-  return 1
-}
+SETUP_STEP=native
+source "$(dirname "$0")/common.bash"
 
 C=test/fixtures/c
 mkdir -p "$C/build"

@@ -2,15 +2,8 @@
 # Leak checks: the LD_PRELOAD allocation tracker (src/leaks/tracker, gcc) and the leak fixtures: a C program and a
 # CPython extension built against the .venv interpreter's headers, and a Node addon (node-gyp). Fast when already built.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-log() { printf '[setup:leaks] %s\n' "$*" >&2; }
-
-newer() { # newer OUT SRC...: true when OUT is missing or older than a source
-  local out=$1; shift
-  [ -e "$out" ] || return 0
-  for s in "$@"; do [ "$s" -nt "$out" ] && return 0; done
-  return 1
-}
+SETUP_STEP=leaks
+source "$(dirname "$0")/common.bash"
 
 T=src/leaks/tracker
 mkdir -p "$T/build"
