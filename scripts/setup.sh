@@ -29,7 +29,7 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules/.arraylens-stamp ] |
 fi
 
 # 3. Python test environment.
-PY_REQ="numpy debugpy ml_dtypes maturin pytest"
+PY_REQ="numpy debugpy ml_dtypes maturin pytest hypothesis"
 if [ ! -x .venv/bin/python ] || [ scripts/setup.sh -nt .venv/.arraylens-stamp ]; then
   log "creating .venv with $PY_REQ"
   [ -x .venv/bin/python ] || python3 -m venv .venv
