@@ -9,6 +9,7 @@ import { registerNodeNative } from './nodeNative';
 import { LeaksView } from './leaksView';
 import { preloadsTracker, wantsTracker, withTrackerEnv } from './leaksModel';
 import { trackerLibrary } from '../src/leaks/leakTable';
+import { backendForLaunchConfig } from '../src/backends/registry';
 import { explain } from './progress';
 import { SessionTracker, isSupported } from './sessions';
 
@@ -153,7 +154,8 @@ export function activate(context: vscode.ExtensionContext): void {
         if (python) env.ARRAYLENS_PYTHON = python;
         // A native program alone: lldb-dap answers from `initialize` on (no debugpy needed on the machine).
         const cfg = session.configuration;
-        if (cfg.request === 'attach' || (typeof cfg.program === 'string' && !/\.pyw?$/i.test(cfg.program) && cfg.mixed !== true && cfg.debugger !== 'gdb')) {
+        const native = typeof cfg.program === 'string' && cfg.mixed !== true && cfg.debugger !== 'gdb' && backendForLaunchConfig(cfg).id === 'native';
+        if (cfg.request === 'attach' || native) {
           env.ARRAYLENS_ADAPTER_BACKEND = 'lldb-dap';
           if (typeof cfg.lldbDap === 'string' && cfg.lldbDap) env.ARRAYLENS_LLDB_DAP = cfg.lldbDap;
         }

@@ -7,16 +7,17 @@ import { ArrayLensError } from '../src/core/errors';
 import { DapChannel } from '../src/rpc/dapClient';
 import { answerWithin } from '../src/rpc/pending';
 import { PairedArraySource } from '../src/pairing/pairedSource';
-import { CdpProxyAddress, JsDebugNodeTarget } from '../src/backends/node/jsDebug';
-import { PythonTarget } from '../src/backends/python/target';
+import { CdpProxyAddress } from '../src/backends/node/jsDebug';
+import { backendById, backendForDebugType } from '../src/backends/registry';
 import { ArraySource, DapArraySource, EngineArraySource } from '../src/engine/arraySource';
 
-export const PYTHON_TYPES = new Set(['debugpy', 'python']);
+export const PYTHON_TYPES = new Set(backendById('python').debugTypes);
 /** js-debug's Node types: `node` in launch.json, `pwa-node` for the sessions it runs. */
-export const NODE_TYPES = new Set(['pwa-node', 'node']);
+export const NODE_TYPES = new Set(backendById('node').debugTypes);
 
+/** Our own type, or one a backend claims (src/backends/registry.ts). */
 export function isSupported(s: vscode.DebugSession): boolean {
-  return s.type === 'arraylens' || PYTHON_TYPES.has(s.type) || NODE_TYPES.has(s.type);
+  return s.type === 'arraylens' || backendForDebugType(s.type) !== undefined;
 }
 
 /** js-debug's CDP proxy for this session (the documented command; the DAP request it wraps as a fallback). */
@@ -73,22 +74,20 @@ export class TrackedSession {
     const parent = session.parentSession;
     const recordedBy = (t: TrackedSession | undefined) => (t?.source instanceof PairedArraySource ? t.source.recorded : null);
     const where = (frameId: number) => this.frameLocation(frameId);
+    const backend = backendForDebugType(session.type);
+    const attached = (): EngineArraySource =>
+      new EngineArraySource(backend!.attach({ channel, pid: () => this.pid, cdpProxy: () => requestCdpProxy(session) }));
     this.source =
-      session.type === 'arraylens'
+      session.type === 'arraylens' || !backend
         ? parent && NODE_TYPES.has(parent.type)
           ? // The native side of a Node + addon pair ("arraylensNative"): aliases are the JS arrays of the last JS stop.
             new PairedArraySource(new DapArraySource(channel), 'native', () => recordedBy(family.get(parent)), where)
           : new DapArraySource(channel)
-        : NODE_TYPES.has(session.type)
-          ? // The paused top frame of the session (js-debug's proxy names no DAP frame), attached at first use; with a
-            // native child, aliases are the addon's views at its last stop.
-            new PairedArraySource(
-              new EngineArraySource(() => new JsDebugNodeTarget(() => requestCdpProxy(session))),
-              'node',
-              () => recordedBy(family.nativeChildOf(session)),
-              where,
-            )
-          : new EngineArraySource((frameId) => PythonTarget.attachToSession(channel, this.pid, frameId));
+        : backend.id === 'node'
+          ? // The paused top frame of the session, attached at first use; with a native child, aliases are the addon's
+            // views at its last stop.
+            new PairedArraySource(attached(), 'node', () => recordedBy(family.nativeChildOf(session)), where)
+          : attached();
   }
 
   /**

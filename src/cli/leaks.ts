@@ -10,9 +10,9 @@ import { killQuietly } from '../backends/python/target';
 import { runLeakCheck } from '../leaks/ledger';
 import { trackerLibrary } from '../leaks/leakTable';
 import { GrownGroup, LeakGroup, LeaksReport } from '../leaks/report';
-import { LeakSession, NativeLeakSession, NodeLeakSession, PythonLeakSession, nodeScanHygiene, trackerEnv } from '../leaks/sessions';
+import { launchLeakSession, trackerEnv } from '../leaks/sessions';
 import { LeaksOptions, Location } from './args';
-import { classifyProgram, defaultPython } from './launch';
+import { classifyProgram } from './launch';
 
 function existing(flag: 'from' | 'to', loc: Location): Location {
   if (!fs.existsSync(loc.file)) throw new ArrayLensError('bad-argument', `--${flag} ${loc.file}:${loc.line}: no such file ${loc.file}`);
@@ -28,36 +28,7 @@ export async function cmdLeaks(o: LeaksOptions): Promise<string> {
   const tracker = trackerLibrary();
   if (!tracker) throw new ArrayLensError('debugger-missing', 'the leak tracker is not built: run npm run setup (scripts/setup.d/40-leak-tracker.sh)');
   const env = trackerEnv(tracker, Math.max(minBytes, 1));
-  let session: LeakSession;
-  switch (prog.kind) {
-    case 'python':
-      session = await PythonLeakSession.launch({
-        python: o.python ?? prog.interpreter ?? defaultPython(),
-        program: prog.program,
-        args: prog.args,
-        from,
-        env,
-        timeoutMs,
-      });
-      break;
-    case 'native':
-      if (o.debugger !== 'lldb') throw new ArrayLensError('bad-argument', 'leaks runs native programs under lldb-dap only (--debugger lldb)');
-      session = await NativeLeakSession.launch({ program: prog.program, args: prog.args, from, env, lldbDap: o.lldbDap, timeoutMs });
-      break;
-    case 'node': {
-      const hygiene = nodeScanHygiene();
-      session = await NodeLeakSession.launch({
-        node: prog.interpreter,
-        nodeArgs: [...hygiene.nodeArgs, ...(prog.interpreterArgs ?? [])],
-        program: prog.program,
-        args: prog.args,
-        from,
-        env: { ...env, ...hygiene.env },
-        timeoutMs,
-      });
-      break;
-    }
-  }
+  const session = await launchLeakSession(o.program, { from, env, timeoutMs, python: o.python, debugger: o.debugger, lldbDap: o.lldbDap });
   // Ctrl-C ends the CLI through process.exit: never leave the stopped debuggee behind.
   const onExit = (): void => killQuietly(session.pid);
   process.on('exit', onExit);

@@ -1,10 +1,9 @@
-// The `arraylens` debug adapter: a thin DAP session (no vscode import) that runs the program under the right
-// debugger (debugpy for .py; native via src/backends/native), forwards every message both ways unchanged except
+// The `arraylens` debug adapter: a thin DAP session (no vscode import) that runs the program under the debugger of
+// the backend src/backends/registry.ts names (debugpy for .py, lldb-dap otherwise), forwards every message both ways unchanged except
 // for sequence numbers, and answers the custom requests arraylens/listArrays and arraylens/inspect with the engine.
 
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
 import { Readable, Writable } from 'stream';
 import { ArrayLensError, isArrayLensError } from '../core/errors';
 import { ARRAYLENS_REQUESTS, isArrayLensRequest } from '../protocol/dap';
@@ -12,59 +11,13 @@ import { ProtocolError } from '../protocol/schema';
 import { DapChannel, dapFailureText } from '../rpc/dapClient';
 import { DapFramingError, DapMessage, DapReader, writeDap } from '../rpc/dapFraming';
 import { PendingRequests } from '../rpc/pending';
-import { PythonTarget } from '../backends/python/target';
-import { ArraySource, EngineArraySource } from '../engine/arraySource';
+import type { DapProxy } from '../backends/backend';
+import { defaultPython } from '../backends/python/debugpy';
+import { backendById, backendForLaunchConfig } from '../backends/registry';
+import { ArraySource } from '../engine/arraySource';
 import type { MixedDapSession, MixedLaunchArguments } from '../backends/python/mixedSession';
 
 export { DapMessage, DapReader, writeDap };
-
-/** The debugger the session runs under, and how to make an engine target from its connection. */
-export interface DownstreamBackend {
-  name: string;
-  command: string;
-  args: string[];
-  env?: NodeJS.ProcessEnv;
-  /** The launch arguments this debugger understands, from ours. */
-  launchArguments(ours: Record<string, unknown>): Record<string, unknown>;
-  makeSource(channel: DapChannel, pid: () => number | undefined): ArraySource;
-  /** A message for the user when the debugger process dies early (stderr tail given). */
-  explainExit(stderr: string): string;
-}
-
-/** The interpreter that runs debugpy's adapter: ARRAYLENS_PYTHON, the project's .venv, else python3. */
-export function adapterPython(): string {
-  if (process.env.ARRAYLENS_PYTHON) return process.env.ARRAYLENS_PYTHON;
-  for (const rel of [['..', '.venv'], ['..', '..', '..', '.venv'], ['..', '..', '.venv']]) {
-    const p = path.join(__dirname, ...rel, 'bin', 'python');
-    if (fs.existsSync(p)) return p;
-  }
-  return 'python3';
-}
-
-export function pythonBackend(python: string): DownstreamBackend {
-  return {
-    name: 'debugpy',
-    command: python,
-    args: ['-Xfrozen_modules=off', '-m', 'debugpy.adapter'],
-    launchArguments(ours) {
-      const out: Record<string, unknown> = { ...ours };
-      out.type = 'debugpy';
-      out.program = path.resolve(String(ours.cwd ?? process.cwd()), String(ours.program));
-      if (typeof ours.python === 'string' && ours.python) out.python = [ours.python];
-      else delete out.python;
-      out.pythonArgs = ['-Xfrozen_modules=off'];
-      out.console ??= 'internalConsole';
-      out.justMyCode ??= true;
-      out.redirectOutput ??= true;
-      return out;
-    },
-    makeSource: (channel, pid) => new EngineArraySource((frameId) => PythonTarget.attachToSession(channel, pid(), frameId)),
-    explainExit: (stderr) =>
-      /No module named '?debugpy/.test(stderr)
-        ? `debugpy is not installed for ${python}: run '${python} -m pip install debugpy' or set "python" in the launch configuration (or the arraylens.python setting)`
-        : `debugpy exited: ${stderr || 'no output'}`,
-  };
-}
 
 function realSourcePath(file: string): string {
   try {
@@ -72,11 +25,6 @@ function realSourcePath(file: string): string {
   } catch {
     return file;
   }
-}
-
-/** Native programs: src/backends/native/proxy.ts checks the launch and provides the backend (lldb-dap); see there. */
-async function nativeHook(): Promise<typeof import('../backends/native/proxy')> {
-  return (await import('../backends/native/proxy')) as typeof import('../backends/native/proxy');
 }
 
 /** A client request forwarded to the debugger: its answer goes back to the client under the client's seq. */
@@ -90,7 +38,7 @@ export class ArrayLensDapSession {
   /** Reverse requests from the debugger forwarded to the client: our seq -> the debugger's seq. */
   private readonly reverse = new Map<number, number>();
   private child: ChildProcess | null = null;
-  private backend: DownstreamBackend | null = null;
+  private backend: DapProxy | null = null;
   private source: ArraySource | null = null;
   private pid: number | undefined;
   /** Set by an `attach` request: the process was running before us and must outlive the session. */
@@ -107,7 +55,7 @@ export class ArrayLensDapSession {
   constructor(
     private readonly input: Readable,
     private readonly output: Writable,
-    private readonly defaultBackend: () => DownstreamBackend = () => pythonBackend(adapterPython()),
+    private readonly defaultBackend: () => DapProxy = () => backendById('python').proxy({}),
     private readonly onEnd: () => void = () => undefined,
   ) {}
 
@@ -159,7 +107,7 @@ export class ArrayLensDapSession {
     },
   };
 
-  private startDownstream(b: DownstreamBackend): void {
+  private startDownstream(b: DapProxy): void {
     this.backend = b;
     this.stderrTail = [];
     const child = spawn(b.command, b.args, { stdio: ['pipe', 'pipe', 'pipe'], env: b.env ?? process.env });
@@ -233,10 +181,9 @@ export class ArrayLensDapSession {
           if (typeof args.program !== 'string' || !args.program)
             return this.fail(m, 'the launch configuration needs "program": a Python script (.py) or a native executable');
           if (args.mixed === true) return await this.launchMixed(m, args as MixedLaunchArguments);
-          if (!/\.pyw?$/i.test(args.program)) {
-            const hook = await nativeHook();
-            hook.checkNativeLaunch(args);
-            const b = hook.nativeDapBackend(typeof args.lldbDap === 'string' ? args.lldbDap : undefined);
+          const backend = backendForLaunchConfig(args);
+          if (backend.id !== 'python') {
+            const b = backend.proxy(args);
             // Started at initialize already when the host said the program is native (ARRAYLENS_ADAPTER_BACKEND).
             if (this.child && this.backend?.name === b.name && this.backend.command === b.command) this.backend = b;
             else await this.switchDownstream(b);
@@ -252,15 +199,15 @@ export class ArrayLensDapSession {
           // A running native process by pid, under lldb-dap (a Node process with an addon: the extension starts this
           // as a child of the js-debug session, "arraylensNative"). Disconnect detaches; the process is not ours.
           const args = (m.arguments ?? {}) as Record<string, unknown>;
-          const hook = await nativeHook();
-          const pid = hook.attachedPid(args);
-          const b = hook.nativeDapBackend(typeof args.lldbDap === 'string' ? args.lldbDap : undefined);
+          const b = backendForLaunchConfig(args).proxy(args);
+          if (!b.attachArguments) return this.fail(m, `${b.name} cannot attach to a running process`);
+          const { pid, arguments: attachArgs } = b.attachArguments(args);
           if (this.child && this.backend?.name === b.name && this.backend.command === b.command) this.backend = b;
           else await this.switchDownstream(b);
           this.attachedPid = pid;
           this.pid = pid;
           this.source = b.makeSource(this.channel, () => this.pid);
-          this.toDown({ type: 'request', command: 'attach', arguments: hook.attachArguments(args, pid) }, { clientSeq: m.seq, command: m.command });
+          this.toDown({ type: 'request', command: 'attach', arguments: attachArgs }, { clientSeq: m.seq, command: m.command });
           return;
         }
         case 'disconnect':
@@ -299,14 +246,14 @@ export class ArrayLensDapSession {
     this.child = null;
     old?.kill();
     this.backend = null;
-    const python = typeof args.python === 'string' && args.python ? args.python : adapterPython();
+    const python = typeof args.python === 'string' && args.python ? args.python : defaultPython();
     this.mixed = new MixedDapSession((msg) => this.toClient(msg), this.initializeArgs ?? {}, python, () => undefined);
     this.source = this.mixed.source;
     await this.mixed.launch(m, args);
   }
 
   /** Replaces the default debugger (started at initialize) by another, initialised with the client's arguments. */
-  private async switchDownstream(b: DownstreamBackend): Promise<void> {
+  private async switchDownstream(b: DapProxy): Promise<void> {
     const old = this.child;
     this.child = null;
     old?.kill();
@@ -402,13 +349,9 @@ export class ArrayLensDapSession {
  * the program is native (ARRAYLENS_ADAPTER_BACKEND=lldb-dap): then lldb-dap answers `initialize` with its own
  * capabilities (readMemory, ...) and a machine without debugpy can still debug C/C++/Rust.
  */
-function initialBackend(): () => DownstreamBackend {
-  if (process.env.ARRAYLENS_ADAPTER_BACKEND === 'lldb-dap') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for native sessions
-    const hook = require('../backends/native/proxy') as typeof import('../backends/native/proxy');
-    return () => hook.nativeDapBackend(process.env.ARRAYLENS_LLDB_DAP);
-  }
-  return () => pythonBackend(adapterPython());
+function initialBackend(): () => DapProxy {
+  if (process.env.ARRAYLENS_ADAPTER_BACKEND === 'lldb-dap') return () => backendById('native').proxy({ lldbDap: process.env.ARRAYLENS_LLDB_DAP });
+  return () => backendById('python').proxy({});
 }
 
 if (require.main === module) {

@@ -1,14 +1,15 @@
 // Multi-stop sessions for leak checks: a program launched with the allocation tracker preloaded, stopped at FROM
 // and then at TO. Python runs under debugpy (PythonTarget), Node under its inspector (NodeTarget: native blocks of
-// addons and of Node itself, no census), native programs under lldb-dap (own small client: the native backend's
-// launch stops once and takes no environment).
+// addons and of Node itself, no census), native programs under lldb-dap (src/backends/dapLaunch.ts, stop to stop).
 
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArrayLensError } from '../core/errors';
-import { DapClient } from '../rpc/dapClient';
-import { PythonTarget, killQuietly } from '../backends/python/target';
-import { findLldbDap } from '../backends/native/lldb';
+import { DapDebuggee, launchToBreakpoint } from '../backends/dapLaunch';
+import { backendForProgram } from '../backends/registry';
+import { defaultPython } from '../backends/python/debugpy';
+import { PythonTarget } from '../backends/python/target';
+import { findLldbDap, lldbDapAdapter, lldbLaunchArguments } from '../backends/native/lldb';
 import { NodeTarget } from '../backends/node/target';
 import { DirectTransport } from '../transport/direct';
 import { CensusMode, PythonCensus, censusExpression, parseCensus } from './pythonCensus';
@@ -156,120 +157,75 @@ export class NodeLeakSession extends InterpreterLeakSession<NodeTarget> implemen
 
 export class NativeLeakSession implements LeakSession {
   readonly language = 'native' as const;
-  private threadId = 0;
-  private breakpointFile = '';
-  private memory: DirectTransport | null = null;
-  pid = 0;
 
-  private constructor(private readonly client: DapClient) {}
+  private constructor(
+    private readonly debuggee: DapDebuggee,
+    readonly pid: number,
+    private readonly memory: DirectTransport,
+  ) {}
 
   static async launch(opts: { program: string; args: string[]; from: Location; env: Record<string, string>; lldbDap?: string; timeoutMs: number }): Promise<NativeLeakSession> {
     const exe = findLldbDap(opts.lldbDap);
     const program = path.resolve(opts.program);
     if (!fs.existsSync(program)) throw new ArrayLensError('bad-argument', `no such program: ${opts.program}`);
-    const client = await DapClient.spawn('lldb-dap', exe, []);
-    let pid: number | undefined;
-    client.on('process', (b: { systemProcessId?: number }) => (pid = b.systemProcessId ?? pid));
+    const d = await launchToBreakpoint(lldbDapAdapter(exe), lldbLaunchArguments({ program, args: opts.args, env: opts.env }), opts.from, {
+      timeoutMs: opts.timeoutMs,
+      rule: 'breakpoint',
+      unresolvedIn: path.basename(program),
+    });
     try {
-      await client.request('initialize', {
-        clientID: 'arraylens',
-        adapterID: 'lldb-dap',
-        linesStartAt1: true,
-        columnsStartAt1: true,
-        pathFormat: 'path',
-      });
-      const initialized = client.waitEvent('initialized', 30000);
-      initialized.catch(() => undefined);
-      const launched = client.request(
-        'launch',
-        {
-          program,
-          args: opts.args,
-          cwd: process.cwd(),
-          env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`),
-          initCommands: ['settings set symbols.enable-external-lookup false'],
-          stopOnEntry: false,
-        },
-        60000,
-      );
-      launched.catch(() => undefined);
-      await initialized;
-      const session = new NativeLeakSession(client);
-      await session.stopAt(opts.from, opts.timeoutMs, async () => {
-        await client.request('configurationDone', {});
-        await launched;
-      });
-      session.memory = openMemory(pid);
-      session.pid = pid!;
-      return session;
+      return new NativeLeakSession(d, d.pid!, openMemory(d.pid));
     } catch (e) {
-      await client.close().catch(() => undefined);
-      client.kill();
-      killQuietly(pid);
+      await d.close();
       throw e;
     }
-  }
-
-  /** Sets the one breakpoint at `loc`, runs `go`, and waits for the stop there. */
-  private async stopAt(loc: Location, timeoutMs: number, go: () => Promise<void>): Promise<void> {
-    const where = `${path.basename(loc.file)}:${loc.line}`;
-    const source = path.resolve(loc.file);
-    if (this.breakpointFile && this.breakpointFile !== source)
-      await this.client.request('setBreakpoints', { source: { path: this.breakpointFile }, breakpoints: [] });
-    const bp = await this.client.request<{ breakpoints: { verified: boolean }[] }>('setBreakpoints', {
-      source: { path: source },
-      breakpoints: [{ line: loc.line }],
-    });
-    this.breakpointFile = source;
-    const unverified = bp.breakpoints[0]?.verified === false;
-    let exitCode: number | undefined;
-    const stopped = this.client.waitEvent<{ reason: string; description?: string; threadId: number }>('stopped', timeoutMs);
-    const ended = new Promise<never>((_, reject) => {
-      const fail = (): void =>
-        reject(
-          new ArrayLensError(
-            'program-ended',
-            `the program ended${exitCode !== undefined ? ` (exit code ${exitCode})` : ''} before reaching ${where}` +
-              (unverified ? ' (breakpoint not resolved: no code there?)' : ''),
-          ),
-        );
-      this.client.once('exited', (b: { exitCode?: number }) => {
-        exitCode = b.exitCode;
-        fail();
-      });
-      this.client.once('terminated', fail);
-    });
-    stopped.catch(() => undefined);
-    ended.catch(() => undefined);
-    await go();
-    const stop = await Promise.race([stopped, ended]);
-    if (stop.reason !== 'breakpoint')
-      throw new ArrayLensError('program-ended', `the program stopped (${stop.description ?? stop.reason}) before reaching ${where}`);
-    this.threadId = stop.threadId;
   }
 
   async census(): Promise<null> {
     return null;
   }
 
-  async continueTo(loc: Location, timeoutMs = 120000): Promise<void> {
-    await this.stopAt(loc, timeoutMs, async () => {
-      await this.client.request('continue', { threadId: this.threadId });
-    });
+  continueTo(loc: Location, timeoutMs = 120000): Promise<void> {
+    return this.debuggee.continueTo(loc, { timeoutMs, rule: 'breakpoint', unresolvedIn: 'the program' });
   }
 
   readRange(addr: number, len: number): Promise<Buffer> {
-    if (!this.memory) throw new ArrayLensError('stale', 'the process is not stopped');
     return this.memory.readRange(BigInt(addr), len);
   }
 
   async close(): Promise<void> {
-    await this.memory?.dispose();
-    try {
-      await this.client.close();
-    } finally {
-      this.client.kill();
-      killQuietly(this.pid);
+    await this.memory.dispose();
+    await this.debuggee.close();
+  }
+}
+
+/**
+ * The leak session for `argv`, under the backend that runs it (src/backends/registry.ts), stopped at `from` with the
+ * tracker's environment. Leak checks stop at lines of the program's own language.
+ */
+export async function launchLeakSession(
+  argv: string[],
+  o: { from: Location; env: Record<string, string>; timeoutMs: number; python?: string; debugger?: 'lldb' | 'gdb'; lldbDap?: string },
+): Promise<LeakSession> {
+  const { backend, program: prog } = backendForProgram(argv, '');
+  const { from, env, timeoutMs } = o;
+  switch (backend.id) {
+    case 'python':
+      return PythonLeakSession.launch({ python: o.python ?? prog.interpreter ?? defaultPython(), program: prog.program, args: prog.args, from, env, timeoutMs });
+    case 'native':
+      if ((o.debugger ?? 'lldb') !== 'lldb') throw new ArrayLensError('bad-argument', 'leaks runs native programs under lldb-dap only (--debugger lldb)');
+      return NativeLeakSession.launch({ program: prog.program, args: prog.args, from, env, lldbDap: o.lldbDap, timeoutMs });
+    case 'node': {
+      const hygiene = nodeScanHygiene();
+      return NodeLeakSession.launch({
+        node: prog.interpreter,
+        nodeArgs: [...hygiene.nodeArgs, ...(prog.interpreterArgs ?? [])],
+        program: prog.program,
+        args: prog.args,
+        from,
+        env: { ...env, ...hygiene.env },
+        timeoutMs,
+      });
     }
   }
 }

@@ -6,6 +6,7 @@ import { DebugTarget } from '../../engine/target';
 export interface NativeLaunchOptions {
   program: string;
   args: string[];
+  cwd?: string;
   breakpoint: { file: string; line: number };
   debugger: 'lldb' | 'gdb';
   lldbDap?: string;

@@ -1,5 +1,5 @@
 // Native programs (C/C++/Rust executables) through the `arraylens` debug type: lldb-dap runs the program, every DAP
-// message is proxied unchanged by src/debugAdapter/server.ts, and arraylens/listArrays + arraylens/inspect are answered
+// message is proxied unchanged by the adapter (src/debugAdapter/server.ts), and arraylens/listArrays + arraylens/inspect are answered
 // by the native backend (NativeTarget over LldbDebugger) on the same lldb-dap connection. gdb 13 has no DAP, so the
 // debug type is lldb-only; `npx arraylens inspect --debugger gdb` remains the gdb path.
 
@@ -7,16 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ArrayLensError } from '../../core/errors';
 import { DapChannel } from '../../rpc/dapClient';
-import type { DownstreamBackend } from '../../debugAdapter/server';
+import type { DapProxy } from '../backend';
 import { EngineArraySource } from '../../engine/arraySource';
-import { LldbDebugger, findLldbDap } from './lldb';
+import { LldbDebugger, findLldbDap, lldbInitCommands } from './lldb';
 import { NativeTarget } from './target';
 
 /** Launch attributes of ours that lldb-dap does not know (or takes under another name). */
 const OURS_ONLY = ['python', 'mixed', 'lldbDap', 'debugger', 'type', 'request', 'name', '__configurationTarget', '__sessionId', '__parentSessionId', 'processId'];
-
-/** Without this lldb looks for debug info over the network on every load: ~12 s instead of ~0.1 s. */
-const FAST_SYMBOLS = 'settings set symbols.enable-external-lookup false';
 
 /** Checks what can be checked before any debugger starts; throws what the user should change. */
 export function checkNativeLaunch(args: Record<string, unknown>): void {
@@ -72,19 +69,22 @@ export function attachArguments(ours: Record<string, unknown>, pid: number): Rec
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(ours)) if (!OURS_ONLY.includes(k) && k !== 'program' && k !== 'args' && k !== 'env') out[k] = v;
   out.pid = pid;
-  const init = Array.isArray(ours.initCommands) ? ours.initCommands.map(String) : [];
-  out.initCommands = [FAST_SYMBOLS, ...init];
+  out.initCommands = lldbInitCommands(ours.initCommands);
   out.stopOnEntry = false;
   return out;
 }
 
 /** The lldb-dap behind the debug type: the configured one ("lldbDap", else ARRAYLENS_LLDB_DAP), else lldb-dap-NN on PATH. */
-export function nativeDapBackend(lldbDap?: string): DownstreamBackend {
+export function nativeDapBackend(lldbDap?: string): DapProxy {
   const command = findLldbDap(lldbDap || undefined);
   return {
     name: 'lldb-dap',
     command,
     args: [],
+    attachArguments(ours) {
+      const pid = attachedPid(ours);
+      return { pid, arguments: attachArguments(ours, pid) };
+    },
     launchArguments(ours) {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(ours)) if (!OURS_ONLY.includes(k)) out[k] = v;
@@ -95,16 +95,18 @@ export function nativeDapBackend(lldbDap?: string): DownstreamBackend {
       // lldb-dap takes the environment as "NAME=value" strings (an object only in newer versions).
       if (ours.env && typeof ours.env === 'object' && !Array.isArray(ours.env))
         out.env = Object.entries(ours.env as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k}=${String(v)}`);
-      const init = Array.isArray(ours.initCommands) ? ours.initCommands.map(String) : [];
-      out.initCommands = [FAST_SYMBOLS, ...init];
+      out.initCommands = lldbInitCommands(ours.initCommands);
       out.stopOnEntry = ours.stopOnEntry === true;
       return out;
     },
-    makeSource: (channel, pid) =>
-      // The session owns the debuggee: a frame's target only reads, and closing it must not end the program.
-      new EngineArraySource((frameId) => new NativeTarget(new LldbDebugger(sessionChannel(channel), pid(), frameId), { endsDebuggee: false })),
+    makeSource: (channel, pid) => new EngineArraySource(attachedFrames(channel, pid)),
     explainExit: (stderr) => `lldb-dap (${command}) exited: ${stderr || 'no output'}`,
   };
+}
+
+/** Frames of an lldb-dap session ArrayLens does not own: a frame's target only reads; closing it must not end the program. */
+export function attachedFrames(channel: DapChannel, pid: () => number | undefined): (frameId: number) => NativeTarget {
+  return (frameId) => new NativeTarget(new LldbDebugger(sessionChannel(channel), pid(), frameId), { endsDebuggee: false });
 }
 
 /** The session's connection to lldb-dap as LldbDebugger wants it: the session, not the target, ends the debugger. */

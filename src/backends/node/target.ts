@@ -9,6 +9,7 @@ import { ArrayLensError } from '../../core/errors';
 import { StridedView } from '../../core/view';
 import { DirectTransport } from '../../transport/direct';
 import { Transport, TransportKind } from '../../transport/transport';
+import { TransportChoice, TransportSelector, directCandidate } from '../../transport/selector';
 import { ArrayHandle, DebugTarget } from '../../engine/target';
 import { CallFrame, CdpClient, EvaluateResult, PausedEvent, RemoteObject } from '../../rpc/cdpClient';
 import { NodeArrays, OBJECT_GROUP, PROBE_GROUP } from './describe';
@@ -21,7 +22,6 @@ export class NodeTarget implements DebugTarget {
   /** What the program wrote on stdout/stderr (the inspector's own banner left out). */
   readonly programOutput: string[] = [];
   private readonly arrays: NodeArrays;
-  private readonly transports = new Map<'auto' | TransportKind, Transport>();
   private frame: CallFrame | null = null;
   /** URL of the script the program stopped in (CDP call frames leave `url` empty since Node 20). */
   private scriptUrl = '';
@@ -126,35 +126,40 @@ export class NodeTarget implements DebugTarget {
     return this.arrays.listArrays();
   }
 
-  async transport(kind: 'auto' | TransportKind, _probe: StridedView): Promise<Transport> {
-    const cached = this.transports.get(kind);
-    if (cached) return cached;
-    let t: Transport;
-    switch (kind) {
-      case 'auto':
-      case 'direct': {
-        const addressesReal = this.arrays.addressesReal;
-        const d = addressesReal && this.pid !== undefined && (await this.directAgrees()) ? DirectTransport.tryOpen(this.pid) : null;
-        if (d) t = d;
-        else if (kind === 'direct')
-          throw new ArrayLensError(
-            'unreadable',
-            addressesReal
-              ? `process ${this.pid} memory is not readable here (/proc/${this.pid}/mem): use --transport evaluate`
-              : `direct reads need the buffer's address, and ${this.probeStatus}: use --transport evaluate`,
-          );
-        else t = this.arrays.evaluateTransport();
-        break;
-      }
-      case 'evaluate':
-        t = this.arrays.evaluateTransport();
-        break;
-      default:
-        throw new ArrayLensError('bad-argument', `--transport ${kind} does not apply to Node programs: use direct or evaluate`);
-    }
-    // An attached session that could not check direct reads yet (no buffer described) asks again next time.
-    if (this.child || this.directVerified !== null || t.kind === 'direct') this.transports.set(kind, t);
-    return t;
+  /**
+   * The process's memory at the address the probe reported (a launched child, or an attached process whose bytes agree
+   * with the inspector's), else base64 through the inspector.
+   */
+  private readonly transports = new TransportSelector(
+    'Node',
+    [
+      {
+        kind: 'direct',
+        reason: 'buffer addresses from the probe, /proc/PID/mem readable',
+        instead: 'use --transport evaluate',
+        open: async () => {
+          // Without the probe, buffers have stand-in addresses that only the evaluate path understands.
+          if (!this.arrays.addressesReal) return { unavailable: `direct reads need the buffer's address, and ${this.probeStatus}` };
+          if (this.pid === undefined) return { unavailable: 'the inspector did not say which process runs the program' };
+          if (!(await this.directAgrees()))
+            return this.directVerified === null
+              ? { unavailable: 'no buffer described yet to check direct reads against', later: true }
+              : { unavailable: `process ${this.pid} memory is not readable here (/proc/${this.pid}/mem)` };
+          return directCandidate(this.pid).open();
+        },
+      },
+      { kind: 'evaluate', reason: 'base64 through the inspector', open: () => this.arrays.evaluateTransport() },
+    ],
+    { dap: 'transport dap does not apply to Node programs: use direct or evaluate', memfd: 'transport memfd does not apply to Node programs: use direct or evaluate' },
+  );
+
+  transport(kind: 'auto' | TransportKind, probe: StridedView): Promise<Transport> {
+    return this.transports.select(kind, probe);
+  }
+
+  /** How the last transport was chosen (e.g. evaluate, because the address probe is off). */
+  get transportChoice(): TransportChoice | null {
+    return this.transports.lastChoice;
   }
 
   /**
@@ -181,8 +186,7 @@ export class NodeTarget implements DebugTarget {
 
   /** Drops the transports and the frame: the program is about to run. */
   private async leaveFrame(): Promise<void> {
-    for (const t of new Set(this.transports.values())) await t.dispose?.();
-    this.transports.clear();
+    await this.transports.reset();
     this.frame = null;
   }
 

@@ -13,7 +13,10 @@ import { ArrayLensError } from '../../core/errors';
 import { StridedView } from '../../core/view';
 import { Transport, TransportKind } from '../../transport/transport';
 import { DapClient } from '../../rpc/dapClient';
-import { LldbDebugger, findLldbDap } from '../native/lldb';
+import { DapDebuggee, adapterError } from '../dapLaunch';
+export { isNativeSource } from '../backend';
+import { LldbDebugger, findLldbDap, lldbDapAdapter, lldbInitCommands } from '../native/lldb';
+import { debugpyAdapter, debugpyLaunchArguments } from './debugpy';
 import { overlaps } from '../native/pyobject';
 import { NativeTarget, killQuietly } from '../native/target';
 import { ArrayHandle, DebugTarget } from '../../engine/target';
@@ -32,21 +35,6 @@ export interface MixedLaunchOptions {
 export interface Alias {
   language: string;
   expr: string;
-}
-
-const NATIVE_SOURCE = /\.(rs|c|cc|cpp|cxx|c\+\+|m|mm|h|hh|hpp|hxx)$/i;
-
-/** True when a breakpoint in `file` belongs to a native debugger (an extension's source). */
-export function isNativeSource(file: string): boolean {
-  return NATIVE_SOURCE.test(file);
-}
-
-const INITIALIZE = { clientID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' };
-
-interface StoppedEvent {
-  reason: string;
-  description?: string;
-  threadId: number;
 }
 
 /** A native frame of a Python process, stopped by lldb-dap while debugpy also holds the program. */
@@ -119,132 +107,57 @@ export async function launchMixed(opts: MixedLaunchOptions): Promise<MixedTarget
   const lldbDap = findLldbDap(opts.lldbDap);
   const program = path.resolve(opts.program);
   if (!fs.existsSync(program)) throw new ArrayLensError('bad-argument', `no such program: ${opts.program}`);
-  const bpFile = path.resolve(opts.breakpoint.file);
-  const where = `${path.basename(bpFile)}:${opts.breakpoint.line}`;
-  let pid: number | undefined;
-  let debugpy: DapClient | null = null;
-  let lldb: DapClient | null = null;
+  const bp = { file: path.resolve(opts.breakpoint.file), line: opts.breakpoint.line };
+  let py: DapDebuggee | null = null;
+  let ll: DapDebuggee | null = null;
   try {
-    debugpy = await DapClient.spawn('debugpy', opts.python, ['-Xfrozen_modules=off', '-m', 'debugpy.adapter']);
-    const py = debugpy;
-    py.on('process', (b: { systemProcessId?: number }) => (pid = b.systemProcessId ?? pid));
-    const pyEnded = new Promise<never>((_, reject) => {
-      const fail = (): void => reject(new ArrayLensError('program-ended', `the program ended before reaching ${where}`));
-      py.once('terminated', fail);
-      py.once('exited', fail);
-      py.once('exit', () =>
-        reject(
-          /No module named '?debugpy/.test(py.lastStderr())
-            ? new ArrayLensError('debugger-missing', `debugpy is not installed for ${opts.python}: run '${opts.python} -m pip install debugpy' or pass --python`)
-            : new ArrayLensError('debugger-failed', `debugpy exited: ${py.lastStderr()}`),
-        ),
-      );
-    });
-    pyEnded.catch(() => undefined);
-
     // 1. Python, paused at its first line: nothing of the extension has run (or even loaded) yet.
-    await Promise.race([py.request('initialize', { ...INITIALIZE, adapterID: 'debugpy' }), pyEnded]);
-    const pyInitialized = py.waitEvent('initialized', 30000);
-    const entry = py.waitEvent<StoppedEvent>('stopped', 60000);
-    entry.catch(() => undefined);
-    const launched = py.request(
+    py = await DapDebuggee.spawn(debugpyAdapter(opts.python));
+    const pyd = py;
+    const launched = await pyd.start(
       'launch',
-      {
-        program,
-        args: opts.args,
-        cwd: opts.cwd ?? process.cwd(),
-        python: [opts.python],
-        pythonArgs: ['-Xfrozen_modules=off'],
-        console: 'internalConsole',
-        redirectOutput: true,
-        justMyCode: true,
-        subProcess: false,
-        stopOnEntry: true,
-      },
-      60000,
+      debugpyLaunchArguments({ program, args: opts.args, cwd: opts.cwd ?? process.cwd(), python: opts.python, subProcess: false, stopOnEntry: true }),
     );
-    launched.catch(() => undefined);
-    await Promise.race([pyInitialized, pyEnded]);
-    await py.request('configurationDone', {});
-    await Promise.race([launched, pyEnded]);
-    const entryStop = await Promise.race([entry, pyEnded]);
-    if (pid === undefined) throw new ArrayLensError('debugger-failed', 'debugpy did not say which process runs the program');
-    const thePid = pid;
+    await pyd.runTo(
+      bp,
+      async () => {
+        await pyd.client.request('configurationDone', {});
+        await launched.answered;
+      },
+      { timeoutMs: 60000, rule: 'any' },
+    );
+    if (pyd.pid === undefined) throw new ArrayLensError('debugger-failed', 'debugpy did not say which process runs the program');
+    const pid = pyd.pid;
 
     // 2. lldb-dap attaches by pid; the breakpoint stays pending until the extension is dlopen'ed.
-    lldb = await DapClient.spawn('lldb-dap', lldbDap, []);
-    const ll = lldb;
-    const llEnded = new Promise<never>((_, reject) => {
-      ll.once('exit', () => reject(new ArrayLensError('debugger-failed', `lldb-dap (${lldbDap}) exited unexpectedly ${ll.lastStderr()}`.trim())));
-      ll.once('exited', () => reject(new ArrayLensError('program-ended', `the program ended before reaching ${where}`)));
-    });
-    llEnded.catch(() => undefined);
-    const anyEnded = Promise.race([pyEnded, llEnded]);
-    await Promise.race([ll.request('initialize', { ...INITIALIZE, adapterID: 'lldb-dap', supportsMemoryReferences: true }), anyEnded]);
-    const llInitialized = ll.waitEvent('initialized', 30000);
-    llInitialized.catch(() => undefined);
-    const attached = ll.request(
-      'attach',
-      {
-        pid: thePid,
-        // Without this lldb looks for debug info over the network: ~12 s instead of ~0.1 s.
-        initCommands: ['settings set symbols.enable-external-lookup false'],
-        stopOnEntry: false,
-      },
-      60000,
-    );
-    attached.catch(() => undefined);
-    await Promise.race([llInitialized, anyEnded]);
-    const bp = await ll.request<{ breakpoints: { verified: boolean; message?: string }[] }>('setBreakpoints', {
-      source: { path: bpFile },
-      breakpoints: [{ line: opts.breakpoint.line }],
-    });
-    const pending = bp.breakpoints[0]?.verified === false;
-    await ll.request('configurationDone', {});
-    await Promise.race([attached, anyEnded]);
-
-    // 3. Python goes on; the next stop we care about is lldb's, in the extension.
-    const hit = waitBreakpoint(ll, opts.stopTimeoutMs, where);
-    hit.catch(() => undefined);
-    await py.request('continue', { threadId: entryStop.threadId });
-    let stop: StoppedEvent;
+    // Attached: the exit code is the Python program's, which debugpy reports; lldb's messages never had it.
+    ll = await DapDebuggee.spawn({ ...lldbDapAdapter(lldbDap), exitCodeInMessage: false });
+    const lld = ll;
+    lld.pid = pid;
+    const pyEnded = pyd.endedBefore(bp);
     try {
-      stop = await Promise.race([hit, anyEnded]);
-    } catch (e) {
-      if (pending && e instanceof ArrayLensError && e.code === 'program-ended')
-        throw new ArrayLensError('program-ended', `${e.message}: no code at ${where} in the libraries the program loaded (breakpoint not resolved)`);
-      throw e;
+      const attached = await lld.start('attach', { pid, initCommands: lldbInitCommands(), stopOnEntry: false });
+      await lld.setBreakpoint(bp);
+      // 3. Python goes on; the next stop we care about is lldb's, in the extension.
+      await lld.runTo(
+        bp,
+        async () => {
+          await lld.client.request('configurationDone', {});
+          await attached.answered;
+          await pyd.client.request('continue', { threadId: pyd.threadId });
+        },
+        { timeoutMs: opts.stopTimeoutMs, rule: 'breakpoint-skip-signals', unresolvedIn: 'the libraries the program loaded', alsoEnded: pyEnded.ended },
+      );
+    } finally {
+      pyEnded.dispose();
     }
-    const st = await ll.request<{ stackFrames: { id: number }[] }>('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 1 });
-    if (!st.stackFrames.length) throw new ArrayLensError('debugger-failed', 'lldb-dap reported no stack frame at the stop');
-    const native = new NativeTarget(new LldbDebugger(ll, thePid, st.stackFrames[0].id));
-    return new MixedTarget(native, ll, py, thePid);
+    const native = new NativeTarget(new LldbDebugger(lld.client, pid, lld.frameId));
+    return new MixedTarget(native, lld.client, pyd.client, pid);
   } catch (e) {
+    const err = ll ? adapterError(ll, adapterError(py!, e)) : py ? adapterError(py, e) : e;
+    const pid = py?.pid;
     killQuietly(pid);
-    await Promise.all([lldb?.close(1000).catch(() => undefined), debugpy?.close(1000).catch(() => undefined)]);
-    lldb?.kill();
-    debugpy?.kill();
-    killQuietly(pid);
-    throw e;
+    await Promise.all([ll?.close(1000), py?.close(1000)]);
+    throw err;
   }
-}
-
-/** The first lldb stop at a breakpoint; other stops (signals the program handles itself) are let go. */
-function waitBreakpoint(ll: DapClient, timeoutMs: number, where: string): Promise<StoppedEvent> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      ll.off('stopped', onStop);
-      reject(new ArrayLensError('timeout', `${where} was not reached within ${Math.round(timeoutMs / 1000)} s`));
-    }, timeoutMs);
-    const onStop = (b: StoppedEvent): void => {
-      if (b.reason === 'breakpoint') {
-        clearTimeout(timer);
-        ll.off('stopped', onStop);
-        resolve(b);
-      } else if (b.reason === 'exception' || b.reason === 'signal') {
-        ll.request('continue', { threadId: b.threadId }).catch(() => undefined);
-      }
-    };
-    ll.on('stopped', onStop);
-  });
 }

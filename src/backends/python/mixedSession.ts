@@ -13,8 +13,10 @@ import { dtype } from '../../core/dtype';
 import { ArrayLensError } from '../../core/errors';
 import { StridedView } from '../../core/view';
 import { DapClient, DapMessage } from '../../rpc/dapClient';
-import { isNativeSource } from './mixed';
-import { LldbDebugger, findLldbDap } from '../native/lldb';
+import { isNativeSource } from '../backend';
+import { DapDebuggee } from '../dapLaunch';
+import { debugpyAdapter, debugpyLaunchArguments } from './debugpy';
+import { LldbDebugger, findLldbDap, lldbDapAdapter, lldbInitCommands } from '../native/lldb';
 import { overlaps } from '../native/pyobject';
 import { NativeTarget, killQuietly } from '../native/target';
 import { PythonTarget } from './target';
@@ -154,54 +156,41 @@ export class MixedDapSession {
       const python = typeof args.python === 'string' && args.python ? args.python : this.python;
       this.stopOnEntry = args.stopOnEntry === true;
 
-      const py = (this.debugpy = await DapClient.spawn('debugpy', python, ['-Xfrozen_modules=off', '-m', 'debugpy.adapter']));
+      const pyd = await DapDebuggee.spawn(debugpyAdapter(python, 'or set "python" in the launch configuration (or the arraylens.python setting)'));
+      const py = (this.debugpy = pyd.client);
       py.on('process', (b: { systemProcessId?: number }) => (this.pid = b.systemProcessId ?? this.pid));
       py.on('exit', () => this.end(py.lastStderr() && !this.ended ? `debugpy exited: ${py.lastStderr()}` : undefined));
-      await py.request('initialize', { ...(this.initializeArgs as object), adapterID: 'debugpy' });
-      const initialized = py.waitEvent('initialized', 30000);
       const entry = py.waitEvent<Stopped>('stopped', 60000);
       entry.catch(() => undefined);
       const { mixed, lldbDap: _l, ...forDebugpy } = args;
       void mixed;
       void _l;
-      const launched = py.request(
+      const launched = await pyd.start(
         'launch',
-        {
+        debugpyLaunchArguments({
           ...forDebugpy,
-          type: 'debugpy',
           program,
           cwd,
-          python: [python],
-          pythonArgs: ['-Xfrozen_modules=off'],
+          python,
           console: 'internalConsole',
           redirectOutput: true,
-          justMyCode: args.justMyCode ?? true,
           subProcess: false,
           stopOnEntry: true,
-        },
-        60000,
+        }),
+        this.initializeArgs as Record<string, unknown>,
       );
-      launched.catch(() => undefined);
-      await initialized;
       await py.request('configurationDone', {});
-      await launched;
+      await launched.answered;
       this.entryThreadId = (await entry).threadId ?? 0;
       this.stoppedBy = 'python';
       if (this.pid === undefined) throw new ArrayLensError('debugger-failed', 'debugpy did not say which process runs the program');
 
-      const ll = (this.lldb = await DapClient.spawn('lldb-dap', lldbDap, []));
+      const lld = await DapDebuggee.spawn(lldbDapAdapter(lldbDap));
+      const ll = (this.lldb = lld.client);
       ll.on('exit', () => this.end(this.ended ? undefined : `lldb-dap exited: ${ll.lastStderr() || 'no output'}`));
-      await ll.request('initialize', { ...(this.initializeArgs as object), adapterID: 'lldb-dap', supportsMemoryReferences: true });
-      const llInitialized = ll.waitEvent('initialized', 30000);
-      const attached = ll.request(
-        'attach',
-        { pid: this.pid, initCommands: ['settings set symbols.enable-external-lookup false'], stopOnEntry: false },
-        60000,
-      );
-      attached.catch(() => undefined);
-      await llInitialized;
+      const attached = await lld.start('attach', { pid: this.pid, initCommands: lldbInitCommands(), stopOnEntry: false }, this.initializeArgs as Record<string, unknown>);
       await ll.request('configurationDone', {});
-      await attached;
+      await attached.answered;
 
       py.on('event', (m: DapMessage) => this.fromDebugpy(m));
       ll.on('event', (m: DapMessage) => this.fromLldb(m));
