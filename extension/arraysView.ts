@@ -2,6 +2,7 @@
 // every stop and on every frame selection.
 
 import * as vscode from 'vscode';
+import { withListingAliases } from '../src/pairing/sameBytes';
 import { ArraySummary, aliasText } from '../src/protocol/dap';
 import { explain } from './progress';
 import { SessionTracker, StopPoint, isSupported } from './sessions';
@@ -13,7 +14,7 @@ export class ArrayItem extends vscode.TreeItem {
   ) {
     super(array.expr, vscode.TreeItemCollapsibleState.None);
     const shape = `(${array.shape.join(', ')}${array.shape.length === 1 ? ',' : ''})`;
-    const aliases = aliasText(array.aliases ?? []);
+    const aliases = aliasText(array.aliases ?? [], array.language);
     this.description = `${array.dtype} ${shape} · ${formatSize(array.size)}${aliases ? ` · ⇄ ${aliases}` : ''}`;
     this.tooltip = new vscode.MarkdownString('', true);
     // The type goes in a code span: Rust/C++ names (`Bound<PyAny> *`) would otherwise be read as HTML and markup.
@@ -27,7 +28,7 @@ export class ArrayItem extends vscode.TreeItem {
       // "at file:line": the other debugger of a Node + addon pair is not stopped now; that is where it showed them.
       if (array.aliases!.some((a) => a.recordedAt)) this.tooltip.appendText(' — as the other debugger showed them at its last stop');
     }
-    // The link icon marks an array seen from two languages (mixed sessions); otherwise the icon says how many dims.
+    // The link icon marks an array whose bytes other rows (or the other language) show too; otherwise how many dims.
     this.iconPath = new vscode.ThemeIcon(
       aliases ? 'link' : array.shape.length >= 2 ? 'symbol-array' : array.shape.length === 1 ? 'list-ordered' : 'symbol-number',
     );
@@ -125,7 +126,9 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
     if (sameStop(this.shownStop, key)) return;
     if (!this.listing || !sameStop(this.listing.stop, key)) {
       const frameId = stop.frameId;
-      this.listing = { stop: key, arrays: vscode.window.withProgress({ location: { viewId: 'arraylens.arrays' } }, () => t.source.listArrays(frameId)) };
+      // Rows over the same bytes (torch.from_numpy(a) and a, a view and its base) are marked as each other's aliases.
+      const list = (): Thenable<ArraySummary[]> => t.source.listArrays(frameId).then((arrays) => withListingAliases(arrays));
+      this.listing = { stop: key, arrays: vscode.window.withProgress({ location: { viewId: 'arraylens.arrays' } }, list) };
     }
     const listing = this.listing.arrays;
     try {

@@ -13,6 +13,8 @@ import { inspectArray, streamStats } from '../engine/engine';
 import { loadKernels } from '../engine/kernels';
 import { mapFileTransport } from '../engine/nativeKernels';
 import { InspectResult, StatsFileResult } from '../protocol/cli';
+import { aliasText } from '../protocol/dap';
+import { listingAliases } from '../pairing/sameBytes';
 import { FileTransport } from '../transport/file';
 import { DEFAULT_TIMEOUT_S, InspectOptions, StatsOptions, parseCommandLine, usage } from './args';
 import { launchTarget } from './launch';
@@ -30,7 +32,8 @@ async function cmdInspect(o: InspectOptions): Promise<string> {
   try {
     if (o.list) {
       const arrays = await target.listArrays();
-      const rows = arrays.map((a) => ({
+      const aliases = listingAliases(arrays); // torch.from_numpy(a) and a, a view and its base: the same bytes
+      const rows = arrays.map((a, i) => ({
         expr: a.expr,
         language: a.language,
         type: a.typeName,
@@ -38,8 +41,11 @@ async function cmdInspect(o: InspectOptions): Promise<string> {
         shape: a.view.shape,
         size: elementCount(a.view.shape),
         address: `0x${a.view.address.toString(16)}`,
+        ...(aliases[i].length ? { aliases: aliases[i] } : {}),
       }));
-      return o.json ? toJson({ arrays: rows }) : rows.map((r) => `${r.expr}\t${r.dtype}[${r.shape.join(', ')}]\t${r.type}`).join('\n');
+      const text = (r: (typeof rows)[number]): string =>
+        `${r.expr}\t${r.dtype}[${r.shape.join(', ')}]\t${r.type}${r.aliases ? `\tsame bytes as ${aliasText(r.aliases, r.language)}` : ''}`;
+      return o.json ? toJson({ arrays: rows }) : rows.map(text).join('\n');
     }
     const result: InspectResult = await inspectArray(target, o.expr!, {
       slice: o.slice,

@@ -46,6 +46,7 @@ export function summarize(h: ArrayHandle): ArraySummary {
     address: `0x${v.address.toString(16)}`,
     size,
     nbytes: size * v.dtype.itemsize,
+    language: h.language,
   };
 }
 

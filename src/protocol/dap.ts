@@ -32,16 +32,19 @@ export const AliasSchema = object({
 });
 export type ArrayAlias = Infer<typeof AliasSchema>;
 
-/** How a list of aliases reads in the Arrays view and the inspector header: `image, imageData (node at program.js:12)`. */
-export function aliasText(aliases: readonly ArrayAlias[]): string {
+/**
+ * How a list of aliases reads in the Arrays view and the inspector header: `image, imageData (node at program.js:12)`.
+ * Names in `own` (the row's language, stopped now) read bare: `t, view, image (native)`.
+ */
+export function aliasText(aliases: readonly ArrayAlias[], own?: ArrayAlias['language']): string {
   const groups = new Map<string, string[]>();
   for (const a of aliases) {
-    const key = a.recordedAt ? `${a.language} at ${a.recordedAt}` : a.language;
+    const key = a.recordedAt ? `${a.language} at ${a.recordedAt}` : a.language === own ? '' : a.language;
     const names = groups.get(key) ?? [];
     names.push(a.expr);
     groups.set(key, names);
   }
-  return [...groups].map(([key, names]) => `${names.join(', ')} (${key})`).join(', ');
+  return [...groups].map(([key, names]) => (key ? `${names.join(', ')} (${key})` : names.join(', '))).join(', ');
 }
 
 export const ArraySummarySchema = object({
@@ -56,8 +59,13 @@ export const ArraySummarySchema = object({
   address: str({ max: 40, pattern: /^0x[0-9a-f]+$/ }),
   size: dim,
   nbytes: dim,
-  /** The same bytes under other names in another language of a mixed session (a Rust ArrayView and its NumPy array). */
+  /**
+   * The same bytes under other names: in another language of a mixed session (a Rust ArrayView and its NumPy array),
+   * the other debugger of a pair, or the same listing (`torch.from_numpy(a)` and `a`, a view and its base).
+   */
   aliases: optional(array(AliasSchema, { max: 64 })),
+  /** The language the listing found it in; absent from adapters older than the field. */
+  language: optional(LanguageSchema),
 });
 export type ArraySummary = Infer<typeof ArraySummarySchema>;
 
