@@ -34,18 +34,36 @@ class Cursor {
   }
 }
 
+/** A C string as gdb quotes it; runs of octal escapes are bytes (gdb escapes UTF-8 text that way) decoded as UTF-8. */
 function parseCString(c: Cursor): string {
   c.eat('"');
   let out = '';
+  let bytes: number[] = [];
+  const flush = (): void => {
+    if (bytes.length) out += Buffer.from(bytes).toString('utf8');
+    bytes = [];
+  };
   for (;;) {
     const ch = c.s[c.i++];
     if (ch === undefined) throw new Error('MI: unterminated string');
-    if (ch === '"') return out;
+    if (ch === '"') {
+      flush();
+      return out;
+    }
     if (ch !== '\\') {
+      flush();
       out += ch;
       continue;
     }
     const e = c.s[c.i++];
+    if (e === undefined) throw new Error('MI: unterminated string');
+    if (e >= '0' && e <= '7') {
+      let oct = e;
+      while (oct.length < 3 && c.peek() >= '0' && c.peek() <= '7') oct += c.s[c.i++];
+      bytes.push(parseInt(oct, 8) & 0xff);
+      continue;
+    }
+    flush();
     switch (e) {
       case 'n': out += '\n'; break;
       case 't': out += '\t'; break;
@@ -55,12 +73,7 @@ function parseCString(c: Cursor): string {
       case 'b': out += '\b'; break;
       case 'f': out += '\f'; break;
       case 'v': out += '\v'; break;
-      default:
-        if (e >= '0' && e <= '7') {
-          let oct = e;
-          while (oct.length < 3 && c.peek() >= '0' && c.peek() <= '7') oct += c.s[c.i++];
-          out += String.fromCharCode(parseInt(oct, 8));
-        } else out += e;
+      default: out += e;
     }
   }
 }
