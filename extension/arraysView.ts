@@ -13,6 +13,18 @@ export class ArrayItem extends vscode.TreeItem {
     readonly stop: StopPoint,
   ) {
     super(array.expr, vscode.TreeItemCollapsibleState.None);
+    this.contextValue = 'array';
+    this.command = { command: 'arraylens.inspectArrayItem', title: 'Open in Array Inspector', arguments: [this] };
+    if (array.onRequest) {
+      // Listing never runs the object's code, so there is no dtype or shape to show yet: opening it computes them.
+      this.description = 'opens on request';
+      this.tooltip = new vscode.MarkdownString('', true);
+      this.tooltip.appendText(`${array.expr}: `);
+      this.tooltip.appendMarkdown(`\`\` ${array.typeName.replace(/`/g, "'")} \`\`\n\n`);
+      this.tooltip.appendText(`Not computed while listing (${array.onRequest}). Click to compute it and open it in the Array Inspector.`);
+      this.iconPath = new vscode.ThemeIcon('play-circle');
+      return;
+    }
     const shape = `(${array.shape.join(', ')}${array.shape.length === 1 ? ',' : ''})`;
     const aliases = aliasText(array.aliases ?? [], array.language);
     this.description = `${array.dtype} ${shape} · ${formatSize(array.size)}${aliases ? ` · ⇄ ${aliases}` : ''}`;
@@ -32,8 +44,6 @@ export class ArrayItem extends vscode.TreeItem {
     this.iconPath = new vscode.ThemeIcon(
       aliases ? 'link' : array.shape.length >= 2 ? 'symbol-array' : array.shape.length === 1 ? 'list-ordered' : 'symbol-number',
     );
-    this.contextValue = 'array';
-    this.command = { command: 'arraylens.inspectArrayItem', title: 'Open in Array Inspector', arguments: [this] };
   }
 }
 

@@ -33,18 +33,25 @@ async function cmdInspect(o: InspectOptions): Promise<string> {
     if (o.list) {
       const arrays = await target.listArrays();
       const aliases = listingAliases(arrays); // torch.from_numpy(a) and a, a view and its base: the same bytes
-      const rows = arrays.map((a, i) => ({
-        expr: a.expr,
-        language: a.language,
-        type: a.typeName,
-        dtype: a.view.dtype.name,
-        shape: a.view.shape,
-        size: elementCount(a.view.shape),
-        address: `0x${a.view.address.toString(16)}`,
-        ...(aliases[i].length ? { aliases: aliases[i] } : {}),
-      }));
+      const rows = arrays.map((a, i) =>
+        // Computed on request (a Pillow image, a computed __array_interface__): no dtype, shape or bytes until opened.
+        a.onRequest
+          ? { expr: a.expr, language: a.language, type: a.typeName, dtype: null, shape: null, size: null, address: null, onRequest: a.onRequest }
+          : {
+              expr: a.expr,
+              language: a.language,
+              type: a.typeName,
+              dtype: a.view.dtype.name,
+              shape: a.view.shape,
+              size: elementCount(a.view.shape),
+              address: `0x${a.view.address.toString(16)}`,
+              ...(aliases[i].length ? { aliases: aliases[i] } : {}),
+            },
+      );
       const text = (r: (typeof rows)[number]): string =>
-        `${r.expr}\t${r.dtype}[${r.shape.join(', ')}]\t${r.type}${r.aliases ? `\tsame bytes as ${aliasText(r.aliases, r.language)}` : ''}`;
+        r.onRequest !== undefined
+          ? `${r.expr}\topens on request (${r.onRequest})\t${r.type}`
+          : `${r.expr}\t${r.dtype}[${r.shape!.join(', ')}]\t${r.type}${r.aliases ? `\tsame bytes as ${aliasText(r.aliases, r.language)}` : ''}`;
       return o.json ? toJson({ arrays: rows }) : rows.map(text).join('\n');
     }
     const result: InspectResult = await inspectArray(target, o.expr!, {

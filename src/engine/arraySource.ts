@@ -47,6 +47,7 @@ export function summarize(h: ArrayHandle): ArraySummary {
     size,
     nbytes: size * v.dtype.itemsize,
     language: h.language,
+    ...(h.onRequest ? { onRequest: h.onRequest.slice(0, 300) } : {}),
   };
 }
 

@@ -11,6 +11,12 @@ export interface ArrayHandle {
   view: StridedView;
   /** Type as the language names it (numpy.ndarray, float[24][32], ndarray::ArrayBase<...>). */
   typeName: string;
+  /**
+   * Listing only: the array exists once code of the object runs (a computed __array_interface__, a Pillow image, a CUDA
+   * tensor's host copy), so the listing did not run it and `view` is an empty placeholder; this says why. Resolving the
+   * expression runs it.
+   */
+  onRequest?: string;
 }
 
 /**

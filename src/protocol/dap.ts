@@ -66,6 +66,12 @@ export const ArraySummarySchema = object({
   aliases: optional(array(AliasSchema, { max: 64 })),
   /** The language the listing found it in; absent from adapters older than the field. */
   language: optional(LanguageSchema),
+  /**
+   * Listing only: the array exists once code of the object runs (a computed `__array_interface__`, a Pillow image, a
+   * CUDA tensor copied to the host), which listing never does; this says why (`Pillow image: its pixels are read when
+   * opened`). dtype and shape are then an empty placeholder; inspecting `expr` computes the array.
+   */
+  onRequest: optional(str({ max: 300 })),
 });
 export type ArraySummary = Infer<typeof ArraySummarySchema>;
 

@@ -81,7 +81,7 @@ describe('python backend on torch tensors (real debugpy, real torch CPU)', () =>
 
   it('CUDA tensors: listed with device and opened as a host copy', { skip: HAS_CUDA ? false : 'no CUDA GPU on this machine (torch.cuda.is_available() is False): CUDA listing and host copies are untested here' }, async () => {
     const row = (await target.listArrays()).find((a) => a.expr === 'gpu');
-    assert.match(row?.typeName ?? '', /opens on request: on cuda:0 float32\[2, 3\]/);
+    assert.match(row?.onRequest ?? '', /^on cuda:0 float32\[2, 3\]: copied to the host when opened$/);
     const h = await target.resolve('gpu');
     assert.match(h.typeName, /host copy of cuda:0/);
     const r = await inspectArray(target, 'gpu', { values: true });

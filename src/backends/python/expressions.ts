@@ -428,7 +428,7 @@ export interface PythonArrayDescription {
 
 /**
  * Parses one description line. `expr` names the object in errors. An array that must be computed comes back as an
- * empty placeholder marked `onRequest` (its typeName says `opens on request`): opening it by name resolves it.
+ * empty placeholder marked `onRequest` (why: `Pillow image: its pixels are read when opened`): opening it by name resolves it.
  */
 export function parseDescription(text: string, expr?: string): PythonArrayDescription | { notArray: string } {
   const s = unquotePythonString(text);
@@ -438,7 +438,7 @@ export function parseDescription(text: string, expr?: string): PythonArrayDescri
   const f = s.split(';');
   if (f[0] === 'arraylens2' && f.length >= 3)
     return {
-      typeName: `${f[1]} (opens on request: ${f[2]})`,
+      typeName: f[1],
       address: 0n,
       shape: [0],
       strides: [1],

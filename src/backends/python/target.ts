@@ -164,7 +164,7 @@ export class PythonTarget implements DebugTarget {
         if ('notArray' in d) continue;
         const view = viewFromDescription(name, d);
         this.allowed.add(view);
-        out.push({ expr: name, language: 'python', view, typeName: d.typeName });
+        out.push({ expr: name, language: 'python', view, typeName: d.typeName, ...(d.onRequest ? { onRequest: d.onRequest } : {}) });
       } catch {
         /* arrays we cannot show (object dtype, structured) are left out of the list */
       }
