@@ -119,6 +119,7 @@ export async function inspectArray(target: DebugTarget, expr: string, opts: Insp
   let view = handle.view;
   if (opts.slice) view = sliceView(view, opts.slice);
   const t = await target.transport(opts.transport ?? 'auto', view);
+  const bytesBefore = t.bytesRead;
   // One element first: an unreadable address fails here with a clear error, before any bulk read.
   if (elementCount(view.shape) > 0) await t.readView({ ...view, shape: view.shape.map(() => 1) });
   const result: InspectResult = {
@@ -160,6 +161,7 @@ export async function inspectArray(target: DebugTarget, expr: string, opts: Insp
   const aliases = aliasSource(target);
   if (aliases) result.aliases = await aliases.aliasesOf(handle, view);
   result.timing.read_ms = Math.round(result.timing.read_ms * 1000) / 1000;
+  if (bytesBefore !== undefined && t.bytesRead !== undefined) result.timing.bytes_read = t.bytesRead - bytesBefore;
   if (result.timing.stats_ms !== undefined) result.timing.stats_ms = Math.round(result.timing.stats_ms * 1000) / 1000;
   return result;
 }

@@ -17,7 +17,8 @@ export interface InspectResult {
   values?: JsonValues;
   stats?: Stats & { backend: string };
   aliases?: { language: string; expr: string }[];
-  timing: { read_ms: number; stats_ms?: number };
+  /** bytes_read: what was read from the debuggee, where the transport counts it (direct reads). */
+  timing: { read_ms: number; stats_ms?: number; bytes_read?: number };
 }
 
 export interface StatsFileResult {

@@ -8,6 +8,8 @@ import { Transport, readViewByRanges } from './transport';
 export class DirectTransport implements Transport {
   readonly kind = 'direct' as const;
   private fd: number | null = null;
+  /** Bytes read so far (what `arraylens inspect` reports as timing.bytes_read). */
+  bytesRead = 0;
 
   private constructor(readonly pid: number) {}
 
@@ -56,6 +58,7 @@ export class DirectTransport implements Transport {
           `address 0x${(address + BigInt(done)).toString(16)} is not readable in process ${this.pid} (${length} bytes requested)`,
         );
       done += n;
+      this.bytesRead += n;
     }
     return out;
   }
