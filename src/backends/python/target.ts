@@ -6,6 +6,7 @@ import { ArrayLensError } from '../../core/errors';
 import { isIntegerLiteral, parseRawLayout } from '../../core/layout';
 import { StridedView, cStrides, validateView } from '../../core/view';
 import { AllowedRanges, pythonTransports } from './transport';
+import { checkProcessIdentity } from './identity';
 import { Transport, TransportKind } from '../../transport/transport';
 import { TransportChoice, TransportSelector } from '../../transport/selector';
 import { DapChannel } from '../../rpc/dapClient';
@@ -57,7 +58,9 @@ export class PythonTarget implements DebugTarget {
     /** The program ArrayLens launched (null: a session someone else started). */
     private readonly debuggee: DapDebuggee | null,
   ) {
-    this.transports = new TransportSelector('debugpy', pythonTransports(this.pid, (e) => this.evaluate(e), this.allowed), {
+    // The pid is debugpy's word: /proc/PID is read only once the debuggee's own account of itself matches it.
+    const sameProcess = () => (this.pid === undefined ? Promise.resolve(null) : checkProcessIdentity(this.dap, this.pid, (e) => this.evaluate(e)));
+    this.transports = new TransportSelector('debugpy', pythonTransports(this.pid, (e) => this.evaluate(e), this.allowed, sameProcess), {
       dap: 'debugpy does not support readMemory (sending it hangs the session): use --transport direct, memfd or evaluate',
     });
   }

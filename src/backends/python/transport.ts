@@ -85,18 +85,42 @@ export class EvaluateTransport implements Transport {
   }
 }
 
-/** Python's transports, fastest first: the process's memory, a memfd the debuggee fills, base64 through evaluate. */
-export function pythonTransports(pid: number | undefined, evaluate: PythonEvaluate, allowed: AllowedRanges): TransportCandidate[] {
+/** A candidate that reads through /proc/PID, used only once `sameProcess` says the pid is the debuggee (null). */
+function gated(c: TransportCandidate, sameProcess: () => Promise<string | null>): TransportCandidate {
+  return {
+    kind: c.kind,
+    get reason() {
+      return c.reason;
+    },
+    instead: c.instead,
+    open: async () => {
+      const why = await sameProcess();
+      return why === null ? c.open() : { unavailable: why };
+    },
+  };
+}
+
+/**
+ * Python's transports, fastest first: the process's memory, a memfd the debuggee fills, base64 through evaluate.
+ * `sameProcess`: null when `pid` here is the debuggee, else why not (src/backends/python/identity.ts); the two
+ * paths through /proc/PID are skipped when it is not.
+ */
+export function pythonTransports(
+  pid: number | undefined,
+  evaluate: PythonEvaluate,
+  allowed: AllowedRanges,
+  sameProcess: () => Promise<string | null> = () => Promise.resolve(null),
+): TransportCandidate[] {
   return [
-    directCandidate(pid, 'use --transport memfd or evaluate'),
-    {
+    gated(directCandidate(pid, 'use --transport memfd or evaluate'), sameProcess),
+    gated({
       kind: 'memfd',
       reason: 'the debuggee copies tiles into a memfd read through /proc/PID/fd',
       open: () =>
         pid === undefined || process.platform !== 'linux'
           ? { unavailable: pid === undefined ? 'the debugger did not report the process id' : 'memfd is Linux only' }
           : new MemfdTransport(pid, evaluate, allowed),
-    },
+    }, sameProcess),
     { kind: 'evaluate', reason: 'base64 through debugpy evaluate', open: () => new EvaluateTransport(evaluate, allowed) },
   ];
 }
