@@ -46,6 +46,9 @@ export function parseRawLayout(text: string): RawLayout | null {
   const dims = splitTopLevel(dimsText);
   if (dims.length === 0) throw new ArrayLensError('bad-expression', `raw layout '${text}' needs at least one dimension`);
   const strides = stridesText === null ? null : splitTopLevel(stridesText);
+  // `[3, , 4]`: a blank part would reach the debugger as an empty expression (found by fuzzing, test/unit/fuzzCore).
+  if ([...dims, ...(strides ?? [])].some((d) => d === ''))
+    throw new ArrayLensError('bad-expression', `raw layout '${text}' has an empty dimension or stride between commas`);
   if (strides && strides.length !== dims.length)
     throw new ArrayLensError('bad-expression', `raw layout '${text}': ${dims.length} dimensions but ${strides.length} strides`);
   if (!pointer) throw new ArrayLensError('bad-expression', `raw layout '${text}' has no pointer expression`);
