@@ -28,6 +28,8 @@ export interface InspectOptions extends LaunchOptions {
   /** Absent with --list. */
   expr?: string;
   list: boolean;
+  /** With --list: a listing another process printed (`--list --json`); arrays over the same shared bytes are marked. */
+  sameBytesAs?: string;
   slice: string | null;
   values: boolean;
   stats: boolean;
@@ -102,6 +104,7 @@ export const COMMANDS: readonly CommandTable[] = [
       { name: 'break', type: 'string', value: 'FILE:LINE', help: 'stop at the first hit of this line (required)' },
       { name: 'expr', type: 'string', value: 'EXPR', help: 'array expression of the stopped frame, or a layout: "PTR as DTYPE[D0,D1] strides [S0,S1]"' },
       { name: 'list', type: 'boolean', help: 'list the arrays of the stopped frame instead of inspecting one' },
+      { name: 'same-bytes-as', type: 'string', value: 'LISTING.json', help: "with --list: another process's --list --json; arrays over the same shared memory or mapped file are marked as aliases" },
       SLICE,
       { name: 'values', type: 'boolean', help: 'include the values of the view' },
       { name: 'stats', type: 'boolean', help: 'include stats of the whole view (counts, min, max, mean, std, histogram)' },
@@ -266,11 +269,14 @@ function parseInspect(t: CommandTable, r: FlagReader, positionals: string[], aft
   const list = r.has('list');
   const expr = r.string('expr');
   if (!expr && !list) throw new ArrayLensError('bad-argument', 'inspect needs --expr EXPR (or --list)');
+  const sameBytesAs = r.string('same-bytes-as');
+  if (sameBytesAs && !list) throw new ArrayLensError('bad-argument', 'inspect: --same-bytes-as marks a listing: use it with --list');
   const program = needProgram(t, afterDashes, positionals);
   return {
     break: parseBreak(br),
     expr,
     list,
+    ...(sameBytesAs ? { sameBytesAs } : {}),
     slice: r.string('slice') ?? null,
     values: r.has('values'),
     stats: r.has('stats'),

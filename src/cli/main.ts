@@ -13,12 +13,11 @@ import { inspectArray, streamStats } from '../engine/engine';
 import { loadKernels } from '../engine/kernels';
 import { mapFileTransport } from '../engine/nativeKernels';
 import { InspectResult, StatsFileResult } from '../protocol/cli';
-import { aliasText } from '../protocol/dap';
-import { listingAliases } from '../pairing/sameBytes';
 import { FileTransport } from '../transport/file';
 import { DEFAULT_TIMEOUT_S, InspectOptions, StatsOptions, parseCommandLine, usage } from './args';
 import { launchTarget } from './launch';
 import { cmdLeaks } from './leaks';
+import { listFrame, readListing } from './listing';
 import { formatSummary, formatStatsSummary } from './summary';
 
 let activeTarget: DebugTarget | null = null;
@@ -27,33 +26,11 @@ async function cmdInspect(o: InspectOptions): Promise<string> {
   if (o.slice) parseIndex(o.slice); // a malformed slice fails before any process starts
   const bp = o.break;
   if (!fs.existsSync(bp.file)) throw new ArrayLensError('bad-argument', `--break ${bp.file}:${bp.line}: no such file ${bp.file}`);
+  const sameBytesAs = o.sameBytesAs ? readListing(o.sameBytesAs) : null; // a bad listing fails before any process starts
   const target = await launchTarget(o, bp);
   activeTarget = target;
   try {
-    if (o.list) {
-      const arrays = await target.listArrays();
-      const aliases = listingAliases(arrays); // torch.from_numpy(a) and a, a view and its base: the same bytes
-      const rows = arrays.map((a, i) =>
-        // Computed on request (a Pillow image, a computed __array_interface__): no dtype, shape or bytes until opened.
-        a.onRequest
-          ? { expr: a.expr, language: a.language, type: a.typeName, dtype: null, shape: null, size: null, address: null, onRequest: a.onRequest }
-          : {
-              expr: a.expr,
-              language: a.language,
-              type: a.typeName,
-              dtype: a.view.dtype.name,
-              shape: a.view.shape,
-              size: elementCount(a.view.shape),
-              address: `0x${a.view.address.toString(16)}`,
-              ...(aliases[i].length ? { aliases: aliases[i] } : {}),
-            },
-      );
-      const text = (r: (typeof rows)[number]): string =>
-        r.onRequest !== undefined
-          ? `${r.expr}\topens on request (${r.onRequest})\t${r.type}`
-          : `${r.expr}\t${r.dtype}[${r.shape!.join(', ')}]\t${r.type}${r.aliases ? `\tsame bytes as ${aliasText(r.aliases, r.language)}` : ''}`;
-      return o.json ? toJson({ arrays: rows }) : rows.map(text).join('\n');
-    }
+    if (o.list) return await listFrame(target, o, sameBytesAs);
     const result: InspectResult = await inspectArray(target, o.expr!, {
       slice: o.slice,
       values: o.values,

@@ -29,6 +29,8 @@ export const AliasSchema = object({
    * + addon pair sees one side at a time, so the other side's names come from its last stop.
    */
   recordedAt: optional(str({ max: 200 })),
+  /** In another process (over the same shared-memory segment or mapped file): its pid. */
+  pid: optional(int({ min: 1 })),
 });
 export type ArrayAlias = Infer<typeof AliasSchema>;
 
@@ -39,7 +41,7 @@ export type ArrayAlias = Infer<typeof AliasSchema>;
 export function aliasText(aliases: readonly ArrayAlias[], own?: ArrayAlias['language']): string {
   const groups = new Map<string, string[]>();
   for (const a of aliases) {
-    const key = a.recordedAt ? `${a.language} at ${a.recordedAt}` : a.language === own ? '' : a.language;
+    const key = a.pid !== undefined ? `${a.language}, pid ${a.pid}` : a.recordedAt ? `${a.language} at ${a.recordedAt}` : a.language === own ? '' : a.language;
     const names = groups.get(key) ?? [];
     names.push(a.expr);
     groups.set(key, names);
