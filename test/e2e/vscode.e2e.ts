@@ -265,7 +265,8 @@ describe('ArrayLens in code-server', () => {
         await wb.collapsePanes(['Variables', 'Watch']);
         const arraysPane = await wb.viewPane('Arrays');
         const jsRows = await wb.waitForRows(arraysPane, (r) => ['image', 'pool', 'bytes', 'raw', 'wide'].every((n) => rowOf(r, n)), 'the JS arrays');
-        assert.deepEqual(jsRows.filter((t) => t.includes('⇄')), [], 'no marks at the first JS stop: the addon has shown nothing yet');
+        // Marks within the JS listing (bytes is a subarray of pool) are expected; none from the native side yet.
+        assert.deepEqual(jsRows.filter((t) => t.includes('(native at ')), [], 'no native marks at the first JS stop: the addon has shown nothing yet');
         await wb.screenshot('js-stop');
 
         // The attach takes a second or two after the Node process starts; F5 before it would run past the addon call.
