@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { CLI, PYTHON, fixture, markerLine, waitNoProcess } from '../helpers/env';
+import { CLI, PYTHON, assertCliError, fixture, markerLine, waitNoProcess } from '../helpers/env';
 
 const ZOO = fixture('python', 'zoo.py');
 const BREAK = `${ZOO}:${markerLine(ZOO, '# BREAK')}`;
@@ -24,11 +24,7 @@ function token(): string {
 async function expectError(args: string[], message: RegExp, withProgram = true): Promise<void> {
   const tag = token();
   const r = cli(['inspect', '--json', '--python', PYTHON, ...args], withProgram ? [PYTHON, ZOO, tag] : []);
-  assert.notEqual(r.code, 0, `expected failure, got stdout ${r.stdout}`);
-  assert.equal(r.stdout, '', 'nothing on stdout when failing');
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
-  assert.match(lines[0], message);
+  assertCliError(r, r.code, message);
   assert.deepEqual(await waitNoProcess(tag), [], 'the debuggee is gone');
 }
 

@@ -91,6 +91,15 @@ class PythonSession {
   }
 }
 
+/** After a suite: its ledger disposed, its session closed, and no process with tag `t` left. */
+function afterSuite(t: string, ledger: () => ProcessLedger | undefined, close: () => Promise<unknown> | undefined): void {
+  after(async () => {
+    await ledger()?.dispose();
+    await close();
+    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
+  });
+}
+
 describe('Leaks view: the ledger of an arraylens Python session (NumPy census + the tracker in a C extension)', () => {
   const EXT = fixture('leaks', 'refext.c');
   const py = (marker: string): string => `cache_leak.py:${markerLine(PY, marker)}`;
@@ -98,11 +107,7 @@ describe('Leaks view: the ledger of an arraylens Python session (NumPy census + 
   let session: PythonSession | undefined;
   let ledger: ProcessLedger | undefined;
   const t = tag();
-  after(async () => {
-    await ledger?.dispose();
-    await session?.close();
-    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
-  });
+  afterSuite(t, () => ledger, () => session?.close());
 
   it('new and unreferenced native blocks of the extension by site, the cache by site, refcounts by call; nothing at the twins', { timeout: 240_000 }, async () => {
     assert.ok(fs.readdirSync(fixture('leaks', 'build')).some((f) => f.startsWith('refext')), 'refext is not built (scripts/setup.d/40-leak-tracker.sh)');
@@ -166,11 +171,7 @@ describe('Leaks view: a Python session without the tracker ("leakTracker": false
   let session: PythonSession | undefined;
   let ledger: ProcessLedger | undefined;
   const t = tag();
-  after(async () => {
-    await ledger?.dispose();
-    await session?.close();
-    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
-  });
+  afterSuite(t, () => ledger, () => session?.close());
 
   it('the census part of the ledger: the cached arrays by site, nothing for the freed temporaries; the view says why native blocks are missing', { timeout: 180_000 }, async () => {
     const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: PY, args: [t], cwd: path.dirname(PY), python: PYTHON, leakTracker: false });
@@ -203,11 +204,9 @@ describe('Leaks view: the tracker ledger of an arraylens native (lldb) session',
   let dap: DapClient | undefined;
   let ledger: ProcessLedger | undefined;
   const t = tag();
-  after(async () => {
-    await ledger?.dispose();
+  afterSuite(t, () => ledger, async () => {
     await dap?.close().catch(() => undefined);
     dap?.kill();
-    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
   });
 
   it('per stop: blocks new since the previous or the pinned stop by site with counts, the lost ones unreferenced', { timeout: 180_000 }, async () => {
@@ -292,11 +291,7 @@ describe('Leaks view: the tracker ledger of a Node + addon process ("arraylensNa
   let target: NodeTarget | undefined;
   let ledger: ProcessLedger | undefined;
   const t = tag();
-  after(async () => {
-    await ledger?.dispose();
-    await target?.close().catch(() => undefined);
-    assert.deepEqual(await waitNoProcess(t), [], 'the debuggee is gone');
-  });
+  afterSuite(t, () => ledger, () => target?.close().catch(() => undefined));
 
   it('the lost() blocks by site with count and bytes at the second stop, nothing at owned()', { timeout: 180_000 }, async () => {
     assert.ok(fs.existsSync(ADDON), `${ADDON} is not built (scripts/setup.d/40-leak-tracker.sh needs node-gyp)`);

@@ -13,7 +13,7 @@ import { MixedTarget, launchMixed } from '../../src/backends/python/mixed';
 import { inspectArray, streamStats } from '../../src/engine/engine';
 import { loadKernels } from '../../src/engine/kernels';
 import { InspectResult } from '../../src/protocol/cli';
-import { CLI, PYTHON, ROOT, fixture, markerLine } from '../helpers/env';
+import { CLI, PYTHON, ROOT, assertCliError, fixture, markerLine, taggedProcesses, waitNoTaggedProcess } from '../helpers/env';
 import { BINS, Expected, assertMatches, expectedFromNumpy } from './native_common';
 
 const DIR = fixture('rust', 'mixed');
@@ -27,32 +27,6 @@ const LAYOUTS = ['c', 'fortran', 'reversed', 'sliced'] as const;
 /** Every process started on behalf of a test carries this in its environment (children inherit it). */
 const TAG = `arraylens-mixed-${process.pid}-${Date.now()}`;
 process.env.ARRAYLENS_TEST_TAG = TAG;
-
-function taggedProcesses(tag: string): { pid: number; cmd: string }[] {
-  const out: { pid: number; cmd: string }[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
-      if (!fs.readFileSync(`/proc/${d}/environ`, 'latin1').split('\0').includes(`ARRAYLENS_TEST_TAG=${tag}`)) continue;
-      out.push({ pid: Number(d), cmd: fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() });
-    } catch {
-      /* gone meanwhile, or not ours to read */
-    }
-  }
-  return out;
-}
-
-async function noTaggedProcess(tag: string, ms = 8000): Promise<{ pid: number; cmd: string }[]> {
-  const end = Date.now() + ms;
-  let left = taggedProcesses(tag);
-  while (left.length && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 100));
-    left = taggedProcesses(tag);
-  }
-  return left;
-}
 
 /** The extension built and installed by the setup hook (idempotent: seconds when nothing changed). */
 function ensureExtension(): void {
@@ -78,7 +52,7 @@ describe('mixed Python + Rust: debugpy runs the program, lldb-dap stops in the e
       });
       after(async () => {
         await target?.close();
-        assert.deepEqual(await noTaggedProcess(TAG), [], 'debuggee, debugpy and lldb-dap all gone after close()');
+        assert.deepEqual(await waitNoTaggedProcess(TAG), [], 'debuggee, debugpy and lldb-dap all gone after close()');
       });
 
       it('the breakpoint in the Rust function hit: ArrayView2 there = NumPy, aliased to the caller\'s array', async () => {
@@ -160,7 +134,7 @@ describe('mixed Python + Rust: debugpy runs the program, lldb-dap stops in the e
       assert.deepEqual(j.shape, e.shape);
       assert.deepEqual(j.aliases, PYTHON_A);
       assertMatches({ ...j, values: e.values as InspectResult['values'] }, e);
-      assert.deepEqual(await noTaggedProcess(tag), [], 'nothing left running');
+      assert.deepEqual(await waitNoTaggedProcess(tag), [], 'nothing left running');
     });
 
     it('--mixed --list: the native frame\'s arrays, the PyObject ones included', async () => {
@@ -170,7 +144,7 @@ describe('mixed Python + Rust: debugpy runs the program, lldb-dap stops in the e
       const rows = (JSON.parse(r.stdout) as { arrays: { expr: string; language: string; strides: number[] }[] }).arrays;
       assert.deepEqual(rows.map((a) => a.expr).sort(), ['a', 'any', 'obj', 'raw', 'view']);
       assert.ok(rows.every((a) => a.language === 'native'));
-      assert.deepEqual(await noTaggedProcess(tag), [], 'nothing left running');
+      assert.deepEqual(await waitNoTaggedProcess(tag), [], 'nothing left running');
     });
 
     const failures: [string, string[], RegExp][] = [
@@ -183,12 +157,8 @@ describe('mixed Python + Rust: debugpy runs the program, lldb-dap stops in the e
         const tag = `${TAG}-${what.replace(/\W+/g, '-')}`;
         const args = extra.includes('--break') ? extra : ['--break', `${LIB}:${LINE}`, ...extra];
         const r = cli(tag, [...args, '--expr', 'view', '--json']);
-        assert.notEqual(r.status, 0, `expected failure, got ${r.stdout}`);
-        assert.equal(r.stdout, '');
-        const lines = r.stderr.trim().split('\n');
-        assert.equal(lines.length, 1, `one line on stderr: ${r.stderr}`);
-        assert.match(lines[0], message);
-        assert.deepEqual(await noTaggedProcess(tag), [], 'nothing left running');
+        assertCliError(r, r.status, message);
+        assert.deepEqual(await waitNoTaggedProcess(tag), [], 'nothing left running');
       });
     }
   });

@@ -5,12 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
 import { DapClient } from '../../src/rpc/dapClient';
 import { ArraySummary, InspectBody } from '../../src/protocol/dap';
-import { PYTHON, ROOT, fixture, markerLine } from '../helpers/env';
+import { PYTHON, ROOT, fixture, markerLine, taggedProcesses, waitNoTaggedProcess } from '../helpers/env';
 import { BINS, Expected, expectedFromNumpy } from './native_common';
 
 const DIR = fixture('rust', 'mixed');
@@ -19,32 +18,6 @@ const PROGRAM = path.join(DIR, 'program.py');
 const RS_LINE = markerLine(LIB, '// BREAK');
 const PY_LINE = markerLine(PROGRAM, '# BREAK');
 const ADAPTER = path.join(ROOT, 'out', 'src', 'debugAdapter', 'server.js');
-
-function tagged(tag: string): string[] {
-  const out: string[] = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
-      if (fs.readFileSync(`/proc/${d}/environ`, 'latin1').split('\0').includes(`ARRAYLENS_TEST_TAG=${tag}`))
-        out.push(`${d} ${fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
-
-async function noneLeft(tag: string, ms = 10000): Promise<string[]> {
-  const end = Date.now() + ms;
-  let left = tagged(tag);
-  while (left.length && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 100));
-    left = tagged(tag);
-  }
-  return left;
-}
 
 interface Frame {
   id: number;
@@ -86,7 +59,7 @@ describe('arraylens debug type, "mixed": true (debugpy + lldb-dap on one process
     let dap: DapClient;
     after(async () => {
       await dap?.close().catch(() => undefined);
-      assert.deepEqual(await noneLeft(tag), [], 'no process left');
+      assert.deepEqual(await waitNoTaggedProcess(tag, 10000), [], 'no process left');
     });
 
     it('stops in Python (debugpy) at # BREAK: frames and the Arrays view are Python\'s', async () => {
@@ -155,11 +128,12 @@ describe('arraylens debug type, "mixed": true (debugpy + lldb-dap on one process
       await dap.request('configurationDone', {});
       const f = await topFrame(dap, (await stopped).threadId);
       assert.match(f.source?.path ?? '', /src\/lib\.rs$/);
-      assert.ok(tagged(tag).some((p) => /program\.py/.test(p)) && tagged(tag).some((p) => /lldb-dap/.test(p)), tagged(tag).join('\n'));
+      const running = taggedProcesses(tag).map((p) => `${p.pid} ${p.cmd}`);
+      assert.ok(running.some((p) => /program\.py/.test(p)) && running.some((p) => /lldb-dap/.test(p)), running.join('\n'));
       await dap.request('disconnect', { terminateDebuggee: true }, 30000);
     } finally {
       await dap.close().catch(() => undefined);
     }
-    assert.deepEqual(await noneLeft(tag), [], 'no process left');
+    assert.deepEqual(await waitNoTaggedProcess(tag, 10000), [], 'no process left');
   });
 });

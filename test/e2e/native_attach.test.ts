@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { DapClient } from '../../src/rpc/dapClient';
 import { ArraySummary, InspectBody } from '../../src/protocol/dap';
 import { ROOT, fixture, markerLine, runPython } from '../helpers/env';
-import { buildIfStale, pidGone } from './native_common';
+import { assertListed, buildIfStale, pidGone, startAtBreakpoint } from './native_common';
 
 const ADAPTER = path.join(ROOT, 'dist', 'adapter.js');
 const SRC = fixture('c', 'ticker.c');
@@ -63,22 +63,11 @@ describe('arraylens debug type: attach by pid to a running C program (dist/adapt
     // ARRAYLENS_ADAPTER_BACKEND as the extension sets it for attach configurations; the adapter also switches by itself.
     dap = await DapClient.spawn('arraylens adapter', process.execPath, [ADAPTER], { ...process.env });
     await dap.request('initialize', INIT, 30000);
-    const initialized = dap.waitEvent('initialized', 60000);
-    const attached = dap.request('attach', { type: 'arraylens', request: 'attach', name: 'attach', processId: String(pid) }, 60000);
-    attached.catch(() => undefined);
-    await initialized;
-    const bp = await dap.request<{ breakpoints: { verified: boolean; line?: number }[] }>('setBreakpoints', { source: { path: SRC }, breakpoints: [{ line: LINE }] });
-    assert.equal(bp.breakpoints[0].verified, true, 'the breakpoint binds in the attached process');
-    const stopped = dap.waitEvent<{ reason: string; threadId: number }>('stopped', 60000);
-    await dap.request('configurationDone', {});
-    await attached;
-    const stop = await stopped;
-    assert.equal(stop.reason, 'breakpoint');
-    const st = await dap.request<{ stackFrames: { id: number; name: string; line: number; source?: { path?: string } }[] }>('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 3 });
-    assert.equal(st.stackFrames[0].name, 'step');
-    assert.equal(st.stackFrames[0].line, LINE);
-    assert.equal(st.stackFrames[0].source?.path, SRC);
-    frameId = st.stackFrames[0].id;
+    const { frames } = await startAtBreakpoint(dap, 'attach', { name: 'attach', processId: String(pid) }, { file: SRC, line: LINE }, 3);
+    assert.equal(frames[0].name, 'step');
+    assert.equal(frames[0].line, LINE);
+    assert.equal(frames[0].source?.path, SRC);
+    frameId = frames[0].id;
   });
 
   after(async () => {
@@ -102,13 +91,8 @@ describe('arraylens debug type: attach by pid to a running C program (dist/adapt
 
   it("arraylens/listArrays: the frame's arrays", async () => {
     const { arrays } = await dap.request<{ arrays: ArraySummary[] }>('arraylens/listArrays', { frameId }, 60000);
-    const d2 = arrays.find((a) => a.expr === 'd2');
-    assert.ok(d2, `d2 listed: ${arrays.map((a) => a.expr).join(', ')}`);
-    assert.equal(d2.dtype, 'float64');
-    assert.deepEqual(d2.shape, [3, 4]);
-    const f1 = arrays.find((a) => a.expr === 'f1');
-    assert.equal(f1?.dtype, 'float32');
-    assert.deepEqual(f1?.shape, [8]);
+    assertListed(arrays, 'd2', 'float64', [3, 4]);
+    assertListed(arrays, 'f1', 'float32', [8]);
   });
 
   it("arraylens/inspect: values and stats equal NumPy's (direct and through lldb-dap's readMemory)", async () => {

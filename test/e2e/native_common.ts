@@ -6,8 +6,12 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { findLldbDap } from '../../src/backends/native/lldb';
+import { DapClient } from '../../src/rpc/dapClient';
+import type { Stats } from '../../src/core/stats';
 import { InspectResult } from '../../src/protocol/cli';
-import { CLI, PYTHON, waitNoProcess } from '../helpers/env';
+import { ArraySummary } from '../../src/protocol/dap';
+import { CLI, PYTHON, assertCliError, fixture, waitNoProcess } from '../helpers/env';
 
 export const BINS = 16;
 
@@ -15,18 +19,67 @@ export interface Expected {
   dtype: string;
   shape: number[];
   values: unknown;
-  stats: {
-    count: number;
-    nan: number;
-    posinf: number;
-    neginf: number;
-    zeros: number;
+  /** As Stats, with NumPy's JSON for the extremes (int64 beyond 2^53 as strings) and the histogram's counts. */
+  stats: Pick<Stats, 'count' | 'nan' | 'posinf' | 'neginf' | 'zeros' | 'mean' | 'std'> & {
     min: number | string | null;
     max: number | string | null;
-    mean: number | null;
-    std: number | null;
     counts: number[];
   };
+}
+
+/** Why the Node addon suites cannot run here (no lldb-dap, the addon fixture not built), or false. */
+export function nodeAddonSkip(): string | false {
+  try {
+    findLldbDap();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const addon = fixture('node', 'addon', 'build', 'Release', 'fixture_addon.node');
+  return fs.existsSync(addon) ? false : 'the addon fixture is not built: run npm run setup (scripts/setup.d/30-node-fixtures.sh)';
+}
+
+export interface DapFrame {
+  id: number;
+  name: string;
+  line: number;
+  source?: { path?: string };
+}
+
+/**
+ * What VS Code does to start an `arraylens` session on an initialized adapter: `command` (launch or attach), a
+ * breakpoint at `at` once the adapter says initialized (it must bind), configurationDone; resolves at the stop.
+ */
+export async function startAtBreakpoint(
+  dap: DapClient,
+  command: 'launch' | 'attach',
+  args: Record<string, unknown>,
+  at: { file: string; line: number },
+  levels: number,
+): Promise<{ threadId: number; frames: DapFrame[] }> {
+  const initialized = dap.waitEvent('initialized', 60000);
+  const started = dap.request(command, { type: 'arraylens', request: command, ...args }, 60000);
+  started.catch(() => undefined);
+  await initialized;
+  const bp = await dap.request<{ breakpoints: { verified: boolean; line?: number }[] }>('setBreakpoints', {
+    source: { path: at.file },
+    breakpoints: [{ line: at.line }],
+  });
+  assert.equal(bp.breakpoints[0].verified, true, `the breakpoint at ${path.basename(at.file)}:${at.line} binds`);
+  const stopped = dap.waitEvent<{ reason: string; threadId: number }>('stopped', 60000);
+  await dap.request('configurationDone', {});
+  await started;
+  const stop = await stopped;
+  assert.equal(stop.reason, 'breakpoint');
+  const st = await dap.request<{ stackFrames: DapFrame[] }>('stackTrace', { threadId: stop.threadId, startFrame: 0, levels });
+  return { threadId: stop.threadId, frames: st.stackFrames };
+}
+
+/** `name` is in a listArrays answer with `dtype` (and `shape` when given). */
+export function assertListed(arrays: ArraySummary[], name: string, dtype: string, shape?: number[]): void {
+  const a = arrays.find((x) => x.expr === name);
+  assert.ok(a, `${name} listed: ${arrays.map((x) => x.expr).join(', ')}`);
+  assert.equal(a.dtype, dtype, `${name}: dtype`);
+  if (shape) assert.deepEqual(a.shape, shape, `${name}: shape`);
 }
 
 /** Builds `out` from `sources` with `compiler` when missing or older than a source. */
@@ -93,11 +146,7 @@ export async function expectCliError(args: string[], program: string, message: R
   const copy = uniqueCopy(program);
   try {
     const r = spawnSync(process.execPath, [CLI, 'inspect', '--json', ...args, '--', copy.path], { encoding: 'utf8', timeout: 120000 });
-    assert.notEqual(r.status, 0, `expected failure, got stdout ${r.stdout}`);
-    assert.equal(r.stdout, '', 'nothing on stdout when failing');
-    const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
-    assert.match(lines[0], message);
+    assertCliError(r, r.status, message);
     assert.deepEqual(await waitNoProcess(copy.path), [], 'the debuggee is gone');
   } finally {
     copy.dispose();

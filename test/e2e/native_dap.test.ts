@@ -9,19 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import { DapClient } from '../../src/rpc/dapClient';
 import { ArraySummary, InspectBody } from '../../src/protocol/dap';
 import { ROOT, fixture, markerLine } from '../helpers/env';
-import { BINS, Expected, buildIfStale, expectedFromNumpy, pidGone, uniqueCopy } from './native_common';
+import { BINS, DapFrame, Expected, assertListed, buildIfStale, expectedFromNumpy, pidGone, startAtBreakpoint, uniqueCopy } from './native_common';
 
 const ADAPTER = path.join(ROOT, 'dist', 'adapter.js');
 const C_SRC = fixture('c', 'arrays.c');
 const LINE = markerLine(C_SRC, 'BREAK');
 const INIT = { clientID: 'native-dap-test', adapterID: 'arraylens', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsMemoryReferences: true };
-
-interface Frame {
-  id: number;
-  name: string;
-  line: number;
-  source?: { path?: string };
-}
 
 function decode(body: InspectBody): number[] {
   const b = Buffer.from(body.tile!.base64, 'base64');
@@ -30,30 +23,16 @@ function decode(body: InspectBody): number[] {
 }
 
 /** initialize + launch + breakpoint + configurationDone; resolves at the stop. */
-async function startAtBreak(env: NodeJS.ProcessEnv, program: string): Promise<{ dap: DapClient; frame: Frame; pid: number; caps: Record<string, unknown> }> {
+async function startAtBreak(env: NodeJS.ProcessEnv, program: string): Promise<{ dap: DapClient; frame: DapFrame; pid: number; caps: Record<string, unknown> }> {
   assert.ok(fs.existsSync(ADAPTER), `${ADAPTER} missing: run bash scripts/build.sh`);
   const dap = await DapClient.spawn('arraylens adapter', process.execPath, [ADAPTER], { ...process.env, ...env });
   let caps = (await dap.request<Record<string, unknown>>('initialize', INIT, 30000)) ?? {};
   dap.on('capabilities', (b: { capabilities: Record<string, unknown> }) => (caps = { ...caps, ...b.capabilities }));
   let pid: number | undefined;
   dap.on('process', (b: { systemProcessId?: number }) => (pid = b.systemProcessId ?? pid));
-  const initialized = dap.waitEvent('initialized', 60000);
-  const launched = dap.request('launch', { type: 'arraylens', request: 'launch', name: 'C', program, args: ['x'], cwd: path.dirname(program) }, 60000);
-  launched.catch(() => undefined);
-  await initialized;
-  const bp = await dap.request<{ breakpoints: { verified: boolean; line?: number }[] }>('setBreakpoints', {
-    source: { path: C_SRC },
-    breakpoints: [{ line: LINE }],
-  });
-  assert.equal(bp.breakpoints[0].verified, true, 'the breakpoint binds in lldb-dap');
-  const stopped = dap.waitEvent<{ reason: string; threadId: number }>('stopped', 60000);
-  await dap.request('configurationDone', {});
-  await launched;
-  const stop = await stopped;
-  assert.equal(stop.reason, 'breakpoint');
-  const st = await dap.request<{ stackFrames: Frame[] }>('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 5 });
+  const { frames } = await startAtBreakpoint(dap, 'launch', { name: 'C', program, args: ['x'], cwd: path.dirname(program) }, { file: C_SRC, line: LINE }, 5);
   assert.ok(pid !== undefined, 'the process event names the debuggee');
-  return { dap, frame: st.stackFrames[0], pid: pid!, caps };
+  return { dap, frame: frames[0], pid: pid!, caps };
 }
 
 describe('arraylens debug type: a C executable under lldb-dap (dist/adapter.js)', () => {
@@ -66,7 +45,7 @@ describe('arraylens debug type: a C executable under lldb-dap (dist/adapter.js)'
 
   describe('launched with debugpy started first (the adapter switches to lldb-dap at launch)', () => {
     let dap: DapClient;
-    let frame: Frame;
+    let frame: DapFrame;
     let pid: number;
     let caps: Record<string, unknown>;
     let copy: { path: string; dispose: () => void };
@@ -93,12 +72,8 @@ describe('arraylens debug type: a C executable under lldb-dap (dist/adapter.js)'
 
     it('arraylens/listArrays: the frame\'s arrays with dtype and shape', async () => {
       const { arrays } = await dap.request<{ arrays: ArraySummary[] }>('arraylens/listArrays', { frameId: frame.id }, 60000);
-      const d2 = arrays.find((a) => a.expr === 'd2');
-      assert.ok(d2, `d2 listed: ${arrays.map((a) => a.expr).join(', ')}`);
-      assert.equal(d2.dtype, 'float64');
-      assert.deepEqual(d2.shape, [3, 4]);
-      const f1 = arrays.find((a) => a.expr === 'f1');
-      assert.equal(f1?.dtype, 'float32');
+      assertListed(arrays, 'd2', 'float64', [3, 4]);
+      assertListed(arrays, 'f1', 'float32');
       assert.ok(!arrays.some((a) => a.expr === 'scalar' || a.expr === 'm'), 'scalars and structs are left out');
     });
 

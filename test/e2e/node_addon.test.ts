@@ -4,23 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { findLldbDap } from '../../src/backends/native/lldb';
 import { CLI, PYTHON, SHARED, fixture, markerLine, waitNoProcess } from '../helpers/env';
+import { nodeAddonSkip } from './native_common';
 
-function lldbMissing(): string | false {
-  try {
-    findLldbDap();
-    return false;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const ADDON = fixture('node', 'addon', 'build', 'Release', 'fixture_addon.node');
-const skip = lldbMissing() || (fs.existsSync(ADDON) ? false : 'the addon fixture is not built: run npm run setup (scripts/setup.d/30-node-fixtures.sh)');
+const skip = nodeAddonSkip();
 
 describe('node-addon-api addon under lldb inside Node', { skip }, () => {
   it('the acceptance checker passes addon_cases.py', () => {

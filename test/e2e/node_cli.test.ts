@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { CLI, PYTHON, SHARED, fixture, markerLine, waitNoProcess } from '../helpers/env';
+import { CLI, PYTHON, SHARED, assertCliError, fixture, markerLine, waitNoProcess } from '../helpers/env';
 
 const ZOO = fixture('node', 'zoo.js');
 const ZOO_MJS = fixture('node', 'zoo.mjs');
@@ -25,11 +25,7 @@ function token(): string {
 async function expectError(args: string[], message: RegExp, program: (tag: string) => string[] = (tag) => ['node', ZOO, tag]): Promise<void> {
   const tag = token();
   const r = cli(['inspect', '--json', ...args], program(tag));
-  assert.notEqual(r.code, 0, `expected failure, got stdout ${r.stdout}`);
-  assert.equal(r.stdout, '', 'nothing on stdout when failing');
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
-  assert.match(lines[0], message);
+  assertCliError(r, r.code, message);
   assert.deepEqual(await waitNoProcess(tag), [], 'the debuggee is gone');
 }
 

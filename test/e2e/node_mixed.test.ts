@@ -7,23 +7,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { findLldbDap } from '../../src/backends/native/lldb';
 import { launchNodeMixed } from '../../src/backends/node/mixed';
 import { toJson } from '../../src/core/decode';
 import { inspectArray } from '../../src/engine/engine';
 import { ROOT, fixture, markerLine, runPython } from '../helpers/env';
+import { nodeAddonSkip } from './native_common';
 
-function lldbMissing(): string | false {
-  try {
-    findLldbDap();
-    return false;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const ADDON = fixture('node', 'addon', 'build', 'Release', 'fixture_addon.node');
-const skip = lldbMissing() || (fs.existsSync(ADDON) ? false : 'the addon fixture is not built: run npm run setup (scripts/setup.d/30-node-fixtures.sh)');
+const skip = nodeAddonSkip();
 const JS = fixture('node', 'addon_main.js');
 const CC = fixture('node', 'addon', 'addon.cc');
 

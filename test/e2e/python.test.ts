@@ -4,41 +4,20 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { after, before, describe, it } from 'node:test';
-import { PythonTarget } from '../../src/backends/python/target';
+import { describe, it } from 'node:test';
 import { inspectArray } from '../../src/engine/engine';
-import { TransportKind } from '../../src/transport/transport';
-import { assertCasesMatchNumpy, loadCases } from '../helpers/cases';
-import { PYTHON, fixture, markerLine } from '../helpers/env';
+import { loadCases, pythonCaseSuite } from '../helpers/cases';
+import { fixture } from '../helpers/env';
 
 const ZOO = fixture('python', 'zoo.py');
 const CASES = loadCases(ZOO);
 
 describe('python backend on the array zoo (real debugpy)', () => {
-  let target: PythonTarget;
   const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-zoo-')), 'result.json');
-
-  before(async () => {
-    target = await PythonTarget.launch({
-      python: PYTHON,
-      program: ZOO,
-      args: [resultFile],
-      breakpoint: { file: ZOO, line: markerLine(ZOO, '# BREAK') },
-    });
-  });
-
-  after(async () => {
-    await target?.close();
-  });
-
-  for (const transport of ['direct', 'memfd', 'evaluate'] as TransportKind[]) {
-    it(`every case matches NumPy through the ${transport} transport`, async () => {
-      await assertCasesMatchNumpy(target, ZOO, CASES, transport);
-    });
-  }
+  const suite = pythonCaseSuite(ZOO, [resultFile], { cases: CASES, transports: ['direct', 'memfd', 'evaluate'] });
 
   it('lists the frame arrays with dtype and shape', async () => {
-    const arrays = await target.listArrays();
+    const arrays = await suite.target.listArrays();
     const byName = new Map(arrays.map((a) => [a.expr, a]));
     assert.deepEqual(byName.get('f_float32')?.view.shape, [11, 13]);
     assert.equal(byName.get('bf16')?.view.dtype.name, 'bfloat16');
@@ -50,19 +29,19 @@ describe('python backend on the array zoo (real debugpy)', () => {
   });
 
   it('explains what is not inspectable', async () => {
-    await assert.rejects(inspectArray(target, 'nope'), /NameError: name 'nope' is not defined/);
-    await assert.rejects(inspectArray(target, 'holder'), /'holder' is a __main__\.Holder, not an array/);
-    await assert.rejects(inspectArray(target, 'rec'), /structured dtype: inspect one field/);
-    await assert.rejects(inspectArray(target, 'f_float32', { slice: '[1, 2, 3]' }), /too many indices/);
-    await assert.rejects(inspectArray(target, '__import__("os").system("x")'), /not an inspectable expression/);
-    await assert.rejects(inspectArray(target, '0x10 as float32[4]'), /not readable/);
+    await assert.rejects(inspectArray(suite.target, 'nope'), /NameError: name 'nope' is not defined/);
+    await assert.rejects(inspectArray(suite.target, 'holder'), /'holder' is a __main__\.Holder, not an array/);
+    await assert.rejects(inspectArray(suite.target, 'rec'), /structured dtype: inspect one field/);
+    await assert.rejects(inspectArray(suite.target, 'f_float32', { slice: '[1, 2, 3]' }), /too many indices/);
+    await assert.rejects(inspectArray(suite.target, '__import__("os").system("x")'), /not an inspectable expression/);
+    await assert.rejects(inspectArray(suite.target, '0x10 as float32[4]'), /not readable/);
   });
 
   it('inspection changed nothing in the program: contents, flags, refcounts, stdout', async () => {
-    await target.continueToEnd();
+    await suite.target.continueToEnd();
     const r = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as { changed: string[]; checked: number };
     assert.deepEqual(r.changed, []);
     assert.ok(r.checked > 30);
-    assert.equal(target.programOutput.join(''), 'zoo ready\nzoo done\n');
+    assert.equal(suite.target.programOutput.join(''), 'zoo ready\nzoo done\n');
   });
 });

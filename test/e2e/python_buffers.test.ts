@@ -5,41 +5,20 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { after, before, describe, it } from 'node:test';
-import { PythonTarget } from '../../src/backends/python/target';
+import { describe, it } from 'node:test';
 import { inspectArray } from '../../src/engine/engine';
-import { TransportKind } from '../../src/transport/transport';
-import { assertCasesMatchNumpy, loadCases } from '../helpers/cases';
-import { PYTHON, fixture, markerLine } from '../helpers/env';
+import { assertCasesMatchNumpy, loadCases, pythonCaseSuite } from '../helpers/cases';
+import { fixture } from '../helpers/env';
 
 const BUFFERS = fixture('python', 'buffers.py');
 const CASES = loadCases(BUFFERS);
 
 describe('python backend on buffer-protocol objects (real debugpy)', () => {
-  let target: PythonTarget;
   const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-buffers-')), 'result.json');
-
-  before(async () => {
-    target = await PythonTarget.launch({
-      python: PYTHON,
-      program: BUFFERS,
-      args: [resultFile],
-      breakpoint: { file: BUFFERS, line: markerLine(BUFFERS, '# BREAK') },
-    });
-  });
-
-  after(async () => {
-    await target?.close();
-  });
-
-  for (const transport of ['direct', 'memfd', 'evaluate'] as TransportKind[]) {
-    it(`every case matches NumPy through the ${transport} transport`, async () => {
-      await assertCasesMatchNumpy(target, BUFFERS, CASES, transport);
-    });
-  }
+  const suite = pythonCaseSuite(BUFFERS, [resultFile], { cases: CASES, transports: ['direct', 'memfd', 'evaluate'] });
 
   it('lists every buffer exporter with its dtype, shape and strides, in place', async () => {
-    const arrays = await target.listArrays();
+    const arrays = await suite.target.listArrays();
     const byName = new Map(arrays.map((a) => [a.expr, a]));
     const row = (n: string): { dtype: string; shape: number[]; strides: number[]; type: string } => {
       const a = byName.get(n);
@@ -58,22 +37,22 @@ describe('python backend on buffer-protocol objects (real debugpy)', () => {
   });
 
   it('a sub-view shares its exporter\'s bytes', async () => {
-    const by = await target.resolve('by');
-    const sub = await target.resolve('mv_of_bytes');
+    const by = await suite.target.resolve('by');
+    const sub = await suite.target.resolve('mv_of_bytes');
     assert.equal(sub.view.address, by.view.address + 5n);
     assert.deepEqual(sub.view.strides, [2]);
   });
 
   it('inspection changed nothing: contents, refcounts, buffer exports released, no torch or PIL imported', async () => {
     // Every object opened once more by name, then the program checks itself after the breakpoint.
-    for (const c of CASES) await inspectArray(target, c.expr, { stats: true });
-    await target.continueToEnd();
+    for (const c of CASES) await inspectArray(suite.target, c.expr, { stats: true });
+    await suite.target.continueToEnd();
     const r = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as { changed: string[]; checked: number; exports_held: string[]; imported: string[] };
     assert.deepEqual(r.changed, [], 'reference counts and bytes unchanged');
     assert.equal(r.checked, 20);
     assert.deepEqual(r.exports_held, [], 'bytearray and array.array resize, memoryviews release, the mmap closes');
     assert.deepEqual(r.imported, ['ctypes', 'numpy'], 'only what the program imported itself');
-    assert.equal(target.programOutput.join(''), 'buffers ready\nbuffers done\n');
+    assert.equal(suite.target.programOutput.join(''), 'buffers ready\nbuffers done\n');
   });
 });
 
@@ -81,25 +60,12 @@ const COMPUTED = fixture('python', 'computed.py');
 const COMPUTED_CASES = loadCases(COMPUTED);
 
 describe('python backend on objects whose array needs computing (real debugpy, real Pillow)', () => {
-  let target: PythonTarget;
   const markers = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-computed-'));
   const resultFile = path.join(markers, 'result.json');
-
-  before(async () => {
-    target = await PythonTarget.launch({
-      python: PYTHON,
-      program: COMPUTED,
-      args: [markers, resultFile],
-      breakpoint: { file: COMPUTED, line: markerLine(COMPUTED, '# BREAK') },
-    });
-  });
-
-  after(async () => {
-    await target?.close();
-  });
+  const suite = pythonCaseSuite(COMPUTED, [markers, resultFile]);
 
   it('listing the frame runs none of it: each is listed as opening on request', async () => {
-    const arrays = await target.listArrays();
+    const arrays = await suite.target.listArrays();
     const byName = new Map(arrays.map((a) => [a.expr, a]));
     for (const n of ['prop', 'method', 'img_rgb', 'img_lazy', 'img_big']) {
       const a = byName.get(n);
@@ -112,26 +78,26 @@ describe('python backend on objects whose array needs computing (real debugpy, r
   });
 
   it('every object opened by name matches np.asarray(obj)', async () => {
-    await assertCasesMatchNumpy(target, COMPUTED, COMPUTED_CASES, 'direct');
+    await assertCasesMatchNumpy(suite.target, COMPUTED, COMPUTED_CASES, 'direct');
     assert.ok(fs.existsSync(path.join(markers, 'prop')), 'opening ran the property');
   });
 
   it('says how the bytes were reached: Pillow memory without a copy, or a copy', async () => {
-    const typeOf = async (e: string): Promise<string> => (await target.resolve(e)).typeName;
+    const typeOf = async (e: string): Promise<string> => (await suite.target.resolve(e)).typeName;
     assert.equal(await typeOf('img_rgb'), 'PIL.Image.Image (Pillow pixel memory, no copy)');
     assert.equal(await typeOf('img_la'), 'PIL.Image.Image (Pillow pixel memory, no copy)');
     assert.equal(await typeOf('img_big'), 'PIL.Image.Image (a copy made by Pillow __array_interface__)');
     assert.equal(await typeOf('img_1'), 'PIL.Image.Image (a copy made by Pillow __array_interface__)');
     assert.equal(await typeOf('method'), '__main__.ArrayMethod (a copy made by __array__)');
     assert.equal(await typeOf('prop'), '__main__.PropertyInterface (computed __array_interface__, read once)');
-    const rgb = (await target.resolve('img_rgb')).view;
+    const rgb = (await suite.target.resolve('img_rgb')).view;
     assert.deepEqual([...rgb.strides], [28, 4, 1], 'RGB pixels keep Pillow\'s pad byte');
   });
 
   it('opening changed no reference count of the objects', async () => {
-    await target.continueToEnd();
+    await suite.target.continueToEnd();
     const r = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as { refcounts_changed: string[] };
     assert.deepEqual(r.refcounts_changed, []);
-    assert.equal(target.programOutput.join(''), 'computed ready\ncomputed done\n');
+    assert.equal(suite.target.programOutput.join(''), 'computed ready\ncomputed done\n');
   });
 });

@@ -6,11 +6,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { after, before, describe, it } from 'node:test';
-import { PythonTarget } from '../../src/backends/python/target';
+import { describe, it } from 'node:test';
 import { inspectArray } from '../../src/engine/engine';
-import { TransportKind } from '../../src/transport/transport';
-import { assertCasesMatchNumpy, loadCases } from '../helpers/cases';
+import { loadCases, pythonCaseSuite } from '../helpers/cases';
 import { CLI, PYTHON, ROOT, fixture, markerLine, runPython } from '../helpers/env';
 
 const TENSORS = fixture('python', 'tensors.py');
@@ -19,30 +17,11 @@ const REFUSED = JSON.parse(runPython(['-c', `import json,sys; sys.path.insert(0,
 const HAS_CUDA = runPython(['-c', 'import torch; print(torch.cuda.is_available())']).trim() === 'True';
 
 describe('python backend on torch tensors (real debugpy, real torch CPU)', () => {
-  let target: PythonTarget;
   const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-torch-')), 'result.json');
-
-  before(async () => {
-    target = await PythonTarget.launch({
-      python: PYTHON,
-      program: TENSORS,
-      args: [resultFile],
-      breakpoint: { file: TENSORS, line: markerLine(TENSORS, '# BREAK') },
-    });
-  });
-
-  after(async () => {
-    await target?.close();
-  });
-
-  for (const transport of ['direct', 'evaluate'] as TransportKind[]) {
-    it(`every case matches t.numpy() through the ${transport} transport`, async () => {
-      await assertCasesMatchNumpy(target, TENSORS, CASES, transport);
-    });
-  }
+  const suite = pythonCaseSuite(TENSORS, [resultFile], { cases: CASES, transports: ['direct', 'evaluate'], reference: 't.numpy()' });
 
   it('lists tensors with dtype, shape and byte strides; the refused kinds are left out', async () => {
-    const arrays = await target.listArrays();
+    const arrays = await suite.target.listArrays();
     const byName = new Map(arrays.map((a) => [a.expr, a]));
     const t = (n: string): { dtype: string; shape: number[]; strides: number[] } => {
       const a = byName.get(n);
@@ -60,18 +39,18 @@ describe('python backend on torch tensors (real debugpy, real torch CPU)', () =>
   });
 
   it('views share their base tensor\'s bytes; torch.from_numpy(a) is a\'s memory', async () => {
-    const base = (await target.resolve('base')).view.address;
-    assert.equal((await target.resolve('narrowed')).view.address, base + 4n * 10n, 'storage offset of 10 floats');
-    assert.equal((await target.resolve('flat_view')).view.address, base + 4n * 8n);
-    const src = await target.resolve('np_src');
-    const fromNp = await target.resolve('from_np');
+    const base = (await suite.target.resolve('base')).view.address;
+    assert.equal((await suite.target.resolve('narrowed')).view.address, base + 4n * 10n, 'storage offset of 10 floats');
+    assert.equal((await suite.target.resolve('flat_view')).view.address, base + 4n * 8n);
+    const src = await suite.target.resolve('np_src');
+    const fromNp = await suite.target.resolve('from_np');
     assert.equal(fromNp.view.address, src.view.address);
     assert.deepEqual(fromNp.view.strides, src.view.strides);
   });
 
   for (const [name, word] of Object.entries(REFUSED)) {
     it(`a ${name} tensor is refused with one line that says what to do`, async () => {
-      await assert.rejects(inspectArray(target, name), (e: Error) => {
+      await assert.rejects(inspectArray(suite.target, name), (e: Error) => {
         assert.match(e.message, new RegExp(`^'${name}' \\(torch\\.Tensor\\) cannot be shown: .*${word}`));
         assert.ok(!e.message.includes('\n'), e.message);
         return true;
@@ -80,11 +59,11 @@ describe('python backend on torch tensors (real debugpy, real torch CPU)', () =>
   }
 
   it('CUDA tensors: listed with device and opened as a host copy', { skip: HAS_CUDA ? false : 'no CUDA GPU on this machine (torch.cuda.is_available() is False): CUDA listing and host copies are untested here' }, async () => {
-    const row = (await target.listArrays()).find((a) => a.expr === 'gpu');
+    const row = (await suite.target.listArrays()).find((a) => a.expr === 'gpu');
     assert.match(row?.onRequest ?? '', /^on cuda:0 float32\[2, 3\]: copied to the host when opened$/);
-    const h = await target.resolve('gpu');
+    const h = await suite.target.resolve('gpu');
     assert.match(h.typeName, /host copy of cuda:0/);
-    const r = await inspectArray(target, 'gpu', { values: true });
+    const r = await inspectArray(suite.target, 'gpu', { values: true });
     assert.deepEqual(r.values, [[0, 1, 2], [3, 4, 5]]);
   });
 
@@ -103,12 +82,12 @@ describe('python backend on torch tensors (real debugpy, real torch CPU)', () =>
   });
 
   it('inspection changed nothing: contents, refcounts, version counters, requires_grad and grad', async () => {
-    for (const c of CASES) await inspectArray(target, c.expr, { stats: true });
-    await target.continueToEnd();
+    for (const c of CASES) await inspectArray(suite.target, c.expr, { stats: true });
+    await suite.target.continueToEnd();
     const r = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as { changed: string[]; checked: number; leaf: [boolean, boolean] };
     assert.deepEqual(r.changed, []);
     assert.equal(r.checked, 24);
     assert.deepEqual(r.leaf, [true, true], 'the leaf still requires grad and has no grad');
-    assert.equal(target.programOutput.join(''), 'tensors ready\ntensors done\n');
+    assert.equal(suite.target.programOutput.join(''), 'tensors ready\ntensors done\n');
   });
 });

@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { after, before, it } from 'node:test';
+import { PythonTarget } from '../../src/backends/python/target';
 import { DebugTarget } from '../../src/engine/target';
 import { toJson } from '../../src/core/decode';
 import { inspectArray } from '../../src/engine/engine';
 import { TransportKind } from '../../src/transport/transport';
-import { ROOT, runPython } from './env';
+import { PYTHON, ROOT, markerLine, runPython } from './env';
 
 export interface AcceptanceCase {
   expr: string;
@@ -53,4 +55,28 @@ export async function assertCasesMatchNumpy(
   const failures = Object.entries(verdicts).filter(([, v]) => v !== null);
   assert.deepEqual(failures, [], `cases differing from NumPy: ${JSON.stringify(failures)}`);
   assert.equal(Object.keys(verdicts).length, cases.length);
+}
+
+/**
+ * Registers, in the calling describe, a Python case-file suite: `program` run under debugpy to its `# BREAK` with
+ * `args` (closed after the suite) and, with `check`, a test per transport that every case matches the reference.
+ * The target is `suite.target` once the suite runs.
+ */
+export function pythonCaseSuite(
+  program: string,
+  args: string[],
+  check?: { cases: AcceptanceCase[]; transports: TransportKind[]; reference?: string },
+): { target: PythonTarget } {
+  const suite = {} as { target: PythonTarget };
+  before(async () => {
+    suite.target = await PythonTarget.launch({ python: PYTHON, program, args, breakpoint: { file: program, line: markerLine(program, '# BREAK') } });
+  });
+  after(async () => {
+    await suite.target?.close();
+  });
+  for (const transport of check?.transports ?? [])
+    it(`every case matches ${check!.reference ?? 'NumPy'} through the ${transport} transport`, async () => {
+      await assertCasesMatchNumpy(suite.target, program, check!.cases, transport);
+    });
+  return suite;
 }

@@ -21,31 +21,64 @@ export function fixture(...parts: string[]): string {
   return path.join(ROOT, 'test', 'fixtures', ...parts);
 }
 
-/** Pids of live processes whose command line contains `needle` (zombies excluded). */
-export function processesMatching(needle: string): number[] {
-  const out: number[] = [];
+export interface LiveProcess {
+  pid: number;
+  cmd: string;
+}
+
+/** Live processes (zombies excluded, this one too) that `pick` selects by pid folder and command line. */
+function liveProcesses(pick: (dir: string, cmd: string) => boolean): LiveProcess[] {
+  const out: LiveProcess[] = [];
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
     try {
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (cmd.includes(needle) && state !== 'Z') out.push(Number(d));
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      if (pick(d, cmd)) out.push({ pid: Number(d), cmd });
     } catch {
-      /* gone meanwhile */
+      /* gone meanwhile, or not ours to read */
     }
   }
   return out;
 }
 
-export async function waitNoProcess(needle: string, ms = 5000): Promise<number[]> {
+/** Pids of live processes whose command line contains `needle`. */
+export function processesMatching(needle: string): number[] {
+  return liveProcesses((_, cmd) => cmd.includes(needle)).map((p) => p.pid);
+}
+
+/** Live processes started with ARRAYLENS_TEST_TAG=`tag` in their environment (children inherit it). */
+export function taggedProcesses(tag: string): LiveProcess[] {
+  return liveProcesses((d) => fs.readFileSync(`/proc/${d}/environ`, 'latin1').split('\0').includes(`ARRAYLENS_TEST_TAG=${tag}`));
+}
+
+/** Polls `list` until it is empty or `ms` pass; returns what is left. */
+async function waitEmpty<T>(list: () => T[], ms: number): Promise<T[]> {
   const end = Date.now() + ms;
-  let left = processesMatching(needle);
+  let left = list();
   while (left.length && Date.now() < end) {
     await new Promise((r) => setTimeout(r, 100));
-    left = processesMatching(needle);
+    left = list();
   }
   return left;
+}
+
+export function waitNoProcess(needle: string, ms = 5000): Promise<number[]> {
+  return waitEmpty(() => processesMatching(needle), ms);
+}
+
+export function waitNoTaggedProcess(tag: string, ms = 8000): Promise<LiveProcess[]> {
+  return waitEmpty(() => taggedProcesses(tag), ms);
+}
+
+/** The CLI's error contract: a non-zero exit, nothing on stdout, exactly one stderr line, matching `message`. */
+export function assertCliError(r: { stdout: string; stderr: string }, code: number | null, message: RegExp): void {
+  assert.notEqual(code, 0, `expected failure, got stdout ${r.stdout}`);
+  assert.equal(r.stdout, '', 'nothing on stdout when failing');
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+  assert.match(lines[0], message);
 }
 
 export function runPython(args: string[], input?: string): string {
