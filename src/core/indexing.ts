@@ -112,7 +112,9 @@ export function applyIndex(v: StridedView, items: IndexItem[], text = ''): Strid
       // NumPy points an empty slice at its start with step 1 (mapping.c: n_steps <= 0).
       if (length > 0) address += BigInt(start * stride);
       shape.push(length);
-      strides.push(length > 0 ? stride * step : stride);
+      // A stride only matters between two elements: keep the axis's own when fewer (`[::2**53-1]` of a 1-long axis
+      // would otherwise give a stride past any integer the view accepts; found by fuzzing, test/unit/fuzzCore).
+      strides.push(length > 1 ? stride * step : stride);
     }
     axis++;
   }

@@ -22,6 +22,7 @@ export function parseNpyHeader(head: Uint8Array): NpyHeader {
     hlen = dv.getUint16(8, true);
     start = 10;
   } else if (major === 2 || major === 3) {
+    if (head.length < 12) throw new ArrayLensError('bad-argument', '.npy header is truncated');
     hlen = dv.getUint32(8, true);
     start = 12;
   } else throw new ArrayLensError('bad-argument', `unsupported .npy version ${major}`);

@@ -48,7 +48,7 @@ export async function fuzz<Ts extends [unknown, ...unknown[]]>(name: string, pro
   const t0 = performance.now();
   let failures = 0;
   try {
-    await fc.assert(prop, { numRuns, seed: FUZZ_SEED });
+    await fc.assert(prop, { numRuns, seed: FUZZ_SEED, includeErrorInReport: true });
   } catch (e) {
     failures = 1;
     throw e;
