@@ -1,5 +1,5 @@
 // Bundles for the installed extension: dist/extension.js (VS Code host), dist/adapter.js (the `arraylens` debug
-// adapter, run by VS Code with node), dist/ledgerWorker.js (the Leaks view's worker thread) and dist/webview.js (the
+// adapter, run by VS Code with node), dist/cdtGdbAdapter.js (cdt-gdb-adapter), dist/ledgerWorker.js (the Leaks view's worker thread) and dist/webview.js (the
 // Array Inspector, in the browser). The native addon is never bundled: src/engine/kernels.ts loads
 // native/build/Release/*.node relative to dist/ at run time.
 'use strict';
@@ -64,11 +64,30 @@ function nodeBundle(name, entry, externals) {
   };
 }
 
+/** A bundle whose first line names what it contains and under which licence. */
+function withBanner(config, banner) {
+  const { BannerPlugin } = require('webpack');
+  config.plugins.push(new BannerPlugin({ banner, entryOnly: true }));
+  return config;
+}
+
 module.exports = [
   nodeBundle('extension', './extension/extension.ts', {}),
   nodeBundle('adapter', './src/debugAdapter/server.ts', {}),
   // The Leaks view's worker thread (src/leaks/liveLedger.ts starts dist/ledgerWorker.js beside dist/extension.js).
   nodeBundle('ledgerWorker', './src/leaks/ledgerWorker.ts', {}),
+  // cdt-gdb-adapter (gdb over DAP: gdb sessions and "debugger": "gdb"), run by node as its own process: one file, so the
+  // .vsix (built --no-dependencies) needs none of node_modules. Its pty addon (openGdbConsole) and serialport
+  // (gdbtarget UARTs) are never loaded by a local launch or attach: left to Node's require, they fail only if asked for.
+  withBanner(
+    nodeBundle('cdtGdbAdapter', './node_modules/cdt-gdb-adapter/dist/debugAdapter.js', {
+      serialport: 'commonjs serialport',
+      '../../build/Release/pty.node': 'commonjs ../../build/Release/pty.node',
+    }),
+    // Its licence (EPL-2.0) asks object code to say where the source is; minifying drops the packages' own headers.
+    `cdt-gdb-adapter ${require('cdt-gdb-adapter/package.json').version} (EPL-2.0, source: https://github.com/eclipse-cdt-cloud/cdt-gdb-adapter) ` +
+      'with @vscode/debugadapter (MIT, https://github.com/microsoft/vscode-debugadapter-node)',
+  ),
   {
     name: 'webview',
     target: 'web',

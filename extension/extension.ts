@@ -154,8 +154,11 @@ export function activate(context: vscode.ExtensionContext): void {
         if (python) env.ARRAYLENS_PYTHON = python;
         // A native program alone: lldb-dap answers from `initialize` on (no debugpy needed on the machine).
         const cfg = session.configuration;
-        const native = typeof cfg.program === 'string' && cfg.mixed !== true && cfg.debugger !== 'gdb' && backendForLaunchConfig(cfg).id === 'native';
-        if (cfg.request === 'attach' || native) {
+        const native = typeof cfg.program === 'string' && cfg.mixed !== true && backendForLaunchConfig(cfg).id === 'native';
+        if (cfg.debugger === 'gdb' && (cfg.request === 'attach' || native)) {
+          env.ARRAYLENS_ADAPTER_BACKEND = 'cdt-gdb';
+          if (typeof cfg.gdb === 'string' && cfg.gdb) env.ARRAYLENS_GDB = cfg.gdb;
+        } else if (cfg.request === 'attach' || native) {
           env.ARRAYLENS_ADAPTER_BACKEND = 'lldb-dap';
           if (typeof cfg.lldbDap === 'string' && cfg.lldbDap) env.ARRAYLENS_LLDB_DAP = cfg.lldbDap;
         }

@@ -76,7 +76,7 @@ export class TrackedSession {
     const where = (frameId: number) => this.frameLocation(frameId);
     const backend = backendForDebugType(session.type);
     const attached = (): EngineArraySource =>
-      new EngineArraySource(backend!.attach({ channel, pid: () => this.pid, cdpProxy: () => requestCdpProxy(session) }));
+      new EngineArraySource(backend!.attach({ channel, pid: () => this.pid, debugType: session.type, cdpProxy: () => requestCdpProxy(session) }));
     this.source =
       session.type === 'arraylens' || !backend
         ? parent && NODE_TYPES.has(parent.type)

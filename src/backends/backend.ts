@@ -84,6 +84,8 @@ export interface AttachContext {
   channel: DapChannel;
   /** The debuggee's pid, once the session said it. */
   pid(): number | undefined;
+  /** The session's VS Code debug type (a backend claiming several reads each through its own adapter). */
+  debugType?: string;
   /** js-debug sessions: the address of its CDP proxy for this session. */
   cdpProxy?(): Promise<{ host: string; port: number; path?: string } | undefined>;
 }

@@ -351,6 +351,8 @@ export class ArrayLensDapSession {
  */
 function initialBackend(): () => DapProxy {
   if (process.env.ARRAYLENS_ADAPTER_BACKEND === 'lldb-dap') return () => backendById('native').proxy({ lldbDap: process.env.ARRAYLENS_LLDB_DAP });
+  // "debugger": "gdb": cdt-gdb-adapter answers `initialize` (readMemory, ...).
+  if (process.env.ARRAYLENS_ADAPTER_BACKEND === 'cdt-gdb') return () => backendById('native').proxy({ debugger: 'gdb', gdb: process.env.ARRAYLENS_GDB });
   return () => backendById('python').proxy({});
 }
 

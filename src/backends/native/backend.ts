@@ -1,14 +1,17 @@
 // The native backend: C/C++/Rust executables (and node itself, when the breakpoint is in an addon's C/C++ source)
-// under lldb-dap or gdb/MI, the lldb-dap proxy of the `arraylens` debug type, and lldb-dap sessions of VS Code.
+// under lldb-dap or gdb/MI, the proxy of the `arraylens` debug type (lldb-dap, or cdt-gdb-adapter for "debugger": "gdb"),
+// and the lldb-dap and gdb (CDT GDB adapter) sessions of VS Code.
 
 import { Backend } from '../backend';
+import { cdtFrames, cdtGdbProxy } from './cdtGdb';
 import { attachedFrames, attachedPid, checkNativeLaunch, nativeDapBackend } from './proxy';
 
 const ADDON_SOURCE = /\.(c|cc|cpp|cxx|h|hh|hpp)$/;
 
 export const nativeBackend: Backend = {
   id: 'native',
-  debugTypes: ['lldb-dap'],
+  // 'lldb-dap': LLVM's extension; 'gdb': Eclipse CDT's (cdt-gdb-adapter).
+  debugTypes: ['lldb-dap', 'gdb'],
   // A Node program stopping in its addon's C/C++ source: the native debugger runs node itself.
   claimsProgram: (p, breakpointFile) => p.kind === 'native' || (p.kind === 'node' && ADDON_SOURCE.test(breakpointFile)),
   async launch(p, o) {
@@ -27,7 +30,8 @@ export const nativeBackend: Backend = {
     // What the user must change is said before looking for lldb-dap.
     if (config.request === 'attach') attachedPid(config);
     else if (config.program !== undefined) checkNativeLaunch(config);
+    if (config.debugger === 'gdb') return cdtGdbProxy(config);
     return nativeDapBackend(lldbDap);
   },
-  attach: (ctx) => attachedFrames(ctx.channel, ctx.pid),
+  attach: (ctx) => (ctx.debugType === 'gdb' ? cdtFrames(ctx.channel, ctx.pid) : attachedFrames(ctx.channel, ctx.pid)),
 };

@@ -1,7 +1,7 @@
 // Native programs (C/C++/Rust executables) through the `arraylens` debug type: lldb-dap runs the program, every DAP
 // message is proxied unchanged by the adapter (src/debugAdapter/server.ts), and arraylens/listArrays + arraylens/inspect are answered
-// by the native backend (NativeTarget over LldbDebugger) on the same lldb-dap connection. gdb 13 has no DAP, so the
-// debug type is lldb-only; `npx arraylens inspect --debugger gdb` remains the gdb path.
+// by the native backend (NativeTarget over LldbDebugger) on the same lldb-dap connection. "debugger": "gdb" goes
+// through cdt-gdb-adapter instead (gdb 13 has no DAP of its own): see cdtGdb.ts.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,14 +19,7 @@ const OURS_ONLY = ['python', 'mixed', 'lldbDap', 'debugger', 'type', 'request', 
 export function checkNativeLaunch(args: Record<string, unknown>): void {
   const dbg = args.debugger;
   if (dbg !== undefined && dbg !== 'lldb' && dbg !== 'gdb')
-    throw new ArrayLensError('bad-argument', `"debugger": ${JSON.stringify(dbg)} is not known: use "lldb" (the default)`);
-  if (dbg === 'gdb')
-    throw new ArrayLensError(
-      'bad-argument',
-      '"debugger": "gdb" cannot run under the arraylens debug type: gdb 13 (Debian 12) has no Debug Adapter Protocol, so ' +
-        'only lldb-dap can drive a VS Code session here. Remove "debugger" (lldb-dap is the default; install Debian lldb-22), ' +
-        `or inspect with gdb headless: npx arraylens inspect --debugger gdb ${String(args.program)} …`,
-    );
+    throw new ArrayLensError('bad-argument', `"debugger": ${JSON.stringify(dbg)} is not known: use "lldb" (the default, lldb-dap) or "gdb" (through cdt-gdb-adapter)`);
   const program = path.resolve(String(args.cwd ?? process.cwd()), String(args.program));
   if (/\.(m?js|cjs|ts)$/i.test(program))
     throw new ArrayLensError('bad-argument', `'${args.program}' is a JavaScript program: debug it with the built-in "node" debug type; the Arrays view works there too`);
