@@ -112,10 +112,10 @@ export function applyIndex(v: StridedView, items: IndexItem[], text = ''): Strid
       // NumPy points an empty slice at its start with step 1 (mapping.c: n_steps <= 0).
       if (length > 0) address += BigInt(start * stride);
       shape.push(length);
-      // As NumPy: stride * step, even for one element. But a stride only matters between two elements, so where that
-      // product is past 2^53 (`[::2**53-1]` of a 1-long axis; found by fuzzing, test/unit/fuzzCore) the axis's own
-      // stride stands in for it, instead of a view the view check then refuses.
-      strides.push(length > 1 || Number.isSafeInteger(stride * step) ? stride * step : stride);
+      // As NumPy: stride * step, even for one element (an empty slice keeps the axis's stride). A stride only matters
+      // between two elements, so where that product is past 2^53 (`[::2**53-1]` of a 1-long axis; found by fuzzing,
+      // test/unit/fuzzCore) the axis's own stride stands in for it, instead of a view the view check then refuses.
+      strides.push(length > 1 || (length === 1 && Number.isSafeInteger(stride * step)) ? stride * step : stride);
     }
     axis++;
   }
