@@ -2,6 +2,7 @@
 
 import type { JsonStats } from '../src/protocol/dap';
 import { el } from './dom';
+import { RequestFailed } from './hostConnection';
 
 export function statNumber(x: number | string | null): string {
   if (x === null) return '—';
@@ -17,6 +18,8 @@ export class StatsPanel {
   private readonly range: HTMLElement;
   /** Says that stats and histogram are of the whole array, whatever the image shows. */
   private readonly note: HTMLElement;
+  /** The stats of the live stop, once they came (null while computing and after a failure). */
+  live: JsonStats | null = null;
 
   constructor() {
     this.caption = el('div', { class: 'stats-caption', attrs: { id: 'stats-caption' }, text: 'whole array: waiting for the stop' });
@@ -42,7 +45,33 @@ export class StatsPanel {
         : 'statistics and histogram: whole array';
   }
 
+  /** Asks for the new stop's stats (after `loading`); shows them and calls `shown` if that stop is still live. */
+  request(ask: () => Promise<JsonStats>, stillLive: () => boolean, shown: () => void): void {
+    ask().then(
+      (st) => {
+        if (!stillLive()) return;
+        this.live = st;
+        this.show(st);
+        shown();
+      },
+      (e: Error) => {
+        if (e instanceof RequestFailed && e.code === 'stale') return;
+        this.failed(e.message);
+      },
+    );
+  }
+
+  /** The stats kept for an earlier stop of the history strip, or the live stop's again (null). */
+  showKept(kept: { stop: number; stats: JsonStats | null } | null): void {
+    if (kept) {
+      if (kept.stats) this.show(kept.stats);
+      else this.failed(`no stats were kept for stop ${kept.stop}`);
+    } else if (this.live) this.show(this.live);
+  }
+
+  /** A new stop: its stats are being computed (`count` elements). */
   loading(count: number): void {
+    this.live = null;
     this.caption.textContent = `whole array (${count.toLocaleString('en-US')} elements): computing…`;
   }
 
