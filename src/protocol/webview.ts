@@ -153,6 +153,13 @@ export type HostMessage = ResponseOk | ResponseError | HostNotification;
 
 const requestId = int({ min: 0 });
 
+/** A field's value in an error message; never calls into the value (`{toString: ''}` would throw a TypeError). */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return `'${v.slice(0, 40)}'`;
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return String(v);
+  return Array.isArray(v) ? 'an array' : 'an object';
+}
+
 function byMethod(
   build: (method: string) => Schema<unknown>,
   methods: readonly string[],
@@ -162,7 +169,7 @@ function byMethod(
   return (v) => {
     const m = v.method;
     const s = typeof m === 'string' ? table.get(m) : undefined;
-    if (!s) throw new ProtocolError(`unknown ${type} method ${typeof m === 'string' ? `'${m.slice(0, 40)}'` : String(m)}`);
+    if (!s) throw new ProtocolError(`unknown ${type} method ${shown(m)}`);
     return s.parse(v);
   };
 }
@@ -206,7 +213,7 @@ export function parseWebviewMessage(v: unknown): WebviewMessage {
   const r = asRecord(v);
   if (r.type === 'request') return parseRequest(r) as WebviewRequest;
   if (r.type === 'notify') return parseWebviewNotification(r) as WebviewNotification;
-  throw new ProtocolError(`message: unknown type ${typeof r.type === 'string' ? `'${r.type.slice(0, 40)}'` : String(r.type)}`);
+  throw new ProtocolError(`message: unknown type ${shown(r.type)}`);
 }
 
 /** Validates a message that claims to come from the host (webview side). */
@@ -214,7 +221,7 @@ export function parseHostMessage(v: unknown): HostMessage {
   const r = asRecord(v);
   if (r.type === 'response') return (r.ok === false ? ResponseErrorSchema.parse(r) : parseResponseOk(r)) as HostMessage;
   if (r.type === 'notify') return parseHostNotification(r) as HostNotification;
-  throw new ProtocolError(`message: unknown type ${typeof r.type === 'string' ? `'${r.type.slice(0, 40)}'` : String(r.type)}`);
+  throw new ProtocolError(`message: unknown type ${shown(r.type)}`);
 }
 
 /** The request id of a message that failed validation, when one can be recovered (to answer it with an error). */
