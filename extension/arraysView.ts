@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { withListingAliases } from '../src/pairing/sameBytes';
 import { ArraySummary, aliasText } from '../src/protocol/dap';
+import { offerRows } from './debugWithArrayLens';
 import { explain } from './progress';
 import { SessionTracker, StopPoint, isSupported } from './sessions';
 
@@ -119,6 +120,8 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
     const gen = ++this.generation;
     const session = stopped ?? this.tracker.preferredSession();
     if (!session) return this.show([new MessageItem('Start debugging to see arrays', 'info')]);
+    // CodeLLDB and Microsoft C/C++: one line saying so, and "Debug this with ArrayLens".
+    if (!isSupported(session) && offerRows(session)) return this.show(offerRows(session)!);
     if (!isSupported(session))
       return this.show([new MessageItem(`Session type '${session.type}' is not supported yet`, 'info', 'Use the "arraylens" launch type (Python, C/C++/Rust, mixed), a debugpy session or a Node session of the built-in JavaScript debugger.')]);
     let stop: StopPoint | null;

@@ -10,6 +10,7 @@ import { LeaksView } from './leaksView';
 import { preloadsTracker, wantsTracker, withTrackerEnv } from './leaksModel';
 import { trackerLibrary } from '../src/leaks/leakTable';
 import { backendForLaunchConfig } from '../src/backends/registry';
+import { registerDebugWithArrayLens } from './debugWithArrayLens';
 import { explain } from './progress';
 import { SessionTracker, isSupported } from './sessions';
 
@@ -103,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     vscode.commands.registerCommand('arraylens.refresh', () => view.reload()),
+    registerDebugWithArrayLens(),
     vscode.commands.registerCommand('arraylens.inspectVariable', (arg?: VariableContext) => {
       const v = arg?.variable;
       const session = arg?.sessionId ? tracker.byId(arg.sessionId)?.session : undefined;
