@@ -82,6 +82,11 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
   private items: vscode.TreeItem[] = [];
   private generation = 0;
   private readonly disposables: vscode.Disposable[] = [];
+  /**
+   * Sets the view's description (next to its title): the pid of the process whose arrays are listed, so that with
+   * several processes (debugpy's subprocess and worker sessions) it is clear whose they are.
+   */
+  describe: (text: string | undefined) => void = () => undefined;
 
   constructor(private readonly tracker: SessionTracker) {
     this.disposables.push(
@@ -102,7 +107,8 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
   private shownStop: ShownStop | null = null;
   private listing: { stop: ShownStop; arrays: Thenable<ArraySummary[]> } | null = null;
 
-  private show(items: vscode.TreeItem[], stop: ShownStop | null = null): void {
+  private show(items: vscode.TreeItem[], stop: ShownStop | null = null, pid?: number): void {
+    this.describe(stop && pid !== undefined ? `pid ${pid}` : undefined);
     this.shownStop = stop;
     this.items = items;
     this.changed.fire();
@@ -147,7 +153,7 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
     try {
       const arrays = await listing;
       if (gen !== this.generation) return;
-      this.show(arrays.length ? arrays.map((a) => new ArrayItem(a, stop!)) : [new MessageItem('No arrays in this frame', 'info')], key);
+      this.show(arrays.length ? arrays.map((a) => new ArrayItem(a, stop!)) : [new MessageItem('No arrays in this frame', 'info')], key, t.pid);
     } catch (e) {
       if (this.listing?.arrays === listing) this.listing = null; // the next refresh of this stop tries again
       if (gen !== this.generation) return;

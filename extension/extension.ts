@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { ArrayItem, ArraysView } from './arraysView';
 import { InspectorPanels } from './inspectorPanel';
-import { registerNodeNative } from './nodeNative';
+import { registerNodeNative, registerPythonNative } from './nodeNative';
 import { LeaksView } from './leaksView';
 import { preloadsTracker, wantsTracker, withTrackerEnv } from './leaksModel';
 import { trackerLibrary } from '../src/leaks/leakTable';
@@ -39,6 +39,13 @@ interface VariableContext {
   variable?: { name?: string; evaluateName?: string };
 }
 
+/** The Arrays view's tree, its description following the listed process (ArraysView.describe). */
+function registerArraysTree(view: ArraysView): vscode.Disposable {
+  const tree = vscode.window.createTreeView('arraylens.arrays', { treeDataProvider: view });
+  view.describe = (text) => (tree.description = text);
+  return tree;
+}
+
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ArrayLens');
   const tracker = new SessionTracker();
@@ -49,12 +56,13 @@ export function activate(context: vscode.ExtensionContext): void {
     tracker,
     view,
     panels,
-    vscode.window.registerTreeDataProvider('arraylens.arrays', view),
+    registerArraysTree(view),
     // js-debug sends no `process` event: the pid nodeNative learns is the Leaks view's too.
     registerNodeNative(log, (s, pid) => {
       const t = tracker.get(s);
       if (t) t.pid ??= pid;
     }),
+    registerPythonNative(tracker, log),
   );
 
   const open = async (expr: string | undefined, session: vscode.DebugSession | undefined): Promise<void> => {

@@ -1,6 +1,7 @@
 // Debug sessions ArrayLens can read: our own `arraylens` type (the adapter answers custom requests), debugpy
-// sessions of the Python extension (the engine runs here, over customRequest, with the pid from `process`), and Node
-// sessions of the built-in JavaScript debugger (the engine runs here, on js-debug's CDP proxy for the session).
+// sessions of the Python Debugger extension (launch, attach, and the child sessions of subprocesses and workers; the
+// engine runs here, over customRequest, with the pid from each session's `process` event), and Node sessions of the
+// built-in JavaScript debugger (the engine runs here, on js-debug's CDP proxy for the session).
 
 import * as vscode from 'vscode';
 import { ArrayLensError } from '../src/core/errors';
@@ -14,6 +15,15 @@ import { ArraySource, DapArraySource, EngineArraySource } from '../src/engine/ar
 export const PYTHON_TYPES = new Set(backendById('python').debugTypes);
 /** js-debug's Node types: `node` in launch.json, `pwa-node` for the sessions it runs. */
 export const NODE_TYPES = new Set(backendById('node').debugTypes);
+
+/**
+ * The session whose launch configuration says "arraylensNative": true (this one or an ancestor: js-debug and debugpy
+ * run each process in a child session of the one launch.json started), if any.
+ */
+export function nativeRoot(s: vscode.DebugSession | undefined): vscode.DebugSession | undefined {
+  for (let p = s; p; p = p.parentSession) if (p.configuration.arraylensNative === true) return p;
+  return undefined;
+}
 
 /** Our own type, or one a backend claims (src/backends/registry.ts). */
 export function isSupported(s: vscode.DebugSession): boolean {
@@ -79,15 +89,19 @@ export class TrackedSession {
       new EngineArraySource(backend!.attach({ channel, pid: () => this.pid, debugType: session.type, cdpProxy: () => requestCdpProxy(session) }));
     this.source =
       session.type === 'arraylens' || !backend
-        ? parent && NODE_TYPES.has(parent.type)
-          ? // The native side of a Node + addon pair ("arraylensNative"): aliases are the JS arrays of the last JS stop.
+        ? parent && (NODE_TYPES.has(parent.type) || PYTHON_TYPES.has(parent.type))
+          ? // The native side of a Node + addon or Python + extension pair ("arraylensNative"): aliases are the
+            // JS/Python arrays of that side's last stop.
             new PairedArraySource(new DapArraySource(channel), 'native', () => recordedBy(family.get(parent)), where)
           : new DapArraySource(channel)
         : backend.id === 'node'
           ? // The paused top frame of the session, attached at first use; with a native child, aliases are the addon's
             // views at its last stop.
             new PairedArraySource(attached(), 'node', () => recordedBy(family.nativeChildOf(session)), where)
-          : attached();
+          : backend.id === 'python' && nativeRoot(session)
+            ? // debugpy with "arraylensNative": aliases are the extension's arrays at the native child's last stop.
+              new PairedArraySource(attached(), 'python', () => recordedBy(family.nativeChildOf(session)), where)
+            : attached();
   }
 
   /**
@@ -114,9 +128,12 @@ export class SessionTracker implements vscode.Disposable {
   private readonly stoppedEmitter = new vscode.EventEmitter<TrackedSession>();
   private readonly runningEmitter = new vscode.EventEmitter<TrackedSession>();
   private readonly endedEmitter = new vscode.EventEmitter<TrackedSession>();
+  private readonly processEmitter = new vscode.EventEmitter<TrackedSession>();
   readonly onStopped = this.stoppedEmitter.event;
   readonly onRunning = this.runningEmitter.event;
   readonly onEnded = this.endedEmitter.event;
+  /** The session's debugger said which process runs the program (`process` event): `pid` is set. */
+  readonly onProcess = this.processEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
   private stopSeq = 0;
 
@@ -134,8 +151,10 @@ export class SessionTracker implements vscode.Disposable {
           return {
             onDidSendMessage(m: { type?: string; event?: string; body?: { systemProcessId?: number; threadId?: number } }) {
               if (m.type !== 'event') return;
-              if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') t.pid = m.body.systemProcessId;
-              else if (m.event === 'stopped') {
+              if (m.event === 'process' && typeof m.body?.systemProcessId === 'number') {
+                t.pid = m.body.systemProcessId;
+                self.processEmitter.fire(t);
+              } else if (m.event === 'stopped') {
                 t.stops++;
                 t.lastStopSeq = ++self.stopSeq;
                 t.running = false;
@@ -226,5 +245,6 @@ export class SessionTracker implements vscode.Disposable {
     this.stoppedEmitter.dispose();
     this.runningEmitter.dispose();
     this.endedEmitter.dispose();
+    this.processEmitter.dispose();
   }
 }

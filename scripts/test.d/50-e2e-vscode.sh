@@ -25,6 +25,8 @@ status=$?
 # The Leaks view (two stops of a Python session, the diff by site, click to the site), same .vsix.
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec \
   out/test/e2e/leaks_view.e2e.js || status=1
+# Riding the Python Debugger's debugpy sessions (launch, attach, a worker, arraylensNative), same .vsix.
+ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec out/test/e2e/ride_python.e2e.js || status=1
 log "screenshots of each step: test/artifacts/"
 
 bash test/e2e/electron/run.sh || status=1
