@@ -10,7 +10,7 @@ const LAYERS = [
   ['src/engine'],
   ['src/pairing'],
   ['src/backends', 'src/inspector', 'src/leaks'],
-  ['src/debugAdapter', 'src/cli'],
+  ['src/debugAdapter', 'src/cli', 'src/mcp'],
   ['extension'],
 ];
 

@@ -57,8 +57,17 @@ export interface LeaksOptions {
   program: string[];
 }
 
+/** `arraylens mcp`: defaults for the programs its clients launch. */
+export interface McpOptions {
+  python?: string;
+  lldbDap?: string;
+  gdb?: string;
+  timeoutMs: number;
+}
+
 export type CommandLine =
   | { command: 'inspect'; options: InspectOptions }
+  | { command: 'mcp'; options: McpOptions }
   | { command: 'stats'; options: StatsOptions }
   | { command: 'leaks'; options: LeaksOptions }
   | { command: 'demo' }
@@ -143,6 +152,18 @@ export const COMMANDS: readonly CommandTable[] = [
     ],
   },
   { name: 'demo', summary: 'inspect the bundled example program (examples/demo.py)', synopsis: '', flags: [HELP] },
+  {
+    name: 'mcp',
+    summary: 'serve the Model Context Protocol on stdin/stdout: tools launch, list_arrays, inspect, continue, leaks, close for coding agents',
+    synopsis: '[options]',
+    flags: [
+      PYTHON,
+      LLDB_DAP,
+      { name: 'gdb', type: 'string', value: 'PATH', help: 'gdb to run for launches with "debugger": "gdb" (default: gdb on PATH)' },
+      { ...TIMEOUT, help: 'default time a launch or continue waits for its stop (a call may pass timeout_s)' },
+      HELP,
+    ],
+  },
 ];
 
 function table(name: string): CommandTable | undefined {
@@ -325,7 +346,7 @@ function parseLeaks(t: CommandTable, r: FlagReader, positionals: string[], after
 /** argv without node and the script: `COMMAND [FLAGS...] [-- PROGRAM [ARGS...]]`. */
 export function parseCommandLine(argv: string[]): CommandLine {
   const [name, ...rest] = argv;
-  if (name === undefined) throw new ArrayLensError('bad-argument', 'no command given: arraylens inspect|stats|leaks|demo (see arraylens --help)');
+  if (name === undefined) throw new ArrayLensError('bad-argument', `no command given: arraylens ${COMMANDS.map((c) => c.name).join('|')} (see arraylens --help)`);
   if (name === '--help' || name === '-h' || name === 'help') {
     const about = rest[0] && !rest[0].startsWith('-') ? rest[0] : undefined;
     return { command: 'help', text: about ? commandHelp(about) : usage() };
@@ -345,6 +366,9 @@ export function parseCommandLine(argv: string[]): CommandLine {
       return { command: 'stats', options: parseStats(r, positionals, afterDashes) };
     case 'leaks':
       return { command: 'leaks', options: parseLeaks(t, r, positionals, afterDashes) };
+    case 'mcp':
+      if (positionals.length || afterDashes?.length) throw new ArrayLensError('bad-argument', 'mcp takes no program: its clients launch programs (see arraylens mcp --help)');
+      return { command: 'mcp', options: { python: r.string('python'), lldbDap: r.string('lldb-dap'), gdb: r.string('gdb'), timeoutMs: r.integer('timeout') * 1000 } };
     default:
       if (positionals.length || afterDashes?.length) throw new ArrayLensError('bad-argument', `${t.name} takes no arguments (see arraylens ${t.name} --help)`);
       return { command: 'demo' };

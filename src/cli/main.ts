@@ -136,6 +136,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'leaks':
         out = await cmdLeaks(cl.options);
         break;
+      case 'mcp': {
+        // stdout carries the protocol: nothing else may be written there. Loaded on demand (the SDK is large).
+        const { runMcpServer } = await import('../mcp/server');
+        await runMcpServer(cl.options);
+        return 0;
+      }
     }
     process.stdout.write(out + '\n');
     return 0;
