@@ -193,7 +193,8 @@ export class CdtGdbDebugger implements NativeDebugger {
    * casts of constants (no memory, no calls): its size, whether 1.5 stays 1.5 (floating), whether -1 stays -1 (signed).
    */
   async canonicalType(typeName: string): Promise<string | null> {
-    if (!/^[A-Za-z_][\w:\s]*$/.test(typeName)) return null;
+    // Typedef names only: a struct/union/enum/class never is a scalar, and casting a constant to one is an error.
+    if (!/^[A-Za-z_][\w:\s]*$/.test(typeName) || /^(struct|union|enum|class)\s/.test(typeName)) return null;
     const value = async (e: string): Promise<string | null> => {
       const r = await this.rawEvaluate(e).catch(() => null);
       return r && r.type !== undefined ? r.result.trim() : null;
