@@ -241,7 +241,13 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
       }
       await rideCase('attach', ws, [['ride_arrays.py', markerLine(ARRAYS_FIXTURE, '# BREAK')]], async (wb, arrays) => {
         await assertAcceptanceArrays(wb, arrays, pidFile, 'attach-arrays');
-        assert.notEqual(await readPidFile(pidFile), program.pid, 'sanity: the program runs under the debugpy launcher');
+        // The pid debugpy reported is checked against the program's own account of itself before /proc/PID/mem is
+        // read (src/backends/python/identity.ts): here it is the same local process, so the inspector reads directly.
+        await wb.clickInlineAction(wb.treeRow(arrays, 'f64'), 'Open in Array Inspector');
+        const inspector = new InspectorPage(wb);
+        await inspector.waitForStat({ key: 'mean', value: /^\s*2(\.0*)?\s*$/ }, 'f64 = linspace(-3, 7): mean 2');
+        assert.match(await inspector.headerText(), /· direct\b/, 'read directly: the pid is the program');
+        await wb.screenshot('attach-inspector');
       });
     } finally {
       program.kill('SIGKILL');
@@ -283,7 +289,9 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
     ]);
     const pyLine = markerLine(path.join(MIXED_CRATE, 'program.py'), '# BREAK');
     const rsLine = markerLine(path.join(MIXED_CRATE, 'src', 'lib.rs'), '// BREAK');
-    await rideCase('mixed', ws, [['src/lib.rs', rsLine], ['program.py', pyLine]], async (wb, arrays) => {
+    // The line after the call: Python stops again once Rust has returned.
+    const afterLine = markerLine(path.join(MIXED_CRATE, 'program.py'), 'print(f"{kind}');
+    await rideCase('mixed', ws, [['src/lib.rs', rsLine], ['program.py', pyLine], ['program.py', afterLine]], async (wb, arrays) => {
       assert.equal(await wb.stoppedLine(), pyLine, 'stopped in Python first');
       const want = numpyRows(`import sys; sys.path.insert(0, ${JSON.stringify(MIXED_CRATE)}); from program import make; ARRAYS = {"a": make("c")}; ${DESCRIBE}`);
       const pyRows = await wb.waitForRows(arrays, (r) => !!rowOf(r, 'a'), "Python's a");
@@ -309,6 +317,21 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
       log(`native: ${JSON.stringify(rows)}`);
       assert.match(rowOf(rows, 'view')!, new RegExp(`^view float32 \\(48, 64\\) · 3072 el · ⇄ .*\\ba \\(${escapeRe(at)}\\)`), "the ArrayView: NumPy's dtype and shape, and the same bytes as Python's a");
       await wb.screenshot('native-arrays');
+
+      // The native top frame selected in the Call Stack (VS Code may keep the Python session focused), F5 continues
+      // the native session; Python stops after the call, and its a is marked as the bytes the Rust frame showed.
+      await wb.viewPane('Call Stack');
+      const frameRow = callStack.locator('.monaco-list-row', { hasText: /sum_view/ }).first();
+      if (!(await frameRow.isVisible())) await callStack.locator('.monaco-list-row', { hasText: /Native:/ }).first().click();
+      await frameRow.waitFor({ state: 'visible', timeout: 30_000 });
+      await frameRow.click();
+      await wb.collapsePanes(['Call Stack']);
+      await wb.page.keyboard.press('F5');
+      const back = await wb.waitForRows(arrays, (r) => /\(native at lib\.rs:/.test(rowOf(r, 'a') ?? ''), "Python's a marked with the Rust frame's arrays", 90_000);
+      log(`python again: ${JSON.stringify(back)}`);
+      assert.match(rowOf(back, 'a')!, new RegExp(`^a float32 \\(48, 64\\) · 3072 el · ⇄ .*\\bview\\b.*\\(native at lib\\.rs:${rsLine}\\)`));
+      assert.equal(await wb.stoppedLine(), afterLine, 'Python stopped after the call');
+      await wb.screenshot('python-after-native');
     });
   });
 });
