@@ -80,3 +80,24 @@ export function markPointers(
   marks: Uint8Array,
   options?: NativeOptions & { interior?: boolean },
 ): Uint32Array;
+
+/** How a vmRead went: `bytes` copied from the start of the destination; on a stop, why (errno) and where. */
+export interface VmReadResult {
+  bytes: number;
+  /** 0 when every byte was read. */
+  errno: number;
+  /** EFAULT (address not readable), ESRCH (process gone), EPERM (ptrace policy / another user), ENOSYS, ... */
+  code?: 'EFAULT' | 'ESRCH' | 'EPERM' | 'ENOSYS' | 'ENOMEM' | 'EINVAL' | 'EIO';
+  message?: string;
+  /** The remote address the read stopped at. */
+  address?: bigint;
+}
+
+/**
+ * process_vm_readv (Linux): copies the ranges [address0, length0, address1, length1, ...] of process `pid`, one
+ * after another, into `buf` from byte `offset` (their total must fit), up to IOV_MAX ranges and 1 GiB per system
+ * call. Throws TypeError/RangeError on bad arguments; a read that stops early is a result, not an exception.
+ */
+export function vmRead(pid: number, ranges: BigUint64Array, buf: Uint8Array, offset?: number): VmReadResult;
+/** vmRead on a worker thread; `buf` must stay untouched until the promise settles. */
+export function vmReadAsync(pid: number, ranges: BigUint64Array, buf: Uint8Array, offset?: number): Promise<VmReadResult>;

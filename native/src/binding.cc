@@ -18,6 +18,7 @@
 
 #include "engine.h"
 #include "marshal.h"
+#include "vmread.h"
 
 namespace arraylens {
 namespace {
@@ -279,12 +280,91 @@ Napi::Value Mmap(const Napi::CallbackInfo& info) {
   return Napi::Value(env, ab);
 }
 
+// ---------------------------------------------------------------- process_vm_readv
+
+/** A checked vmRead call: the ranges copied out of the BigUint64Array, the destination span inside `buf`. */
+struct VmReadCall {
+  int pid;
+  std::vector<uint64_t> ranges;
+  uint8_t* dst;
+};
+
+VmReadCall parse_vm_read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t pid = safe_int(env, info[0], "pid");
+  if (pid <= 0 || pid > 0x7fffffff) range_error(env, "pid must be a positive process id");
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array)
+    type_error(env, "ranges must be a BigUint64Array of address, length pairs");
+  Napi::BigUint64Array ra = info[1].As<Napi::BigUint64Array>();
+  if (ra.ElementLength() % 2 != 0) range_error(env, "ranges must hold address, length pairs (an even length)");
+  Bytes b = typed_bytes(env, info[2], "buf");
+  int64_t offset = info.Length() > 3 && !info[3].IsUndefined() ? safe_int(env, info[3], "offset") : 0;
+  if (offset < 0 || (uint64_t)offset > b.length) range_error(env, "offset must lie within buf");
+  VmReadCall c{(int)pid, std::vector<uint64_t>(ra.Data(), ra.Data() + ra.ElementLength()), const_cast<uint8_t*>(b.data) + offset};
+  uint64_t room = b.length - (uint64_t)offset, total = 0;
+  for (size_t i = 0; i < c.ranges.size(); i += 2) {
+    uint64_t a = c.ranges[i], n = c.ranges[i + 1];
+    if (n > room - total) range_error(env, "the ranges add up to more bytes than buf holds past offset");
+    if (a + n < a) range_error(env, "range " + std::to_string(i / 2) + " wraps past the end of the address space");
+    total += n;
+  }
+  return c;
+}
+
+Napi::Value vm_outcome_to_js(Napi::Env env, const VmReadOutcome& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("bytes", (double)r.bytes);
+  o.Set("errno", r.err);
+  const char* code = r.err == 0 ? nullptr : r.err == EFAULT ? "EFAULT" : r.err == ESRCH ? "ESRCH" : r.err == EPERM ? "EPERM"
+                   : r.err == ENOSYS ? "ENOSYS" : r.err == ENOMEM ? "ENOMEM" : r.err == EINVAL ? "EINVAL" : "EIO";
+  if (code) {
+    o.Set("code", code);
+    o.Set("message", std::strerror(r.err));
+    o.Set("address", Napi::BigInt::New(env, (uint64_t)r.fail_address));
+  }
+  return o;
+}
+
+Napi::Value VmRead(const Napi::CallbackInfo& info) {
+  VmReadCall c = parse_vm_read(info);
+  return vm_outcome_to_js(info.Env(), vm_read(c.pid, c.ranges.data(), c.ranges.size() / 2, c.dst));
+}
+
+/** vmRead on a worker thread (the stats stream reads chunk k+1 while the kernels run on chunk k). */
+class VmReadJob : public Napi::AsyncWorker {
+ public:
+  VmReadJob(Napi::Env env, VmReadCall call, Napi::Value buf)
+      : Napi::AsyncWorker(env, "arraylens-vmread"), deferred_(Napi::Promise::Deferred::New(env)), call_(std::move(call)) {
+    buf_ = Napi::Persistent(buf.As<Napi::Object>());
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { out_ = vm_read(call_.pid, call_.ranges.data(), call_.ranges.size() / 2, call_.dst); }
+  void OnOK() override { deferred_.Resolve(vm_outcome_to_js(Env(), out_)); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  VmReadCall call_;
+  Napi::ObjectReference buf_;
+  VmReadOutcome out_{};
+};
+
+Napi::Value VmReadAsync(const Napi::CallbackInfo& info) {
+  VmReadJob* job = new VmReadJob(info.Env(), parse_vm_read(info), info[2]);
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using Fn = Napi::Value (*)(const Napi::CallbackInfo&);
   const std::pair<const char*, Fn> table[] = {
       {"backend", Backend}, {"readSum", ReadSum}, {"mmap", Mmap}, {"markPointers", MarkPointers},
       {"moments", Moments}, {"momentsAsync", MomentsAsync}, {"histogram", Histogram}, {"histogramAsync", HistogramAsync},
       {"patterns", Patterns}, {"patternsAsync", PatternsAsync}, {"percentiles", Percentiles}, {"percentilesAsync", PercentilesAsync},
+      {"vmRead", VmRead}, {"vmReadAsync", VmReadAsync},
   };
   for (const auto& [name, fn] : table) exports.Set(name, Napi::Function::New(env, fn));
   return exports;
