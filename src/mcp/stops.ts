@@ -12,6 +12,8 @@ export interface StopLocation {
   function: string;
   /** DAP's stop reason: breakpoint, exception, signal, step... */
   reason: string;
+  /** What the debugger said of any other stop (the exception, the signal). */
+  description?: string;
 }
 
 export interface StopsOptions {
@@ -23,13 +25,13 @@ export interface StopsOptions {
 }
 
 export class DapStops {
-  private reason = 'breakpoint';
+  private stopped: { reason: string; description?: string } = { reason: 'breakpoint' };
 
   private constructor(
     readonly debuggee: DapDebuggee,
     readonly breakpoints: readonly SourceLine[],
   ) {
-    debuggee.client.on('stopped', (b: { reason?: string; description?: string }) => (this.reason = b.description || b.reason || 'stopped'));
+    debuggee.client.on('stopped', (b: { reason?: string; description?: string }) => (this.stopped = { reason: b.reason ?? 'stopped', description: b.description }));
   }
 
   get pid(): number | undefined {
@@ -111,7 +113,14 @@ export class DapStops {
       levels: 1,
     });
     const f = st.stackFrames[0];
-    return { file: f?.source?.path ?? f?.source?.name ?? null, line: f?.line ?? 0, function: f?.name ?? '', reason: this.reason };
+    const { reason, description } = this.stopped;
+    return {
+      file: f?.source?.path ?? f?.source?.name ?? null,
+      line: f?.line ?? 0,
+      function: f?.name ?? '',
+      reason,
+      ...(reason !== 'breakpoint' && description ? { description } : {}),
+    };
   }
 
   close(): Promise<void> {
