@@ -101,3 +101,9 @@ export interface VmReadResult {
 export function vmRead(pid: number, ranges: BigUint64Array, buf: Uint8Array, offset?: number): VmReadResult;
 /** vmRead on a worker thread; `buf` must stay untouched until the promise settles. */
 export function vmReadAsync(pid: number, ranges: BigUint64Array, buf: Uint8Array, offset?: number): Promise<VmReadResult>;
+
+/**
+ * Asks for transparent huge pages over the 2 MiB-aligned interior of `buf` (before its pages are first touched):
+ * a fresh buffer then faults in 2 MiB at a time. Returns the bytes advised, 0 where the kernel refuses.
+ */
+export function adviseHugePages(buf: Uint8Array): number;

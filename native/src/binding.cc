@@ -280,6 +280,21 @@ Napi::Value Mmap(const Napi::CallbackInfo& info) {
   return Napi::Value(env, ab);
 }
 
+/**
+ * Asks for transparent huge pages over the 2 MiB-aligned interior of a buffer not touched yet (THP "madvise" mode):
+ * its first touch then faults 2 MiB at a time instead of 4 KiB. Returns the bytes advised (0 where refused).
+ */
+Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
+  Bytes b = typed_bytes(info.Env(), info[0], "buf");
+  const uintptr_t huge = 2u << 20;
+  uintptr_t lo = ((uintptr_t)b.data + huge - 1) & ~(huge - 1), hi = ((uintptr_t)b.data + b.length) & ~(huge - 1);
+  if (hi <= lo) return Napi::Number::New(info.Env(), 0);
+#ifdef MADV_HUGEPAGE
+  if (madvise((void*)lo, hi - lo, MADV_HUGEPAGE) == 0) return Napi::Number::New(info.Env(), (double)(hi - lo));
+#endif
+  return Napi::Number::New(info.Env(), 0);
+}
+
 // ---------------------------------------------------------------- process_vm_readv
 
 /** A checked vmRead call: the ranges copied out of the BigUint64Array, the destination span inside `buf`. */
@@ -364,7 +379,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"backend", Backend}, {"readSum", ReadSum}, {"mmap", Mmap}, {"markPointers", MarkPointers},
       {"moments", Moments}, {"momentsAsync", MomentsAsync}, {"histogram", Histogram}, {"histogramAsync", HistogramAsync},
       {"patterns", Patterns}, {"patternsAsync", PatternsAsync}, {"percentiles", Percentiles}, {"percentilesAsync", PercentilesAsync},
-      {"vmRead", VmRead}, {"vmReadAsync", VmReadAsync},
+      {"vmRead", VmRead}, {"vmReadAsync", VmReadAsync}, {"adviseHugePages", AdviseHugePages},
   };
   for (const auto& [name, fn] : table) exports.Set(name, Napi::Function::New(env, fn));
   return exports;

@@ -9,6 +9,8 @@ import { StridedView, byteExtent, contiguousLike, elementCount, memoryOrder, out
 import { ArrayHandle, DebugTarget } from './target';
 import { InspectResult } from '../protocol/cli';
 import { Transport, TransportKind } from '../transport/transport';
+import { readsInto } from '../transport/direct';
+import { chunkPool } from './chunkPool';
 import { loadKernels } from './kernels';
 
 export interface InspectOptions {
@@ -23,8 +25,15 @@ export interface InspectOptions {
 }
 
 export const DEFAULT_BINS = 256;
+/** Chunk of a held array (and of every array before issue 16): the moments' merge order, so results stay bit-identical. */
 const CHUNK_ELEMENTS = 1 << 23;
+/** Arrays up to this size keep their chunks for pass two (read once); larger ones are read again, chunk by chunk. */
 const HOLD_LIMIT_BYTES = 512 << 20;
+/**
+ * Chunk of an array that is not held: with one chunk in the kernels and the next being read, the host holds two
+ * (32 MiB), whatever the array's size (a 4 GiB array's stats stay within 64 MiB of extra memory).
+ */
+const STREAM_CHUNK_BYTES = 16 << 20;
 
 function hex(a: bigint): string {
   return `0x${a.toString(16)}`;
@@ -34,10 +43,11 @@ function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new ArrayLensError('cancelled', 'cancelled');
 }
 
-/** A chunk's bytes and the view of its elements within them. */
+/** A chunk's bytes and the view of its elements within them; `pooled`: `buf` came from chunkPool. */
 interface ReadChunk {
   buf: Uint8Array;
   view: StridedView;
+  pooled?: boolean;
 }
 
 async function readChunk(t: Transport, c: StridedView): Promise<ReadChunk> {
@@ -45,17 +55,34 @@ async function readChunk(t: Transport, c: StridedView): Promise<ReadChunk> {
   const { lo, hi } = byteExtent(c);
   if (t.readRange && hi - lo <= 2 * n * c.dtype.itemsize + 4096) {
     const start = c.address + BigInt(lo);
-    const buf = await t.readRange(start, hi - lo);
-    return { buf, view: { ...c, address: c.address - start } };
+    const view = { ...c, address: c.address - start };
+    if (readsInto(t)) {
+      // Into a reused buffer: warm pages, no fresh allocation per chunk.
+      const buf = chunkPool.take(hi - lo);
+      try {
+        await t.readRangeInto(start, hi - lo, buf, 0);
+      } catch (e) {
+        chunkPool.give(buf);
+        throw e;
+      }
+      return { buf, view, pooled: true };
+    }
+    return { buf: await t.readRange(start, hi - lo), view };
   }
   const buf = await t.readView(c);
   return { buf, view: contiguousLike(c) };
 }
 
+function release(rc: ReadChunk): void {
+  if (rc.pooled) chunkPool.give(rc.buf);
+}
+
 /**
  * Whole-view stats streamed in chunks (memory order, since stats do not depend on element order):
  * pass one merges moments, pass two fills numpy.histogram's bins; 1- and 2-byte dtypes take one pass over
- * their bit-pattern table instead (src/core/patterns.ts).
+ * their bit-pattern table instead (src/core/patterns.ts). Chunk k+1 is read while the kernels run on chunk k
+ * (both off the main thread with the addon), so the whole costs about what the read costs. `readMs` and `statsMs`
+ * add up each read's and each kernel call's own time (they overlap); `wallMs` is the whole.
  */
 export async function streamStats(
   t: Transport,
@@ -63,46 +90,82 @@ export async function streamStats(
   bins: number,
   kernels: StatsKernels,
   signal?: AbortSignal,
-): Promise<{ stats: Stats; readMs: number; statsMs: number }> {
+): Promise<{ stats: Stats; readMs: number; statsMs: number; wallMs: number }> {
   if (!Number.isInteger(bins) || bins < 1 || bins > 1 << 20)
     throw new ArrayLensError('bad-argument', `--bins ${bins}: use an integer from 1 to 1048576`);
+  const wall0 = performance.now();
   const mo = memoryOrder(view);
-  const chunks = [...outerChunks(mo, CHUNK_ELEMENTS)].filter((c) => elementCount(c.shape) > 0);
+  const patterns = kernels.patterns && hasPatternTable(view.dtype);
+  const hold = !patterns && elementCount(view.shape) * view.dtype.itemsize <= HOLD_LIMIT_BYTES;
+  // Pattern counts are exact whatever the chunks; moments merge per chunk, so a held array keeps today's chunks.
+  const chunkElements = hold ? CHUNK_ELEMENTS : Math.max(1, Math.floor(STREAM_CHUNK_BYTES / view.dtype.itemsize));
+  const chunks = [...outerChunks(mo, chunkElements)].filter((c) => elementCount(c.shape) > 0);
   let readMs = 0;
   let statsMs = 0;
-  /** One pass over the chunks (read unless already `held`), timing the reads and the kernel apart. */
-  const pass = async (items: (StridedView | ReadChunk)[], use: (rc: ReadChunk) => unknown): Promise<void> => {
-    for (const item of items) {
-      checkAbort(signal);
-      let t0 = performance.now();
-      const rc = 'buf' in item ? item : await readChunk(t, item);
-      readMs += performance.now() - t0;
-      t0 = performance.now();
-      await use(rc);
-      statsMs += performance.now() - t0;
+  const timedRead = async (c: StridedView): Promise<ReadChunk> => {
+    const t0 = performance.now();
+    const rc = await readChunk(t, c);
+    readMs += performance.now() - t0;
+    return rc;
+  };
+  const held: ReadChunk[] = [];
+  /** One pass over the chunks (read unless already `held`), the next read in flight while `use` runs. */
+  const pass = async (items: (StridedView | ReadChunk)[], use: (rc: ReadChunk) => unknown, keep: boolean): Promise<void> => {
+    const start = (i: number): Promise<ReadChunk> | null => {
+      if (i >= items.length) return null;
+      const item = items[i];
+      return 'buf' in item ? Promise.resolve(item) : timedRead(item);
+    };
+    let next = start(0);
+    try {
+      for (let i = 0; i < items.length; i++) {
+        checkAbort(signal);
+        const rc = await next!;
+        next = null;
+        if (keep) held.push(rc);
+        checkAbort(signal);
+        next = start(i + 1);
+        const t0 = performance.now();
+        try {
+          await use(rc);
+        } finally {
+          statsMs += performance.now() - t0;
+          if (!keep && !('buf' in items[i])) release(rc);
+        }
+      }
+    } finally {
+      // Failed or cancelled with a read in flight: its buffer goes back once the read settles.
+      next?.then(release, () => undefined);
     }
   };
-  if (kernels.patterns && hasPatternTable(view.dtype)) {
-    // 1- and 2-byte dtypes: one pass fills the pattern table; moments and histogram follow from it.
-    const table = new Float64Array(patternTableSize(view.dtype));
-    await pass(chunks, (rc) => kernels.patterns!(rc.buf, rc.view, table, signal));
-    const t0 = performance.now();
-    const stats = statsFromPatterns(view.dtype, table, bins);
-    statsMs += performance.now() - t0;
-    return { stats, readMs, statsMs };
-  }
-  const hold = elementCount(view.shape) * view.dtype.itemsize <= HOLD_LIMIT_BYTES;
-  const held: ReadChunk[] = [];
-  let m: Moments = emptyMoments();
-  await pass(chunks, async (rc) => {
-    m = mergeMoments(m, await kernels.moments(rc.buf, rc.view, signal));
-    if (hold) held.push(rc);
+  const finish = (stats: Stats): { stats: Stats; readMs: number; statsMs: number; wallMs: number } => ({
+    stats,
+    readMs,
+    statsMs,
+    wallMs: performance.now() - wall0,
   });
-  if (m.finite === 0 || m.min === null || m.max === null) return { stats: finalizeStats(m, null, null, bins), readMs, statsMs };
-  const spec = histogramSpec(Number(m.min), Number(m.max), bins);
-  const counts = new Float64Array(bins);
-  await pass(hold ? held : chunks, (rc) => kernels.histogram(rc.buf, rc.view, spec, counts, signal));
-  return { stats: finalizeStats(m, counts, spec, bins), readMs, statsMs };
+  try {
+    if (patterns) {
+      // 1- and 2-byte dtypes: one pass fills the pattern table; moments and histogram follow from it.
+      const table = new Float64Array(patternTableSize(view.dtype));
+      await pass(chunks, (rc) => kernels.patterns!(rc.buf, rc.view, table, signal), false);
+      const t0 = performance.now();
+      const stats = statsFromPatterns(view.dtype, table, bins);
+      statsMs += performance.now() - t0;
+      return finish(stats);
+    }
+    let m: Moments = emptyMoments();
+    await pass(chunks, async (rc) => {
+      m = mergeMoments(m, await kernels.moments(rc.buf, rc.view, signal));
+    }, hold);
+    if (m.finite === 0 || m.min === null || m.max === null) return finish(finalizeStats(m, null, null, bins));
+    const spec = histogramSpec(Number(m.min), Number(m.max), bins);
+    const counts = new Float64Array(bins);
+    await pass(hold ? held.slice() : chunks, (rc) => kernels.histogram(rc.buf, rc.view, spec, counts, signal), false);
+    return finish(finalizeStats(m, counts, spec, bins));
+  } finally {
+    for (const rc of held) release(rc);
+  }
 }
 
 /** Targets that know arrays of other languages over the same memory (mixed Python + native sessions). */

@@ -11,11 +11,15 @@ import type * as Native from '../../native/index';
 import { dtype } from '../../src/core/dtype';
 import { ArrayLensError } from '../../src/core/errors';
 import { StridedView, gatherView } from '../../src/core/view';
+import { streamStats } from '../../src/engine/engine';
+import { loadKernels } from '../../src/engine/kernels';
 import { DirectTransport } from '../../src/transport/direct';
+import { Transport } from '../../src/transport/transport';
 import { PYTHON, ROOT } from '../helpers/env';
 
+const NO_NATIVE = process.env.ARRAYLENS_NO_NATIVE === '1';
 const ADDON = path.join(ROOT, 'native', 'build', 'Release', 'arraylens_native.node');
-const N = 1 << 22; // uint32 elements: 16 MiB, several async calls' worth
+const N = 12 << 20; // uint32 elements: 48 MiB, two chunks of the stats stream
 
 // The child: a uint32 arange, and a page followed by an unmapped one (a range that is readable only in part; a
 // PROT_NONE page would not do: /proc/PID/mem reads it, as debuggers do).
@@ -79,9 +83,9 @@ describe('direct reads of a child process', () => {
     child.proc.kill();
   });
 
-  it('the addon is built and the direct transport reads through process_vm_readv', () => {
+  it('the addon is built and the direct transport reads through process_vm_readv (pread with ARRAYLENS_NO_NATIVE=1)', () => {
     assert.ok(fs.existsSync(ADDON), 'native addon not built (run npm run setup)');
-    assert.equal(open(child.pid).method, 'process_vm_readv');
+    assert.equal(open(child.pid).method, NO_NATIVE ? 'pread' : 'process_vm_readv');
     assert.equal(open(child.pid, 'pread').method, 'pread');
   });
 
@@ -132,6 +136,22 @@ describe('direct reads of a child process', () => {
       });
     });
   }
+
+  it('stats through the direct transport (reused buffers, next chunk read during the kernels) equal a plain reader\'s', async () => {
+    const k = loadKernels().kernels;
+    const direct = open(child.pid);
+    const plain: Transport = { kind: 'direct', readView: (v) => direct.readView(v), readRange: (a, l) => direct.readRange(a, l) };
+    const views: StridedView[] = [
+      { address: child.array, dtype: dtype('float32'), shape: [N], strides: [4] },
+      { address: child.array, dtype: dtype('uint32'), shape: [N / 4096, 2048], strides: [4 * 4096, 8] },
+      { address: child.array, dtype: dtype('uint16'), shape: [2 * N], strides: [2] },
+    ];
+    for (const v of views) {
+      const a = await streamStats(direct, v, 100, k);
+      const b = await streamStats(plain, v, 100, k);
+      assert.deepEqual(a.stats, b.stats, v.dtype.name);
+    }
+  });
 
   it('the addon refuses bad arguments with TypeError/RangeError', () => {
     const addon = require(ADDON) as typeof Native; // eslint-disable-line @typescript-eslint/no-require-imports
