@@ -153,6 +153,8 @@ export function activate(context: vscode.ExtensionContext): void {
         const lldbDap = vscode.workspace.getConfiguration('arraylens', folder).get<string>('lldbDap') ?? '';
         if (!config.lldbDap && lldbDap) config.lldbDap = lldbDap;
         if (!config.cwd && folder) config.cwd = folder.uri.fsPath;
+        if (typeof config.variablesSummary !== 'boolean')
+          config.variablesSummary = vscode.workspace.getConfiguration('arraylens', folder).get<boolean>('variablesSummary', true);
         addLeakTracker('arraylens', config, folder, log);
         return config;
       },

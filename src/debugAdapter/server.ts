@@ -16,6 +16,7 @@ import { defaultPython } from '../backends/python/debugpy';
 import { backendById, backendForLaunchConfig } from '../backends/registry';
 import { ArraySource } from '../engine/arraySource';
 import type { MixedDapSession, MixedLaunchArguments } from '../backends/python/mixedSession';
+import { VariablesSummary } from './variablesSummary';
 
 export { DapMessage, DapReader, writeDap };
 
@@ -51,6 +52,8 @@ export class ArrayLensDapSession {
   private closed = false;
   /** A mixed Python + native launch ("mixed": true) takes the client's requests over: see src/backends/python/mixedSession.ts. */
   private mixed: MixedDapSession | null = null;
+  /** Array rows of the Variables view read as summaries (arraylens.variablesSummary); also caches listings per stop. */
+  private readonly summaries = new VariablesSummary(() => this.source);
 
   constructor(
     private readonly input: Readable,
@@ -74,6 +77,12 @@ export class ArrayLensDapSession {
 
   private toClient(msg: Omit<DapMessage, 'seq'>): void {
     if (this.closed) return;
+    if (msg.type === 'event' && (msg.event === 'stopped' || msg.event === 'continued' || msg.event === 'terminated' || msg.event === 'exited'))
+      this.summaries.invalidate();
+    if (this.summaries.wants(msg)) {
+      void this.summaries.rewrite(msg).then((m) => !this.closed && writeDap(this.output, { ...m, seq: this.clientSeq++ } as DapMessage));
+      return;
+    }
     writeDap(this.output, { ...msg, seq: this.clientSeq++ } as DapMessage);
   }
 
@@ -166,6 +175,8 @@ export class ArrayLensDapSession {
     if (m.type !== 'request' || typeof m.command !== 'string') return;
     try {
       if (isArrayLensRequest(m.command)) return await this.customRequest(m);
+      const ours = this.summaries.fromClient(m);
+      if (ours) return this.respond(m, ours);
       if (this.mixed) {
         await this.mixed.fromClient(m);
         if (m.command === 'disconnect') this.shutdown();
@@ -269,7 +280,7 @@ export class ArrayLensDapSession {
       if (this.terminatedSent) throw new ArrayLensError('program-ended', 'the program has ended: start it again to see its arrays');
       if (command === 'arraylens/listArrays') {
         const args = ARRAYLENS_REQUESTS[command].args.parse(m.arguments ?? {}, command);
-        this.respond(m, { arrays: await this.source.listArrays(args.frameId, args.known) });
+        this.respond(m, { arrays: await (args.known?.length ? this.source.listArrays(args.frameId, args.known) : this.summaries.listArrays(args.frameId)) });
       } else {
         const args = ARRAYLENS_REQUESTS[command].args.parse(m.arguments ?? {}, command);
         this.respond(m, await this.source.inspect(args));
