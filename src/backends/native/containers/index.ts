@@ -1,0 +1,9 @@
+// The container recognisers, tried in order on a value's template type: one file per library.
+
+import type { ContainerRecogniser } from '../describe';
+import { napiTypedArray } from './napi';
+import { ndarray } from './ndarray';
+import { rustVec } from './rustVec';
+import { stdArray, stdVector } from './std';
+
+export const CONTAINERS: readonly ContainerRecogniser[] = [stdVector, stdArray, napiTypedArray, ndarray, rustVec];
