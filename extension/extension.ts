@@ -7,6 +7,7 @@ import { ArrayItem, ArraysView } from './arraysView';
 import { InspectorPanels } from './inspectorPanel';
 import { registerNodeNative, registerPythonNative } from './nodeNative';
 import { LeaksView } from './leaksView';
+import { registerLanguageModelTools } from './lmTools';
 import { preloadsTracker, wantsTracker, withTrackerEnv } from './leaksModel';
 import { trackerLibrary } from '../src/leaks/leakTable';
 import { backendForLaunchConfig } from '../src/backends/registry';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
     view,
     panels,
     registerArraysTree(view),
+    registerLanguageModelTools(tracker),
     // js-debug sends no `process` event: the pid nodeNative learns is the Leaks view's too.
     registerNodeNative(log, (s, pid) => {
       const t = tracker.get(s);

@@ -29,6 +29,7 @@ ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeo
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec out/test/e2e/ride_python.e2e.js || status=1
 # Riding native sessions (lldb-dap, gdb via cdt-gdb-adapter, "debugger": "gdb", CodeLLDB's offer), same .vsix.
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec out/test/e2e/ride_native.e2e.js || status=1
+ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec out/test/e2e/lm_tools.e2e.js || status=1  # language-model tools via vscode.lm.invokeTool
 log "screenshots of each step: test/artifacts/"
 
 bash test/e2e/electron/run.sh || status=1
