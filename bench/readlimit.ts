@@ -82,15 +82,17 @@ async function ratios(label: string, t: DirectTransport, view: StridedView): Pro
   }
   if (JSON.stringify(last.stats) !== JSON.stringify(cold.stats)) throw new Error('stats differ between runs');
   const p = Math.min(...probe);
+  const pm = median(probe);
   const gbs = (ms: number): string => (bytes / 1e9 / (ms / 1000)).toFixed(2).padStart(6);
   const line = (name: string, xs: number[], target?: number): void => {
     const best = Math.min(...xs);
     const ratio = p / best;
     const mark = target === undefined ? '' : ratio >= target ? `  (target >= ${target * 100} %: met)` : `  (target >= ${target * 100} %: NOT met)`;
-    console.log(`  ${name.padEnd(44)} ${best.toFixed(1).padStart(7)} ${median(xs).toFixed(1).padStart(7)} ${gbs(best)} ${(ratio * 100).toFixed(0).padStart(5)} %${mark}`);
+    const ofMedians = `${((pm / median(xs)) * 100).toFixed(0).padStart(5)} %`;
+    console.log(`  ${name.padEnd(52)} ${best.toFixed(1).padStart(7)} ${median(xs).toFixed(1).padStart(7)} ${gbs(best)} ${(ratio * 100).toFixed(0).padStart(5)} % ${ofMedians}${mark}`);
   };
   console.log(`${label}: ${(bytes / 2 ** 20).toFixed(0)} MiB ${view.dtype.name}, pid ${t.pid}, ${ROUNDS} rounds, load average ${loadavg()}`);
-  console.log(`  ${'what'.padEnd(44)} ${'best ms'.padStart(7)} ${'median'.padStart(7)} ${'GB/s'.padStart(6)} x probe`);
+  console.log(`  ${'what'.padEnd(52)} ${'best ms'.padStart(7)} ${'median'.padStart(7)} ${'GB/s'.padStart(6)} x probe (best, medians)`);
   line('probe: process_vm_readv into a warm buffer', probe);
   line(`direct transport read (${t.method}), warm buffer`, read, 0.7);
   line('direct readView into a fresh buffer', fresh);
