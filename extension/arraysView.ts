@@ -87,6 +87,12 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
    * several processes (debugpy's subprocess and worker sessions) it is clear whose they are.
    */
   describe: (text: string | undefined) => void = () => undefined;
+  /**
+   * Called with the first row of a session's first stop that has arrays: the tree shows itself (a pane collapsed or
+   * out of sight at the bottom of Run and Debug is where new users never look), once per session.
+   */
+  revealFirstArrays: (first: vscode.TreeItem) => void = () => undefined;
+  private readonly revealedSessions = new Set<string>();
 
   constructor(private readonly tracker: SessionTracker) {
     this.disposables.push(
@@ -154,6 +160,10 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
       const arrays = await listing;
       if (gen !== this.generation) return;
       this.show(arrays.length ? arrays.map((a) => new ArrayItem(a, stop!)) : [new MessageItem('No arrays in this frame', 'info')], key, t.pid);
+      if (arrays.length && !this.revealedSessions.has(key.session)) {
+        this.revealedSessions.add(key.session);
+        this.revealFirstArrays(this.items[0]);
+      }
     } catch (e) {
       if (this.listing?.arrays === listing) this.listing = null; // the next refresh of this stop tries again
       if (gen !== this.generation) return;
@@ -167,6 +177,11 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
 
   getChildren(e?: vscode.TreeItem): vscode.TreeItem[] {
     return e ? [] : this.items;
+  }
+
+  /** Every row is a root (TreeView.reveal needs the method). */
+  getParent(): undefined {
+    return undefined;
   }
 
   dispose(): void {

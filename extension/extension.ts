@@ -44,6 +44,10 @@ interface VariableContext {
 function registerArraysTree(view: ArraysView): vscode.Disposable {
   const tree = vscode.window.createTreeView('arraylens.arrays', { treeDataProvider: view });
   view.describe = (text) => (tree.description = text);
+  // Shows the view (opens its container, expands its pane) without taking the keyboard from the editor or selecting.
+  view.revealFirstArrays = (first) => {
+    if (!tree.visible) void Promise.resolve(tree.reveal(first, { select: false, focus: false })).catch(() => undefined);
+  };
   return tree;
 }
 
