@@ -7,7 +7,7 @@ ROOT=$PWD
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages (lldb-22: the only packaged lldb-dap with readMemory; chromium: webview tests).
-APT_PKGS=(lldb-22 gdb chromium libkrb5-dev build-essential python3-dev)
+APT_PKGS=(lldb-22 gdb chromium libkrb5-dev build-essential python3-dev libeigen3-dev libopencv-core-dev)
 missing=()
 for p in "${APT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

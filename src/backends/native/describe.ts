@@ -112,10 +112,12 @@ export class NativeDescriber {
     const arr = parseArrayType(type);
     if (arr) return this.describeFixed(expr, v, arr);
     const tpl = templateArgs(type);
-    if (tpl) {
-      const base = tpl.base.replace(/^std::__1::/, 'std::').replace(/^std::__cxx11::/, 'std::');
-      const recogniser = CONTAINERS.find((c) => c.matches(base, tpl.args, type));
-      if (recogniser) return recogniser.describe(this, expr, v, { base, args: tpl.args }, type);
+    // Template types by their base name; typedef names (Eigen::MatrixXf) come with no arguments and base = the name.
+    if (pointeeType(type) === null) {
+      const base = (tpl?.base ?? type).replace(/^std::__1::/, 'std::').replace(/^std::__cxx11::/, 'std::');
+      const args = tpl?.args ?? [];
+      const recogniser = CONTAINERS.find((c) => c.matches(base, args, type));
+      if (recogniser) return recogniser.describe(this, expr, v, { base, args }, type);
     }
     const kids = v.handle !== undefined ? await this.dbg.children(v) : [];
     const dataPtr = kids.find((k) => k.name === 'data_ptr');

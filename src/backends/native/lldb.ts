@@ -199,5 +199,7 @@ export async function launchLldb(opts: NativeProgram & { lldbDap?: string; env?:
     rule: 'breakpoint',
     unresolvedIn: path.basename(program),
   });
-  return new NativeTarget(new LldbDebugger(d.client, d.pid, d.frameId));
+  const t = new NativeTarget(new LldbDebugger(d.client, d.pid, d.frameId));
+  t.stoppedAt = d.stoppedAt;
+  return t;
 }

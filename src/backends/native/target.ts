@@ -18,6 +18,8 @@ export { killQuietly };
 
 export class NativeTarget implements DebugTarget {
   readonly language = 'native' as const;
+  /** Where the launch stopped (top frame), for the CLI's `stoppedAt`. */
+  stoppedAt: { file: string; line: number } | undefined;
   private closed = false;
   /** Python objects (PyObject addresses) behind the expressions resolved so far: identity for cross-language aliases. */
   readonly pythonObjects = new Map<string, bigint>();

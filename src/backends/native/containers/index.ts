@@ -4,6 +4,7 @@ import type { ContainerRecogniser } from '../describe';
 import { napiTypedArray } from './napi';
 import { ndarray } from './ndarray';
 import { rustVec } from './rustVec';
+import { eigen } from './eigen';
 import { stdArray, stdVector } from './std';
 
-export const CONTAINERS: readonly ContainerRecogniser[] = [stdVector, stdArray, napiTypedArray, ndarray, rustVec];
+export const CONTAINERS: readonly ContainerRecogniser[] = [stdVector, stdArray, napiTypedArray, ndarray, rustVec, eigen];

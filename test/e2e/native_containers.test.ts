@@ -1,0 +1,97 @@
+// Eigen, OpenCV, nalgebra and image-crate containers recognised from debug info (issue 15), through the CLI contract
+// (bin/arraylens inspect --values --stats --json) under lldb and gdb, compared with NumPy built from the fixtures' formulas.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import { describe, it } from 'node:test';
+import { InspectResult } from '../../src/protocol/cli';
+import { CLI, PYTHON, fixture, markerLine } from '../helpers/env';
+import { BINS, Expected, assertMatches, buildIfStale } from './native_common';
+
+const CPP_SRC = fixture('c', 'eigen_cv.cpp');
+const CPP_BIN = (): string =>
+  buildIfStale('g++', [CPP_SRC], fixture('c', 'build', 'eigen_cv'), ['-I/usr/include/eigen3', '-I/usr/include/opencv4', '-lopencv_core']);
+
+/** NumPy arrays from the fixtures' formulas; report() from test/fixtures/c/expected.py makes the JSON. */
+const NUMPY = `
+import json, sys
+import numpy as np
+sys.path.insert(0, ${JSON.stringify(fixture('c'))})
+from expected import report
+y, x = np.meshgrid(np.arange(4), np.arange(5), indexing="ij")
+r, c = np.meshgrid(np.arange(3), np.arange(4), indexing="ij")
+buf = np.arange(40, dtype=np.float32)
+arrays = {
+    "md": (r * 10 + c).astype(np.float32),
+    "mf": np.fromfunction(lambda r, c: r * 3 + c + 0.5, (2, 3)),
+    "vd": np.arange(5) * 1.5,
+    "ai": np.fromfunction(lambda r, c: r - c, (3, 2), dtype=np.int32),
+    "mc": np.fromfunction(lambda r, c: (r + c) + 1j * (r - c), (2, 2)).astype(np.complex64),
+    "mapo": np.lib.stride_tricks.as_strided(buf, (3, 4), (4, 20)),
+    "mapi": buf[0:8:2],
+    "c8": np.stack([(y * 7 + x * 3 + ch * 50) % 256 for ch in range(3)], axis=-1).astype(np.uint8),
+    "f32": (r * 4 + c + 0.25).astype(np.float32),
+    "md2": np.fromfunction(lambda y, x: y * 0.5 - x, (2, 3)),
+    "h16": np.fromfunction(lambda y, x: y * 100 - x * 300, (2, 2), dtype=np.int16),
+    "dm": (r * 10 + c).astype(np.float64),
+    "dv": (np.arange(5) * 0.5).astype(np.float32),
+    "sm": np.fromfunction(lambda r, c: r * 3 + c + 0.25, (2, 3)).astype(np.float32),
+    "rgb": np.stack([(y * 7 + x * 3 + ch * 50) % 256 for ch in range(3)], axis=-1).astype(np.uint8),
+    "gray": ((x * 11 + y * 13) % 256).astype(np.uint8)[..., None],
+    "g16": np.fromfunction(lambda y, x: x * 1000 + y * 7, (2, 3), dtype=np.uint16)[..., None],
+    "rgbaf": np.stack([np.fromfunction(lambda y, x: x + y * 0.5 + ch * 0.125, (2, 3)) for ch in range(4)], axis=-1).astype(np.float32),
+}
+arrays["roi"] = arrays["c8"][1:3, 1:4]
+arrays["view"] = arrays["dm"][1:3, 1:4]
+json.dump(report(arrays, json.load(sys.stdin), ${16}), sys.stdout)
+`;
+
+interface Case {
+  expr: string;
+  slice?: string;
+  /** Byte strides the view must have (the container's own layout, before any slice). */
+  strides?: number[];
+}
+
+function expected(cases: Case[]): Expected[] {
+  const r = spawnSync(PYTHON, ['-c', NUMPY], { input: JSON.stringify(cases.map((c) => ({ name: c.expr, slice: c.slice }))), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Expected[];
+}
+
+function inspect(program: string, src: string, dbg: string, c: Case): InspectResult {
+  const args = ['inspect', '--break', `${src}:${markerLine(src, '// BREAK')}`, '--expr', c.expr, '--debugger', dbg];
+  args.push('--values', '--stats', '--bins', String(BINS), '--json', ...(c.slice ? ['--slice', c.slice] : []), '--', program);
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000 });
+  assert.equal(r.status, 0, `${c.expr}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as InspectResult;
+}
+
+function suite(label: string, program: () => string | null, src: string, cases: Case[]): void {
+  for (const dbg of ['lldb', 'gdb']) {
+    describe(`${label} under ${dbg}`, () => {
+      const want = expected(cases);
+      cases.forEach((c, i) => {
+        it(`${c.expr}${c.slice ?? ''}`, (t) => {
+          const bin = program();
+          if (!bin) return t.skip(`${label} fixture not built (scripts/setup.d/21-containers.sh)`);
+          const got = inspect(bin, src, dbg, c);
+          assertMatches(got, want[i]);
+          if (c.strides && !c.slice) assert.deepEqual(got.strides, c.strides, 'strides');
+        });
+      });
+    });
+  }
+}
+
+suite('Eigen', CPP_BIN, CPP_SRC, [
+  { expr: 'md', strides: [4, 12] },
+  { expr: 'md', slice: '[::-1, 1::2]' },
+  { expr: 'mf', strides: [24, 8] },
+  { expr: 'vd', strides: [8] },
+  { expr: 'ai', strides: [4, 12] },
+  { expr: 'mc', strides: [8, 16] },
+  { expr: 'mapo', strides: [4, 20] },
+  { expr: 'mapo', slice: '[1:, ::2]' },
+  { expr: 'mapi', strides: [8] },
+]);
