@@ -64,6 +64,8 @@ export class DapDebuggee {
   pid: number | undefined;
   threadId = 0;
   frameId = 0;
+  /** Where the program really stopped (top frame's source and line): the debugger may have moved the breakpoint. */
+  stoppedAt: SourceLine | undefined;
   exitCode: number | undefined;
   /** What the program wrote (stdout/stderr categories), as the adapter forwarded it. */
   readonly output: string[] = [];
@@ -197,9 +199,15 @@ export class DapDebuggee {
   }
 
   private async topFrame(): Promise<void> {
-    const st = await this.client.request<{ stackFrames: { id: number }[] }>('stackTrace', { threadId: this.threadId, startFrame: 0, levels: 1 });
+    const st = await this.client.request<{ stackFrames: { id: number; line?: number; source?: { path?: string } }[] }>('stackTrace', {
+      threadId: this.threadId,
+      startFrame: 0,
+      levels: 1,
+    });
     if (!st.stackFrames.length) throw new ArrayLensError('debugger-failed', `${this.adapter.name} reported no stack frame at the stop`);
-    this.frameId = st.stackFrames[0].id;
+    const top = st.stackFrames[0];
+    this.frameId = top.id;
+    this.stoppedAt = top.source?.path && top.line ? { file: top.source.path, line: top.line } : undefined;
   }
 
   /** Moves the breakpoint to `bp` and continues to it (leak checks stop twice). */

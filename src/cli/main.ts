@@ -22,15 +22,50 @@ import { formatSummary, formatStatsSummary } from './summary';
 
 let activeTarget: DebugTarget | null = null;
 
+/**
+ * A breakpoint past the end of its file is moved by debugpy and lldb to some other line (issue 18): refuse it
+ * before anything starts, naming the file's length.
+ */
+function checkBreakLine(bp: { file: string; line: number }): void {
+  let text: string;
+  try {
+    text = fs.readFileSync(bp.file, 'utf8');
+  } catch {
+    return; // unreadable here (a directory, permissions): the debugger says what it makes of it
+  }
+  const lines = text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  if (bp.line > lines)
+    throw new ArrayLensError('bad-argument', `--break ${bp.file}:${bp.line}: the file has ${lines} line${lines === 1 ? '' : 's'}; pick a line from 1 to ${lines}`);
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+/** "FILE:LINE" of the stop, with a warning on stderr when the debugger stopped on another line than asked for. */
+function stopLocation(target: DebugTarget, bp: { file: string; line: number }): string | undefined {
+  const at = target.stoppedAt;
+  if (!at) return undefined;
+  const moved = at.line !== bp.line || realPath(at.file) !== realPath(bp.file);
+  if (moved) process.stderr.write(`arraylens: warning: breakpoint ${bp.file}:${bp.line} was moved by the debugger; stopped at ${at.file}:${at.line}\n`);
+  return `${at.file}:${at.line}`;
+}
+
 async function cmdInspect(o: InspectOptions): Promise<string> {
   if (o.slice) parseIndex(o.slice); // a malformed slice fails before any process starts
   const bp = o.break;
   if (!fs.existsSync(bp.file)) throw new ArrayLensError('bad-argument', `--break ${bp.file}:${bp.line}: no such file ${bp.file}`);
+  checkBreakLine(bp);
   const sameBytesAs = o.sameBytesAs ? readListing(o.sameBytesAs) : null; // a bad listing fails before any process starts
   const target = await launchTarget(o, bp);
   activeTarget = target;
   try {
     if (o.list) return await listFrame(target, o, sameBytesAs);
+    const stoppedAt = stopLocation(target, bp);
     const result: InspectResult = await inspectArray(target, o.expr!, {
       slice: o.slice,
       values: o.values,
@@ -38,6 +73,7 @@ async function cmdInspect(o: InspectOptions): Promise<string> {
       bins: o.bins,
       transport: o.transport,
     });
+    if (stoppedAt) result.stoppedAt = stoppedAt;
     return o.json ? toJson(result) : formatSummary(result);
   } finally {
     activeTarget = null;

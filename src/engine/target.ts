@@ -34,6 +34,8 @@ export interface DebugTarget {
   readonly language: Language;
   /** The pid of the debuggee, when it is a local process. */
   readonly pid: number | undefined;
+  /** Where the program stopped (file, line), when the backend knows: the debugger may have moved the breakpoint. */
+  readonly stoppedAt?: { file: string; line: number };
   resolve(expr: string): Promise<ArrayHandle>;
   /** `known`: arrays of another debugger; a native frame lists its pointers into them (others ignore it). */
   listArrays(known?: readonly KnownRegion[]): Promise<ArrayHandle[]>;

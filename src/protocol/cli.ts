@@ -17,6 +17,8 @@ export interface InspectResult {
   values?: JsonValues;
   stats?: Stats & { backend: string };
   aliases?: { language: string; expr: string }[];
+  /** "FILE:LINE" where the debugger really stopped (it may move a breakpoint off a blank or comment line). */
+  stoppedAt?: string;
   /** bytes_read: what was read from the debuggee, where the transport counts it (direct reads). */
   timing: { read_ms: number; stats_ms?: number; bytes_read?: number };
 }

@@ -49,6 +49,8 @@ export function viewFromDescription(expr: string, d: PythonArrayDescription): St
 export class PythonTarget implements DebugTarget {
   readonly language = 'python' as const;
   private frameId = 0;
+  /** Where the launch stopped (top frame), for the CLI's `stoppedAt`. */
+  stoppedAt: { file: string; line: number } | undefined;
   private readonly allowed = new AllowedRanges();
   private readonly transports: TransportSelector;
 
@@ -85,6 +87,7 @@ export class PythonTarget implements DebugTarget {
     const d = await launchToBreakpoint(debugpyAdapter(opts.python), args, opts.breakpoint, { timeoutMs: opts.stopTimeoutMs ?? 120000, rule: 'any' });
     const t = new PythonTarget(d.client, d.pid, d);
     t.frameId = d.frameId;
+    t.stoppedAt = d.stoppedAt;
     return t;
   }
 
