@@ -95,3 +95,12 @@ suite('Eigen', CPP_BIN, CPP_SRC, [
   { expr: 'mapo', slice: '[1:, ::2]' },
   { expr: 'mapi', strides: [8] },
 ]);
+
+suite('OpenCV', CPP_BIN, CPP_SRC, [
+  { expr: 'c8', strides: [15, 3, 1] },
+  { expr: 'c8', slice: '[::-1, 1:, 2]' },
+  { expr: 'f32', strides: [16, 4] },
+  { expr: 'roi', strides: [15, 3, 1] },
+  { expr: 'md2', strides: [24, 8] },
+  { expr: 'h16', strides: [4, 2] },
+]);

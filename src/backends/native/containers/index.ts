@@ -5,6 +5,7 @@ import { napiTypedArray } from './napi';
 import { ndarray } from './ndarray';
 import { rustVec } from './rustVec';
 import { eigen } from './eigen';
+import { opencvMat } from './opencv';
 import { stdArray, stdVector } from './std';
 
-export const CONTAINERS: readonly ContainerRecogniser[] = [stdVector, stdArray, napiTypedArray, ndarray, rustVec, eigen];
+export const CONTAINERS: readonly ContainerRecogniser[] = [stdVector, stdArray, napiTypedArray, ndarray, rustVec, eigen, opencvMat];
