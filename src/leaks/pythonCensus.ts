@@ -96,6 +96,10 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
         return tb[-1].filename + ':' + str(tb[-1].lineno)
 
     nd = np.ndarray
+    # issue 18: isinstance() reads __class__, a property the program may define (it would run at every census), and a
+    # subclass may override base/flags/...: the type is taken with type() and attributes from ndarray's own slots.
+    nd_attr = {k: nd.__dict__[k].__get__ for k in ('base', 'flags', 'nbytes', 'dtype', 'shape', '__array_interface__')}
+    A_BASE = nd_attr['base']
     r = top = f = loc = v = a = b = i = base = owner = None
     nxt = []
     mine = sys._getframe()
@@ -125,7 +129,7 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
     while todo:
         nxt = []
         for r in gc.get_referents(*todo):
-            if isinstance(r, nd):
+            if issubclass(type(r), nd):
                 i = id(r)
                 explained[i] = explained.get(i, 0) + 1
                 found[i] = r
@@ -139,7 +143,7 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
         if type(loc) is dict and not gc.is_tracked(loc) and id(loc) not in visited:
             visited.add(id(loc))
             for v in loc.values():
-                if isinstance(v, nd):
+                if issubclass(type(v), nd):
                     explained[id(v)] = explained.get(id(v), 0) + 1
                     found[id(v)] = v
         if f.f_code.co_flags & 1:
@@ -147,7 +151,7 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
             for name in f.f_code.co_varnames:
                 if name not in cells:
                     v = loc.get(name)
-                    if isinstance(v, nd):
+                    if issubclass(type(v), nd):
                         explained[id(v)] = explained.get(id(v), 0) + 1
                         found[id(v)] = v
     frames = top = f = loc = v = None
@@ -155,16 +159,16 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
     # reach them. Weak references, left by the watch for this census only.
     for w in sys.__dict__.pop('_arraylens_watched', None) or ():
         v = w()
-        if isinstance(v, nd) and id(v) not in found:
+        if issubclass(type(v), nd) and id(v) not in found:
             found[id(v)] = v
     w = v = None
     # Owners are reached through their views' .base (ndarray is not a gc container).
     for a in list(found.values()):
-        b = a.base
-        while isinstance(b, nd):
+        b = A_BASE(a)
+        while issubclass(type(b), nd):
             explained[id(b)] = explained.get(id(b), 0) + 1
             found[id(b)] = b
-            b = b.base
+            b = A_BASE(b)
     a = b = None
     # A probe that only 'found' holds: its count is what the loop below adds itself (the dict, the loop variable, the
     # flags object, the call's argument), so 'refs' is the number of references nothing explains (0 for most arrays).
@@ -192,13 +196,13 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
 
     ids = set(from_ids)
     for i, a in found.items():
-        fl = a.flags
-        base = a.base
+        fl = nd_attr['flags'](a)
+        base = A_BASE(a)
         if base is None and fl.owndata:
             tb = tracemalloc.get_object_traceback(a) if out['tracing'] else None
             rec = {
-                'id': i, 'addr': a.__array_interface__['data'][0], 'nbytes': int(a.nbytes), 'dtype': a.dtype.name,
-                'shape': list(a.shape), 'site': user_site(tb),
+                'id': i, 'addr': nd_attr['__array_interface__'](a)['data'][0], 'nbytes': int(nd_attr['nbytes'](a)),
+                'dtype': nd_attr['dtype'](a).name, 'shape': list(nd_attr['shape'](a)), 'site': user_site(tb),
                 'refs': sys.getrefcount(a) - explained.get(i, 0),
             }
             if i == -1:
@@ -207,14 +211,15 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
             if mode == 'to' and i in ids:
                 rec['expr'] = name_of(a)
             out['arrays'].append(rec)
-        elif not isinstance(base, nd):
+        elif not issubclass(type(base), nd):
             # Memory the array does not own and no ndarray/bytes keeps alive: a pointer from native code or ctypes.
-            owner = base.obj if isinstance(base, memoryview) else base
-            if not isinstance(owner, (nd, bytes, bytearray)):
+            owner = base.obj if type(base) is memoryview else base
+            if not issubclass(type(owner), (nd, bytes, bytearray)):
                 tb = tracemalloc.get_object_traceback(a) if out['tracing'] else None
-                out['views'].append({'id': i, 'addr': a.__array_interface__['data'][0], 'nbytes': int(a.nbytes),
-                                     'dtype': a.dtype.name, 'shape': list(a.shape), 'site': user_site(tb), 'expr': name_of(a)})
-    i = a = fl = base = owner = None
+                out['views'].append({'id': i, 'addr': nd_attr['__array_interface__'](a)['data'][0],
+                                     'nbytes': int(nd_attr['nbytes'](a)), 'dtype': nd_attr['dtype'](a).name,
+                                     'shape': list(nd_attr['shape'](a)), 'site': user_site(tb), 'expr': name_of(a)})
+    i = a = fl = base = owner = nd_attr = A_BASE = None
     for rec in out['arrays']:
         rec['refs'] -= offset
         if mode == 'to' and rec['refs'] > 0 and 'expr' not in rec:
