@@ -1,6 +1,7 @@
 // Runs a program under a DAP adapter (debugpy, lldb-dap) and drives it stop by stop: the one copy of "spawn the
 // adapter, initialize, launch or attach, set the breakpoint, configurationDone, wait for the stop or the end".
 
+import * as fs from 'fs';
 import * as path from 'path';
 import { ArrayLensError } from '../core/errors';
 import { DapClient } from '../rpc/dapClient';
@@ -69,7 +70,7 @@ export class DapDebuggee {
   exitCode: number | undefined;
   /** What the program wrote (stdout/stderr categories), as the adapter forwarded it. */
   readonly output: string[] = [];
-  private breakpointFile: string | null = null;
+  private breakpointFiles: string[] = [];
   private breakpointVerified = true;
   private adapterEnded: Promise<never>;
 
@@ -139,20 +140,29 @@ export class DapDebuggee {
     }
   }
 
-  /** The one breakpoint of the session, at `bp` (the previous file's is cleared). */
+  /**
+   * The one breakpoint of the session, at `bp` (the previous file's is cleared). A file reached through a symlink is
+   * also set under its real path: compilers record the real directory in debug info, so lldb would never bind the
+   * symlinked one (seen with a checkout whose sources sit behind a symlinked folder).
+   */
   async setBreakpoint(bp: SourceLine): Promise<void> {
-    const source = path.resolve(bp.file);
-    if (this.breakpointFile && this.breakpointFile !== source)
-      await this.client.request('setBreakpoints', { source: { path: this.breakpointFile }, breakpoints: [] });
-    const r = await this.client.request<{ breakpoints: { verified: boolean; message?: string }[] }>('setBreakpoints', {
-      source: { path: source },
-      breakpoints: [{ line: bp.line }],
-    });
-    const b = r.breakpoints[0];
-    if (this.adapter.unverifiedIsError && b && b.verified === false && b.message)
-      throw new ArrayLensError('bad-argument', `breakpoint ${bp.file}:${bp.line}: ${b.message}`);
-    this.breakpointFile = source;
-    this.breakpointVerified = b?.verified !== false;
+    const sources = sourcePaths(bp.file);
+    for (const old of this.breakpointFiles)
+      if (!sources.includes(old)) await this.client.request('setBreakpoints', { source: { path: old }, breakpoints: [] });
+    let first: { verified: boolean; message?: string } | undefined;
+    let verified = false;
+    for (const source of sources) {
+      const r = await this.client.request<{ breakpoints: { verified: boolean; message?: string }[] }>('setBreakpoints', {
+        source: { path: source },
+        breakpoints: [{ line: bp.line }],
+      });
+      first ??= r.breakpoints[0];
+      verified ||= r.breakpoints[0]?.verified !== false;
+    }
+    if (this.adapter.unverifiedIsError && !verified && first && first.verified === false && first.message)
+      throw new ArrayLensError('bad-argument', `breakpoint ${bp.file}:${bp.line}: ${first.message}`);
+    this.breakpointFiles = sources;
+    this.breakpointVerified = verified;
   }
 
   /**
@@ -263,4 +273,16 @@ export async function launchToBreakpoint(adapter: DapAdapter, args: Record<strin
 export function adapterError(d: DapDebuggee, e: unknown): unknown {
   if (e instanceof ArrayLensError && e.code === 'debugger-failed' && !d.client.isAlive) return d.adapter.exitError(d.client.lastStderr());
   return e;
+}
+
+/** `file` as given (absolute) and, when a symlink lies on the way, its real path too. */
+function sourcePaths(file: string): string[] {
+  const given = path.resolve(file);
+  let real = given;
+  try {
+    real = fs.realpathSync(given);
+  } catch {
+    /* not here: the debugger may still know it (a remote build path) */
+  }
+  return real === given ? [given] : [given, real];
 }
