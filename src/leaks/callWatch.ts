@@ -244,6 +244,43 @@ export function callWatchExpression(action: 'start' | 'stop'): string {
   return `(lambda ns: (exec(${JSON.stringify(WATCH_SOURCE)}, ns), ns['result'])[1])({'ACTION': '${action}'})`;
 }
 
+// Removes what a leak check left in the debuggee: the profile hook (when it is still ours), the weak references for
+// the census, and tracemalloc when the census started it (a program tracing on its own keeps its tracing).
+const HOOKS_OFF_SOURCE = String.raw`
+def _arraylens_hooks_off():
+    import sys, threading
+    state = sys.__dict__.pop('_arraylens_call_watch', None)
+    sys.__dict__.pop('_arraylens_watched', None)
+    removed = []
+    if state is not None:
+        state['live'].clear()
+        if sys.getprofile() is state['prof']:
+            sys.setprofile(None)
+            removed.append('profile')
+        if getattr(threading, 'getprofile', lambda: None)() is state['prof']:
+            threading.setprofile(None)
+    if sys.__dict__.pop('_arraylens_started_tracemalloc', False):
+        import tracemalloc
+        if tracemalloc.is_tracing():
+            tracemalloc.stop()
+            removed.append('tracemalloc')
+    return ','.join(removed)
+
+
+try:
+    result = 'ok:' + _arraylens_hooks_off()
+except BaseException as e:
+    result = 'err:' + type(e).__name__ + ': ' + str(e)
+`;
+
+/**
+ * The expression that turns off what leak checks installed in a Python debuggee (the Leaks view hidden, the session
+ * ending): answers `ok:` and the hooks removed (`profile`, `tracemalloc`), or `err:<message>`.
+ */
+export function hooksOffExpression(): string {
+  return `(lambda ns: (exec(${JSON.stringify(HOOKS_OFF_SOURCE)}, ns), ns['result'])[1])({})`;
+}
+
 /** Parses the hook's answer (debugpy quotes str results). */
 export function parseCallWatch(answer: string): CallWatch {
   const t = answer.trim().replace(/^['"]|['"]$/g, '');

@@ -229,6 +229,7 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
     if mode == 'from' and not tracemalloc.is_tracing():
         # Last, so that the census itself is not traced.
         tracemalloc.start(nframes)
+        sys._arraylens_started_tracemalloc = True  # so that hooksOffExpression stops only what ArrayLens started
         out['started'] = True
         out['tracing'] = True
     return out

@@ -1,5 +1,6 @@
 // The Python leak census runs none of the program's code (issue 18): an object whose `__class__` property writes a
 // marker file, and an ndarray subclass overriding `base`, are walked by a real `arraylens leaks` run under debugpy.
+// And the leak hooks (tracemalloc, the native-call profile hook) are off again once stopped.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
@@ -8,6 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
 import { CLI, PYTHON } from '../helpers/env';
+import { PythonTarget } from '../../src/backends/python/target';
+import { callWatchExpression, hooksOffExpression, parseCallWatch } from '../../src/leaks/callWatch';
+import { censusExpression, parseCensus } from '../../src/leaks/pythonCensus';
 
 const PROGRAM = [
   'import sys', // 1
@@ -55,5 +59,30 @@ describe('leak census: no program code runs (real debugpy, issue 18)', () => {
       report.new.some((g) => g.site === `${prog}:18` && g.bytes === 4000),
       `the array made at line 18 is reported new: ${JSON.stringify(report.new)}`,
     );
+  });
+});
+
+describe('leak hooks are removed (real debugpy, issue 18)', () => {
+  before(() => {
+    work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-hooks-')));
+    fs.writeFileSync(path.join(work, 'hooks.py'), PROGRAM + '\n');
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('tracemalloc and the profile hook, installed by a census and the watch, are off after hooksOff', async () => {
+    const prog = path.join(work, 'hooks.py');
+    const t = await PythonTarget.launch({ python: PYTHON, program: prog, args: [path.join(work, 'ran')], breakpoint: { file: prog, line: 15 } });
+    try {
+      const state = async () => (await t.evaluate("repr((sys.getprofile() is None, __import__('tracemalloc').is_tracing()))")).replace(/^['"]|['"]$/g, '');
+      assert.equal(await state(), '(True, False)', 'nothing installed before the leak check');
+      assert.equal(parseCensus(await t.evaluate(censusExpression('from'))).started, true);
+      assert.equal(parseCallWatch(await t.evaluate(callWatchExpression('start'))).watching, true);
+      assert.equal(await state(), '(False, True)', 'the census and the watch installed their hooks');
+      assert.match(await t.evaluate(hooksOffExpression()), /ok:profile,tracemalloc/);
+      assert.equal(await state(), '(True, False)', 'both hooks are off again');
+      assert.match(await t.evaluate(hooksOffExpression()), /ok:['"]?$/, 'a second stop finds nothing to remove');
+    } finally {
+      await t.close();
+    }
   });
 });
