@@ -3,12 +3,18 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import { describe, it } from 'node:test';
 import { InspectResult } from '../../src/protocol/cli';
 import { CLI, PYTHON, fixture, markerLine } from '../helpers/env';
 import { BINS, Expected, assertMatches, buildIfStale } from './native_common';
 
 const CPP_SRC = fixture('c', 'eigen_cv.cpp');
+const RUST_SRC = fixture('rust', 'containers', 'src', 'main.rs');
+const RUST_BIN = (): string | null => {
+  const bin = fixture('rust', 'containers', 'target', 'debug', 'arraylens-containers');
+  return fs.existsSync(bin) ? bin : null;
+};
 const CPP_BIN = (): string =>
   buildIfStale('g++', [CPP_SRC], fixture('c', 'build', 'eigen_cv'), ['-I/usr/include/eigen3', '-I/usr/include/opencv4', '-lopencv_core']);
 
@@ -103,4 +109,20 @@ suite('OpenCV', CPP_BIN, CPP_SRC, [
   { expr: 'roi', strides: [15, 3, 1] },
   { expr: 'md2', strides: [24, 8] },
   { expr: 'h16', strides: [4, 2] },
+]);
+
+suite('nalgebra', RUST_BIN, RUST_SRC, [
+  { expr: 'dm', strides: [8, 24] },
+  { expr: 'dm', slice: '[1:, ::-2]' },
+  { expr: 'dv', strides: [4] },
+  { expr: 'sm', strides: [4, 8] },
+  { expr: 'view', strides: [8, 24] },
+]);
+
+suite('image crate', RUST_BIN, RUST_SRC, [
+  { expr: 'rgb', strides: [15, 3, 1] },
+  { expr: 'rgb', slice: '[::2, :, 1]' },
+  { expr: 'gray', strides: [5, 1, 1] },
+  { expr: 'g16', strides: [6, 2, 2] },
+  { expr: 'rgbaf', strides: [48, 16, 4] },
 ]);

@@ -142,6 +142,19 @@ export class NativeDescriber {
     throw new ArrayLensError('not-an-array', `'${expr}' is a ${type || 'value'}, not an array`);
   }
 
+  /**
+   * A member container (a Vec inside an ImageBuffer): by its path evaluated afresh first (gdb's child varobjs of a
+   * Rust value do not always list their own members), else from the child value the debugger gave.
+   */
+  async describeMember(path: string, child: NativeValue): Promise<Described> {
+    const fresh = await this.dbg.evaluate(path).catch(() => null);
+    if (fresh) {
+      const d = await this.describe(path, fresh, 1).catch(() => null);
+      if (d) return d;
+    }
+    return this.describe(path, child, 1);
+  }
+
   /** Where the Python object of a PyO3 wrapper or PyObject pointer lies: the first object pointer inside it. */
   async pyObjectAddress(v: NativeValue, depth: number): Promise<bigint | null> {
     const pointee = pointeeType(v.type.trim());
@@ -195,7 +208,8 @@ export class NativeDescriber {
   async nonNullPointer(v: NativeValue): Promise<bigint | null> {
     let cur: NativeValue | undefined = v;
     for (let i = 0; i < 4 && cur; i++) {
-      if (pointeeType(cur.type) !== null) return parseAddressText(cur.value);
+      // gdb spells Rust raw pointers `*const u8` / `*mut T`; lldb as C does (`unsigned char *`).
+      if (pointeeType(cur.type) !== null || /^\*(const|mut)\s/.test(cur.type.trim())) return parseAddressText(cur.value);
       if (!/NonNull|Unique|NonZero/.test(cur.type) || cur.handle === undefined) return null;
       const kids: NativeValue[] = await this.dbg.children(cur);
       cur = kids.find((k) => k.name === 'pointer') ?? kids.find((k) => k.name === '__0') ?? kids[0];

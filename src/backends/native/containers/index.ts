@@ -6,6 +6,8 @@ import { ndarray } from './ndarray';
 import { rustVec } from './rustVec';
 import { eigen } from './eigen';
 import { opencvMat } from './opencv';
+import { nalgebraMatrix } from './nalgebra';
+import { imageBuffer } from './image';
 import { stdArray, stdVector } from './std';
 
-export const CONTAINERS: readonly ContainerRecogniser[] = [stdVector, stdArray, napiTypedArray, ndarray, rustVec, eigen, opencvMat];
+export const CONTAINERS: readonly ContainerRecogniser[] = [stdVector, stdArray, napiTypedArray, ndarray, rustVec, eigen, opencvMat, nalgebraMatrix, imageBuffer];
