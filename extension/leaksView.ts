@@ -10,6 +10,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ArrayLensError } from '../src/core/errors';
+import { hooksOffExpression } from '../src/leaks/callWatch';
 import { LedgerComparison, LedgerStopSummary, ProcessLedger, PythonEvaluate } from '../src/leaks/liveLedger';
 import { LeakSource, LedgerSection, SessionFacts, formatBytes, ledgerFootnote, ledgerSections, leakSourceOf, parseSite, snapshotLine } from './leaksModel';
 import { MessageItem } from './arraysView';
@@ -124,12 +125,20 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
   private readonly disposables: vscode.Disposable[] = [];
   /** Snapshots are taken only while the view is shown: a Python census starts tracemalloc and the native-call watch in the debuggee, which slow the program. */
   private visible = false;
+  /** Python sessions whose debuggee may hold the census's tracemalloc and the native-call watch: off when hidden. */
+  private readonly hooked = new Map<string, vscode.DebugSession>();
 
   constructor(private readonly tracker: SessionTracker) {
     this.disposables.push(
-      tracker.onStopped((t) => void this.refresh(true, t.session)),
+      tracker.onStopped((t) => {
+        void this.refresh(true, t.session);
+        if (!this.visible) void this.hooksOff(true);
+      }),
       tracker.onRunning(() => this.show([new MessageItem('Running…', 'debug-continue')])),
       tracker.onEnded((t) => {
+        // The session is over: a launched program is gone with its hooks (an attach's program keeps them: the
+        // debugger cannot evaluate any more once the session ended).
+        this.hooked.delete(t.session.id);
         for (const [pid, l] of this.ledgers)
           if (l.sessions.has(t.session.id)) {
             this.ledgers.delete(pid);
@@ -145,6 +154,35 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
   setVisible(visible: boolean): void {
     this.visible = visible;
     if (visible) void this.refresh();
+    else void this.hooksOff(false);
+  }
+
+  /**
+   * Issue 18: the hooks a Python leak check installs slow the program; once the view is hidden they are removed at
+   * the current stop, or at the next one if the program runs. Their ledger is dropped: showing the view again starts
+   * a new baseline (tracemalloc restarted, allocation sites from then on).
+   */
+  private async hooksOff(afterStopEvent: boolean): Promise<void> {
+    for (const [id, session] of [...this.hooked]) {
+      let stop;
+      try {
+        stop = await this.tracker.currentStop(session, afterStopEvent);
+      } catch {
+        stop = undefined;
+      }
+      if (!stop || this.visible) continue; // running: the next stop removes them
+      this.hooked.delete(id);
+      try {
+        await stop.session.customRequest('evaluate', { expression: hooksOffExpression(), frameId: stop.frameId, context: 'clipboard' });
+      } catch {
+        // the session ended meanwhile: its program (launched) is gone with the hooks
+      }
+      for (const [pid, l] of this.ledgers)
+        if (l.sessions.has(id)) {
+          this.ledgers.delete(pid);
+          void l.ledger.dispose();
+        }
+    }
   }
 
   private show(items: vscode.TreeItem[]): void {
@@ -205,6 +243,7 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
     try {
       if (s.taking?.key !== key) {
         const done = vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: `Leaks: snapshot of process ${pid}` }, async () => {
+          if (source.program === 'python') this.hooked.set(session.id, session);
           const summary = await s.ledger.snapshot(source.program === 'python' ? await this.evaluatorAt(session, afterStopEvent) : undefined);
           s.stopKey = key;
           s.summary = summary;

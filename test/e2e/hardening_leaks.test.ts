@@ -8,10 +8,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { after, before, describe, it } from 'node:test';
-import { CLI, PYTHON } from '../helpers/env';
+import { CLI, PYTHON, ROOT } from '../helpers/env';
 import { PythonTarget } from '../../src/backends/python/target';
 import { callWatchExpression, hooksOffExpression, parseCallWatch } from '../../src/leaks/callWatch';
 import { censusExpression, parseCensus } from '../../src/leaks/pythonCensus';
+import { ProcessLedger } from '../../src/leaks/liveLedger';
 
 const PROGRAM = [
   'import sys', // 1
@@ -81,6 +82,16 @@ describe('leak hooks are removed (real debugpy, issue 18)', () => {
       assert.match(await t.evaluate(hooksOffExpression()), /ok:profile,tracemalloc/);
       assert.equal(await state(), '(True, False)', 'both hooks are off again');
       assert.match(await t.evaluate(hooksOffExpression()), /ok:['"]?$/, 'a second stop finds nothing to remove');
+      // What the Leaks view does: its ledger's snapshot installs both, hiding the view evaluates hooksOffExpression.
+      const ledger = new ProcessLedger(t.pid!, path.join(ROOT, 'out', 'src', 'leaks', 'ledgerWorker.js'));
+      try {
+        await ledger.snapshot((e) => t.evaluate(e));
+        assert.equal(await state(), '(False, True)', "the ledger's snapshot installed the hooks");
+        assert.match(await t.evaluate(hooksOffExpression()), /ok:profile,tracemalloc/);
+        assert.equal(await state(), '(True, False)');
+      } finally {
+        await ledger.dispose();
+      }
     } finally {
       await t.close();
     }
