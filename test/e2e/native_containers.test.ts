@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import { describe, it } from 'node:test';
 import { InspectResult } from '../../src/protocol/cli';
 import { CLI, PYTHON, fixture, markerLine } from '../helpers/env';
-import { BINS, Expected, assertMatches, buildIfStale } from './native_common';
+import { BINS, Expected, assertMatches, buildIfStale, expectCliError } from './native_common';
 
 const CPP_SRC = fixture('c', 'eigen_cv.cpp');
 const RUST_SRC = fixture('rust', 'containers', 'src', 'main.rs');
@@ -101,6 +101,13 @@ suite('Eigen', CPP_BIN, CPP_SRC, [
   { expr: 'mapo', slice: '[1:, ::2]' },
   { expr: 'mapi', strides: [8] },
 ]);
+
+for (const dbg of ['lldb', 'gdb']) {
+  it(`an Eigen-named type with another layout is refused by name under ${dbg}`, async () => {
+    const args = ['--break', `${CPP_SRC}:${markerLine(CPP_SRC, '// BREAK')}`, '--expr', 'legacy', '--debugger', dbg];
+    await expectCliError(args, CPP_BIN(), /'legacy' is an Eigen::MatrixLegacy, but its members are not the Eigen 3 layout/);
+  });
+}
 
 suite('OpenCV', CPP_BIN, CPP_SRC, [
   { expr: 'c8', strides: [15, 3, 1] },
