@@ -1,5 +1,5 @@
 // Where `arraylens inspect` really stopped (issue 18): `stoppedAt` in the JSON, a warning when the debugger moved the
-// breakpoint, and a clear error for a line past the end of the file, through the real CLI under debugpy and lldb-dap.
+// breakpoint, and a clear error for a line past the end of the file, through the real CLI under debugpy, lldb-dap and gdb.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
@@ -63,6 +63,16 @@ const cases: Case[] = [
   {
     name: 'lldb-dap',
     args: () => ['--debugger', 'lldb', '--expr', 'a'],
+    program: () => [path.join(work, 'stop')],
+    source: () => path.join(work, 'stop.c'),
+    exact: 6,
+    blank: 4,
+    moved: 6,
+    lines: 9,
+  },
+  {
+    name: 'gdb',
+    args: () => ['--debugger', 'gdb', '--expr', 'a'],
     program: () => [path.join(work, 'stop')],
     source: () => path.join(work, 'stop.c'),
     exact: 6,

@@ -188,7 +188,12 @@ export async function launchGdb(opts: NativeProgram & { gdb?: string }): Promise
     }
     // Not before: gdb inserts breakpoints by writing memory. From here on, nothing is written (issue 18).
     await mi.command(`-interpreter-exec console ${miQuote('set may-write-memory off')}`);
-    return new NativeTarget(new GdbDebugger(mi, pid));
+    const t = new NativeTarget(new GdbDebugger(mi, pid));
+    // Where gdb really stopped: it moves a breakpoint off a line without code (the CLI's stoppedAt).
+    const frame = stop.frame as MiTuple | undefined;
+    const line = Number(str(frame?.line));
+    if (frame && str(frame.fullname) && line > 0) t.stoppedAt = { file: str(frame.fullname), line };
+    return t;
   } catch (e) {
     if (mi.isAlive) await mi.command('-interpreter-exec console kill', 5000).catch(() => undefined);
     await mi.close().catch(() => undefined);
