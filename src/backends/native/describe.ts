@@ -1,11 +1,10 @@
 // Recognising arrays in native values from debug info: C arrays, pointers, Rust slices, Python objects here; each
-// container library (std::vector, ndarray, Eigen, ...) is one recogniser in ./containers, listed in CONTAINERS.
+// container library (std::vector, ndarray, Eigen, ...) is one recogniser in ./containers, listed in CONTAINERS and handed to the describer by target.ts.
 
 import { DType } from '../../core/dtype';
 import { ArrayLensError } from '../../core/errors';
 import { isIntegerLiteral } from '../../core/layout';
 import { Transport } from '../../transport/transport';
-import { CONTAINERS } from './containers';
 import { decodePyArray, isPythonObjectType } from './pyobject';
 import { elementDType, parseAddressText, parseArrayType, parseIntegerText, pointeeType, templateArgs } from './types';
 
@@ -60,6 +59,8 @@ export class NativeDescriber {
     readonly readMemory: (address: bigint, length: number) => Promise<Buffer>,
     /** Python objects (PyObject addresses) behind the expressions described so far. */
     readonly pythonObjects: Map<string, bigint>,
+    /** The container recognisers, tried in order (./containers CONTAINERS; given, not imported: they import this file's types). */
+    private readonly containers: readonly ContainerRecogniser[],
   ) {}
 
   // --- expressions of the frame ---
@@ -116,7 +117,7 @@ export class NativeDescriber {
     if (pointeeType(type) === null) {
       const base = (tpl?.base ?? type).replace(/^std::__1::/, 'std::').replace(/^std::__cxx11::/, 'std::');
       const args = tpl?.args ?? [];
-      const recogniser = CONTAINERS.find((c) => c.matches(base, args, type));
+      const recogniser = this.containers.find((c) => c.matches(base, args, type));
       if (recogniser) return recogniser.describe(this, expr, v, { base, args }, type);
     }
     const kids = v.handle !== undefined ? await this.dbg.children(v) : [];

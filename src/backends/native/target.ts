@@ -9,6 +9,7 @@ import { TransportChoice, TransportSelector, directCandidate } from '../../trans
 import { Transport, TransportKind } from '../../transport/transport';
 import { ArrayHandle, DebugTarget, KnownRegion } from '../../engine/target';
 import { killQuietly } from '../dapLaunch';
+import { CONTAINERS } from './containers';
 import { Described, NativeDebugger, NativeDescriber, NativeValue } from './describe';
 import { PythonFrameArray, pythonFrameArrays } from './pyobject';
 import { parseAddressText, pointeeType } from './types';
@@ -33,7 +34,7 @@ export class NativeTarget implements DebugTarget {
       directCandidate(() => dbg.pid, 'use --transport dap'),
       { kind: 'dap', reason: `${dbg.name} reads memory`, open: () => dbg.memoryTransport() },
     ]);
-    this.describer = new NativeDescriber(dbg, (address, length) => this.readMemory(address, length), this.pythonObjects);
+    this.describer = new NativeDescriber(dbg, (address, length) => this.readMemory(address, length), this.pythonObjects, CONTAINERS);
   }
 
   /** Reads types from debug info: arrays, pointers and the containers in ./containers. */
