@@ -5,16 +5,15 @@
 // node --test out/test/e2e/views_visible.e2e.js. Screenshots: test/artifacts/views-visible-*.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext, Locator, Page } from 'playwright-core';
-import { launchChromium } from './harness/browser';
-import { CodeServer, REPO_ROOT, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
+import { Locator, Page } from 'playwright-core';
+import { REPO_ROOT, sleep } from './harness/codeServer';
+import { writeLaunch } from './harness/extensions';
+import { ARTIFACTS, codeServerSuite } from './harness/suite';
 import { Workbench } from './harness/workbench';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'ride_arrays.py');
 const log = (line: string): boolean => process.stderr.write(`[e2e-views-visible] ${line}\n`);
@@ -77,52 +76,23 @@ async function assertArraysShownEditorFocused(page: Page, line: number, what: st
   await page.locator('.statusbar-item', { hasText: want }).first().waitFor({ timeout: 10_000 });
 }
 
-let server: CodeServer | undefined;
-let browser: BrowserContext | undefined;
-
 describe('ArrayLens views at the first stop, fresh profile (code-server)', () => {
-  const vsix = process.env.ARRAYLENS_VSIX ?? path.join(REPO_ROOT, 'arraylens.vsix');
-  let tmp = '';
-
-  before(async () => {
-    assert.ok(fs.existsSync(vsix), `${vsix} missing: run npm run package (or set ARRAYLENS_VSIX)`);
-    assert.ok(fs.existsSync(PY), '.venv/bin/python missing: run npm run setup');
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-e2e-views-visible-'));
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS)) if (f.startsWith('views-visible-')) fs.rmSync(path.join(ARTIFACTS, f));
-    server = await startCodeServer({ root: path.join(tmp, 'code-server'), vsix, log, settings: { 'arraylens.python': PY } });
-    browser = await launchChromium(path.join(tmp, 'chromium'));
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (!tmp) return;
-    const left = processesMentioning(tmp);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    await sleep(300);
-    if (process.env.ARRAYLENS_E2E_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
-    assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
+  const suite = codeServerSuite({
+    name: 'views-visible',
+    log,
+    requires: [[PY, 'run npm run setup']],
+    artifactsPrefix: 'views-visible-',
+    settings: () => ({ 'arraylens.python': PY }),
   });
 
   test('an arraylens Python launch stops: Arrays rows on screen, the editor keeps the keyboard, Variables summarised', { timeout: 300_000 }, async () => {
-    const ws = path.join(tmp, 'ws');
-    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    const ws = path.join(suite.tmp, 'ws');
+    writeLaunch(ws, [{ name: 'ArrayLens: Python', type: 'arraylens', request: 'launch', program: '${workspaceFolder}/ride_arrays.py' }]);
     fs.copyFileSync(FIXTURE, path.join(ws, 'ride_arrays.py'));
-    fs.writeFileSync(
-      path.join(ws, '.vscode', 'launch.json'),
-      JSON.stringify({ version: '0.2.0', configurations: [{ name: 'ArrayLens: Python', type: 'arraylens', request: 'launch', program: '${workspaceFolder}/ride_arrays.py' }] }, null, 2),
-    );
-    const page = await browser!.newPage();
+    const page = await suite.browser.newPage();
     const wb = new Workbench(page, ARTIFACTS, 'views-visible', log);
     try {
-      await wb.open(server!.url, ws);
+      await wb.open(suite.server.url, ws);
       const line = markerLine(FIXTURE, '# BREAK');
       await wb.openFile('ride_arrays.py');
       await wb.goToLine(line);
