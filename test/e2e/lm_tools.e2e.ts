@@ -4,17 +4,15 @@
 // acceptance checker. Needs a .vsix (ARRAYLENS_VSIX, else arraylens.vsix): node --test out/test/e2e/lm_tools.e2e.js.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { execFileSync, spawnSync } from 'child_process';
+import { before, describe, test } from 'node:test';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext } from 'playwright-core';
-import { launchChromium } from './harness/browser';
-import { CodeServer, REPO_ROOT, findCodeServer, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
+import { REPO_ROOT, sleep } from './harness/codeServer';
+import { ARTIFACTS, codeServerSuite } from './harness/suite';
 import { Workbench } from './harness/workbench';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const ZOO = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'zoo.py');
 const CALLER = path.join(REPO_ROOT, 'test', 'e2e', 'extensions', 'lmcaller');
@@ -24,26 +22,6 @@ function markerLine(file: string, marker: string): number {
   const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
   assert.ok(i >= 0, `${file}: no ${marker}`);
   return i + 1;
-}
-
-/** Packages the caller into `dir` with vsce (offline) and returns the .vsix. */
-function packageCaller(dir: string): string {
-  const src = path.join(dir, 'lmcaller');
-  fs.cpSync(CALLER, src, { recursive: true });
-  const out = path.join(dir, 'lmcaller.vsix');
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], {
-    cwd: src,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return out;
-}
-
-/** Installs a second .vsix into the contained code-server under `root` (the harness installs ArrayLens's). */
-function installExtension(root: string, vsix: string): void {
-  const cs = findCodeServer();
-  const args = ['--user-data-dir', path.join(root, 'user-data'), '--extensions-dir', path.join(root, 'extensions'), '--config', path.join(root, 'config.yaml')];
-  const r = spawnSync(cs.node, [cs.entry, ...args, '--install-extension', vsix, '--force'], { env: { ...process.env, HOME: path.join(root, 'home') }, encoding: 'utf8', timeout: 120_000 });
-  assert.ok(r.status === 0 && /successfully installed|already installed/i.test(r.stdout + r.stderr), `installing ${vsix}: ${r.stdout}\n${r.stderr}`);
 }
 
 interface CallerResult {
@@ -72,69 +50,40 @@ function numpyVerdict(c: Record<string, unknown>, resultText: string): string | 
   return (JSON.parse(out) as Record<string, string | null>).x;
 }
 
-let server: CodeServer | undefined;
-let browser: BrowserContext | undefined;
-
 describe('ArrayLens language-model tools in code-server (vscode.lm.invokeTool from a test extension)', () => {
-  const vsix = process.env.ARRAYLENS_VSIX ?? path.join(REPO_ROOT, 'arraylens.vsix');
-  let tmp = '';
+  const resultFile = (tmp: string): string => path.join(tmp, 'lm-result.json');
+  const suite = codeServerSuite({
+    name: 'lm-tools',
+    log,
+    standIns: [CALLER],
+    settings: (tmp) => ({
+      // The harness's "chat.disableAIFeatures": true stays: code-server 4.139 registers and invokes extension
+      // language-model tools with it on (checked by this suite).
+      'lmcaller.resultFile': resultFile(tmp),
+      'lmcaller.program': ZOO,
+      'lmcaller.line': markerLine(ZOO, '# BREAK'),
+      'lmcaller.python': PY,
+      'lmcaller.calls': CALLS,
+    }),
+  });
   let result: CallerResult;
 
   before(async () => {
-    assert.ok(fs.existsSync(vsix), `${vsix} missing: run npm run package (or set ARRAYLENS_VSIX)`);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-e2e-lm-tools-'));
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const root = path.join(tmp, 'code-server');
-    fs.mkdirSync(path.join(root, 'home'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'config.yaml'), 'auth: none\ncert: false\n');
-    installExtension(root, packageCaller(tmp));
-    const ws = path.join(tmp, 'ws');
+    const ws = path.join(suite.tmp, 'ws');
     fs.mkdirSync(ws, { recursive: true });
     fs.writeFileSync(path.join(ws, 'README.txt'), 'the workbench waits for a row in the explorer\n');
-    const resultFile = path.join(tmp, 'lm-result.json');
-    server = await startCodeServer({
-      root,
-      vsix,
-      log,
-      settings: {
-        // The harness's "chat.disableAIFeatures": true stays: code-server 4.139 registers and invokes extension
-        // language-model tools with it on (checked by this suite).
-        'lmcaller.resultFile': resultFile,
-        'lmcaller.program': ZOO,
-        'lmcaller.line': markerLine(ZOO, '# BREAK'),
-        'lmcaller.python': PY,
-        'lmcaller.calls': CALLS,
-      },
-    });
-    browser = await launchChromium(path.join(tmp, 'chromium'));
+    const file = resultFile(suite.tmp);
     // A window makes the extension host start; the caller runs once startup has finished.
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const wb = new Workbench(page, ARTIFACTS, 'lm-tools', log);
-    await wb.open(server.url, ws);
+    await wb.open(suite.server.url, ws);
     const until = Date.now() + 240_000;
-    while (!fs.existsSync(resultFile) && Date.now() < until) await sleep(500);
+    while (!fs.existsSync(file) && Date.now() < until) await sleep(500);
     await wb.screenshot('after-calls').catch(() => undefined);
-    assert.ok(fs.existsSync(resultFile), `the caller wrote nothing within 240 s; code-server log: ${server.logFile}`);
-    result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as CallerResult;
+    assert.ok(fs.existsSync(file), `the caller wrote nothing within 240 s; code-server log: ${suite.server.logFile}`);
+    result = JSON.parse(fs.readFileSync(file, 'utf8')) as CallerResult;
     log(JSON.stringify(result).slice(0, 2000));
     assert.equal(result.failed, undefined, result.failed);
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (!tmp) return;
-    const left = processesMentioning(tmp);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    await sleep(300);
-    if (process.env.ARRAYLENS_E2E_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
-    assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
   });
 
   test('the three tools are registered with vscode.lm and the session stopped was ArrayLens\'s', () => {
