@@ -8,7 +8,8 @@
 
 import * as path from 'path';
 import { ArrayLensError } from '../../core/errors';
-import { StridedView, byteExtent, elementCount } from '../../core/view';
+import { StridedView, byteExtent } from '../../core/view';
+import { overlapping } from '../../pairing/overlap';
 import { Transport, TransportKind } from '../../transport/transport';
 import { DapClient } from '../../rpc/dapClient';
 import { LldbDebugger, findLldbDap } from '../native/lldb';
@@ -36,16 +37,6 @@ interface StoppedEvent {
   reason: string;
   description?: string;
   threadId: number;
-}
-
-/** True when the two views share at least one byte (empty views share none). */
-export function overlapping(a: StridedView, b: StridedView): boolean {
-  if (elementCount(a.shape) === 0 || elementCount(b.shape) === 0) return false;
-  const ea = byteExtent(a);
-  const eb = byteExtent(b);
-  const alo = a.address + BigInt(ea.lo);
-  const blo = b.address + BigInt(eb.lo);
-  return alo < b.address + BigInt(eb.hi) && blo < a.address + BigInt(ea.hi);
 }
 
 /** Where an array's bytes lie (negative strides reach below its first element), for another debugger to find. */
