@@ -9,17 +9,16 @@
 // node --test out/test/e2e/ride_python.e2e.js. Screenshots: test/artifacts/ride-python-*.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext, Locator } from 'playwright-core';
-import { launchChromium } from './harness/browser';
-import { CodeServer, REPO_ROOT, findCodeServer, freePort, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
+import { Locator } from 'playwright-core';
+import { REPO_ROOT, freePort, sleep } from './harness/codeServer';
+import { writeLaunch } from './harness/extensions';
+import { ARTIFACTS, Suite, codeServerSuite } from './harness/suite';
 import { InspectorPage, Workbench } from './harness/workbench';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const ARRAYS_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'ride_arrays.py');
 const WORKERS_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'ride_workers.py');
@@ -60,35 +59,6 @@ const ACCEPTANCE_ROWS = (): Map<string, string> =>
 /** The row of `rows` for array `name` (its label, then a space). */
 const rowOf = (rows: string[], name: string) => rows.find((t) => t.startsWith(`${name} `));
 
-/** Packages test/e2e/extensions/debugpy into `dir` with vsce (offline) and returns the .vsix. */
-function packageStandIn(dir: string): string {
-  const src = path.join(dir, 'debugpy-standin');
-  fs.cpSync(STAND_IN, src, { recursive: true });
-  const out = path.join(dir, 'debugpy-standin.vsix');
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], {
-    cwd: src,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return out;
-}
-
-/** Installs a second .vsix into the contained code-server under `root` (the harness installs ArrayLens's). */
-function installExtension(root: string, vsix: string): void {
-  const cs = findCodeServer();
-  const args = ['--user-data-dir', path.join(root, 'user-data'), '--extensions-dir', path.join(root, 'extensions'), '--config', path.join(root, 'config.yaml')];
-  const r = spawnSync(cs.node, [cs.entry, ...args, '--install-extension', vsix, '--force'], {
-    env: { ...process.env, HOME: path.join(root, 'home') },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  assert.ok(r.status === 0 && /successfully installed|already installed/i.test(r.stdout + r.stderr), `installing ${vsix}: ${r.stdout}\n${r.stderr}`);
-}
-
-function writeLaunch(ws: string, configurations: Record<string, unknown>[]): void {
-  fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
-}
-
 /** The Arrays view's description (ArrayLens sets it to the pid of the process whose arrays are listed). */
 async function viewDescription(pane: Locator): Promise<string> {
   return ((await pane.locator('.pane-header .description').first().innerText().catch(() => '')) ?? '').trim();
@@ -116,8 +86,7 @@ async function readPidFile(file: string, timeoutMs = 30_000): Promise<number> {
   throw new Error(`${file} was not written within ${timeoutMs} ms`);
 }
 
-let server: CodeServer | undefined;
-let browser: BrowserContext | undefined;
+let suite: Suite;
 
 /**
  * One case: a page on `ws`, breakpoints at `breaks` (file, line) in order, F5 and the first stop; the other side-bar
@@ -125,10 +94,10 @@ let browser: BrowserContext | undefined;
  * `FAILED-<shots>`; the session is stopped and the page closed.
  */
 async function rideCase(shots: string, ws: string, breaks: [string, number][], body: (wb: Workbench, arrays: Locator) => Promise<void>): Promise<void> {
-  const page = await browser!.newPage();
+  const page = await suite.browser.newPage();
   const wb = new Workbench(page, ARTIFACTS, `ride-python-${shots}`, log);
   try {
-    await wb.open(server!.url, ws);
+    await wb.open(suite.server.url, ws);
     for (const [file, line] of breaks) {
       await wb.openFile(file);
       await wb.goToLine(line);
@@ -161,45 +130,18 @@ async function assertAcceptanceArrays(wb: Workbench, arrays: Locator, pidFile: s
 }
 
 describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-server', () => {
-  const vsix = process.env.ARRAYLENS_VSIX ?? path.join(REPO_ROOT, 'arraylens.vsix');
-  let tmp = '';
-
-  before(async () => {
-    assert.ok(fs.existsSync(vsix), `${vsix} missing: run npm run package (or set ARRAYLENS_VSIX)`);
-    assert.ok(fs.existsSync(PY), '.venv/bin/python missing: run npm run setup');
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-e2e-ride-python-'));
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS)) if (f.startsWith('ride-python-')) fs.rmSync(path.join(ARTIFACTS, f));
-    const standIn = packageStandIn(tmp);
-    const root = path.join(tmp, 'code-server');
-    // The stand-in first: startCodeServer installs ArrayLens, then starts; the stand-in must be there by then.
-    fs.mkdirSync(path.join(root, 'home'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'config.yaml'), 'auth: none\ncert: false\n');
-    installExtension(root, standIn);
-    server = await startCodeServer({ root, vsix, log, settings: { 'python.defaultInterpreterPath': PY } });
-    browser = await launchChromium(path.join(tmp, 'chromium'));
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (!tmp) return;
-    const left = processesMentioning(tmp);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    await sleep(300);
-    if (process.env.ARRAYLENS_E2E_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
-    assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
+  suite = codeServerSuite({
+    name: 'ride-python',
+    log,
+    requires: [[PY, 'run npm run setup']],
+    artifactsPrefix: 'ride-python-',
+    standIns: [STAND_IN],
+    settings: () => ({ 'python.defaultInterpreterPath': PY }),
   });
 
   for (const console of ['internalConsole', 'integratedTerminal'] as const) {
     test(`launch, "console": "${console}": the acceptance arrays as NumPy has them, under the program's pid; the inspector's stats`, { timeout: 300_000 }, async () => {
-      const ws = path.join(tmp, `ws-${console}`);
+      const ws = path.join(suite.tmp, `ws-${console}`);
       fs.mkdirSync(ws, { recursive: true });
       fs.copyFileSync(ARRAYS_FIXTURE, path.join(ws, 'ride_arrays.py'));
       const pidFile = path.join(ws, 'program.pid');
@@ -220,7 +162,7 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
   }
 
   test('attach to `python -m debugpy --listen PORT`: the listening program\'s arrays, under its pid', { timeout: 300_000 }, async () => {
-    const ws = path.join(tmp, 'ws-attach');
+    const ws = path.join(suite.tmp, 'ws-attach');
     fs.mkdirSync(ws, { recursive: true });
     fs.copyFileSync(ARRAYS_FIXTURE, path.join(ws, 'ride_arrays.py'));
     const pidFile = path.join(ws, 'program.pid');
@@ -255,7 +197,7 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
   });
 
   test('a multiprocessing worker (child session): its arrays, not the parent\'s, under the worker\'s pid', { timeout: 300_000 }, async () => {
-    const ws = path.join(tmp, 'ws-workers');
+    const ws = path.join(suite.tmp, 'ws-workers');
     fs.mkdirSync(ws, { recursive: true });
     fs.copyFileSync(WORKERS_FIXTURE, path.join(ws, 'ride_workers.py'));
     const pidFile = path.join(ws, 'worker.pid');
@@ -279,7 +221,7 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
   test('"arraylensNative": true: a Python stop, then the Rust breakpoint hits in lldb-dap; the ArrayView marked as a\'s bytes', { timeout: 300_000 }, async () => {
     const r = spawnSync(PY, ['-c', 'import arraylens_mixed'], { encoding: 'utf8' });
     assert.equal(r.status, 0, `the mixed fixture is not built into .venv (needs cargo + maturin: bash scripts/setup.d/25-mixed-fixture.sh): ${r.stderr}`);
-    const ws = path.join(tmp, 'ws-mixed');
+    const ws = path.join(suite.tmp, 'ws-mixed');
     fs.mkdirSync(ws, { recursive: true });
     // Links, as a user's checkout would have the files: lldb's line table names the crate's own src/lib.rs.
     fs.symlinkSync(path.join(MIXED_CRATE, 'program.py'), path.join(ws, 'program.py'));
