@@ -8,11 +8,9 @@ import { ArrayLensError } from '../../src/core/errors';
 import { launchNative } from '../../src/backends/native/launch';
 import { DebugTarget } from '../../src/engine/target';
 import { inspectArray } from '../../src/engine/engine';
-import { TransportKind } from '../../src/transport/transport';
-import { fixture, markerLine } from '../helpers/env';
-import { BINS, Expected, assertMatches, buildIfStale, expectCliError, expectedFromNumpy, pidGone } from './native_common';
+import { markerLine } from '../helpers/env';
+import { BINS, CPP_BIN, CPP_SRC, C_BIN, C_EXPECTED, C_SRC, Expected, NativeCase, assertMatches, expectCliError, expectedFromNumpy, pidGone } from './native_common';
 
-const C_SRC = fixture('c', 'arrays.c');
 
 function cmdline(pid: number): string {
   try {
@@ -37,19 +35,8 @@ function childPids(parent: number): number[] {
   }
   return out;
 }
-const CPP_SRC = fixture('c', 'containers.cpp');
-const EXPECTED = fixture('c', 'expected.py');
-const C_BIN = () => buildIfStale('gcc', [C_SRC], fixture('c', 'build', 'arrays'), ['-lm']);
-const CPP_BIN = () => buildIfStale('g++', [CPP_SRC], fixture('c', 'build', 'containers'), []);
 
-interface Case {
-  expr: string;
-  name: string;
-  slice?: string;
-  transport?: TransportKind;
-}
-
-const C_CASES: Case[] = [
+const C_CASES: NativeCase[] = [
   { expr: 'd2', name: 'd2' },
   { expr: 'd2', name: 'd2', slice: '[::-1, 1::2]' },
   { expr: 'f1', name: 'f1' },
@@ -75,7 +62,7 @@ const C_CASES: Case[] = [
   { expr: 'fortran as float64[3,4] strides [8, 24]', name: 'fortran', slice: '[::-1, 2]', transport: 'dap' },
 ];
 
-const CPP_CASES: Case[] = [
+const CPP_CASES: NativeCase[] = [
   { expr: 'vf', name: 'vf' },
   { expr: 'vf', name: 'vf', slice: '[2:9:3]' },
   { expr: 'vi', name: 'vi' },
@@ -86,18 +73,18 @@ const CPP_CASES: Case[] = [
 ];
 
 // numpy's slice for cases whose expected array is the 1-d flat buffer
-function npSlice(c: Case): string | undefined {
+function npSlice(c: NativeCase): string | undefined {
   if (c.name === 'mdata' && c.expr.includes('n_heap')) return `.reshape(-1)${c.slice ?? ''}`;
   return c.slice;
 }
 
-function suite(debuggerName: 'lldb' | 'gdb', title: string, source: string, binary: () => string, cases: Case[]): void {
+function suite(debuggerName: 'lldb' | 'gdb', title: string, source: string, binary: () => string, cases: NativeCase[]): void {
   describe(`${title} under ${debuggerName}`, () => {
     let target: DebugTarget;
     let expected: Expected[];
     before(async () => {
       const program = binary();
-      expected = expectedFromNumpy(EXPECTED, cases.map((c) => ({ name: c.name, slice: npSlice(c) })));
+      expected = expectedFromNumpy(C_EXPECTED, cases.map((c) => ({ name: c.name, slice: npSlice(c) })));
       target = await launchNative({
         program,
         args: [],

@@ -14,25 +14,28 @@ import { DebugTarget } from '../../src/engine/target';
 import { ArrayLensError } from '../../src/core/errors';
 import { DapClient } from '../../src/rpc/dapClient';
 import { ArraySummary, InspectBody } from '../../src/protocol/dap';
-import { TransportKind } from '../../src/transport/transport';
-import { ROOT, fixture, markerLine } from '../helpers/env';
-import { BINS, DapFrame, Expected, assertListed, assertMatches, buildIfStale, expectedFromNumpy, pidGone, startAtBreakpoint, uniqueCopy } from './native_common';
+import { ROOT, markerLine } from '../helpers/env';
+import {
+  BINS,
+  CPP_BIN,
+  CPP_SRC,
+  C_BIN,
+  C_EXPECTED,
+  C_SRC,
+  DapFrame,
+  Expected,
+  NativeCase,
+  assertListed,
+  assertMatches,
+  expectedFromNumpy,
+  pidGone,
+  startAtBreakpoint,
+  uniqueCopy,
+} from './native_common';
 
-const C_SRC = fixture('c', 'arrays.c');
-const CPP_SRC = fixture('c', 'containers.cpp');
-const EXPECTED = fixture('c', 'expected.py');
-const C_BIN = () => buildIfStale('gcc', [C_SRC], fixture('c', 'build', 'arrays'), ['-lm']);
-const CPP_BIN = () => buildIfStale('g++', [CPP_SRC], fixture('c', 'build', 'containers'), []);
-
-interface Case {
-  expr: string;
-  name: string;
-  slice?: string;
-  transport?: TransportKind;
-}
 
 // The cases of native_c.test.ts: every element type, N-d, typedef, layouts over pointers and members, slices.
-const C_CASES: Case[] = [
+const C_CASES: NativeCase[] = [
   { expr: 'd2', name: 'd2' },
   { expr: 'd2', name: 'd2', slice: '[::-1, 1::2]', transport: 'dap' },
   { expr: 'f1', name: 'f1' },
@@ -54,7 +57,7 @@ const C_CASES: Case[] = [
   { expr: 'fortran as float64[3,4] strides [8, 24]', name: 'fortran', slice: '[::-1, 2]', transport: 'dap' },
 ];
 
-const CPP_CASES: Case[] = [
+const CPP_CASES: NativeCase[] = [
   { expr: 'vf', name: 'vf', slice: '[2:9:3]' },
   { expr: 'vi', name: 'vi' },
   { expr: 'vempty', name: 'vempty' },
@@ -85,7 +88,7 @@ function running(exe: string): number[] {
     .map(Number);
 }
 
-function suite(title: string, source: string, binary: () => string, cases: Case[]): void {
+function suite(title: string, source: string, binary: () => string, cases: NativeCase[]): void {
   describe(`a gdb session (cdt-gdb-adapter) read through the native backend: ${title}`, () => {
     let session: DapDebuggee;
     let target: DebugTarget;
@@ -94,7 +97,7 @@ function suite(title: string, source: string, binary: () => string, cases: Case[
     before(async () => {
       copy = uniqueCopy(binary());
       expected = expectedFromNumpy(
-        EXPECTED,
+        C_EXPECTED,
         cases.map((c) => ({ name: c.name, slice: c.slice })),
       );
       session = await cdtSession(copy.path, source);
@@ -190,7 +193,7 @@ describe('arraylens debug type, "debugger": "gdb": the bundled adapter over cdt-
     assert.ok(fs.existsSync(ADAPTER), `${ADAPTER} missing: run bash scripts/build.sh`);
     assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'cdtGdbAdapter.js')), 'dist/cdtGdbAdapter.js missing: run bash scripts/build.sh');
     copy = uniqueCopy(C_BIN());
-    expected = expectedFromNumpy(EXPECTED, [{ name: 'd2' }, { name: 'tdef' }]);
+    expected = expectedFromNumpy(C_EXPECTED, [{ name: 'd2' }, { name: 'tdef' }]);
     // As extension/extension.ts starts it for "debugger": "gdb": cdt answers initialize.
     dap = await DapClient.spawn('arraylens adapter', process.execPath, [ADAPTER], { ...process.env, ARRAYLENS_ADAPTER_BACKEND: 'cdt-gdb' });
     caps = (await dap.request<Record<string, unknown>>('initialize', INIT, 30000)) ?? {};

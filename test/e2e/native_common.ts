@@ -11,6 +11,7 @@ import { DapClient } from '../../src/rpc/dapClient';
 import type { Stats } from '../../src/core/stats';
 import { InspectResult } from '../../src/protocol/cli';
 import { ArraySummary } from '../../src/protocol/dap';
+import { TransportKind } from '../../src/transport/transport';
 import { CLI, PYTHON, assertCliError, fixture, waitNoProcess } from '../helpers/env';
 
 export const BINS = 16;
@@ -90,6 +91,21 @@ export function buildIfStale(compiler: string, sources: string[], out: string, f
     execFileSync('nice', [compiler, '-g', '-O0', '-o', out, ...sources, ...flags], { stdio: 'inherit' });
   }
   return out;
+}
+
+/** The C and C++ fixtures of the native suites (native_c over lldb-dap and MI, native_cdt through cdt-gdb-adapter). */
+export const C_SRC = fixture('c', 'arrays.c');
+export const CPP_SRC = fixture('c', 'containers.cpp');
+export const C_EXPECTED = fixture('c', 'expected.py');
+export const C_BIN = (): string => buildIfStale('gcc', [C_SRC], fixture('c', 'build', 'arrays'), ['-lm']);
+export const CPP_BIN = (): string => buildIfStale('g++', [CPP_SRC], fixture('c', 'build', 'containers'), []);
+
+/** One array of a fixture to inspect: `name` in expected.py, optionally sliced, optionally over one transport. */
+export interface NativeCase {
+  expr: string;
+  name: string;
+  slice?: string;
+  transport?: TransportKind;
 }
 
 /** Runs a fixture's expected.py (NumPy, no debugger) for the requested names and slices. */
