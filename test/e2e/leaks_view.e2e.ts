@@ -10,17 +10,17 @@
 // arraylens.vsix): run with node --test out/test/e2e/leaks_view.e2e.js.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext, Locator } from 'playwright-core';
-import { launchChromium } from './harness/browser';
-import { CodeServer, REPO_ROOT, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
+import { Locator } from 'playwright-core';
+import { REPO_ROOT, processesMentioning, sleep } from './harness/codeServer';
+import { writeLaunch } from './harness/extensions';
+import { ARTIFACTS, Suite, codeServerSuite } from './harness/suite';
 import { Workbench } from './harness/workbench';
+import { markerLine } from '../helpers/env';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'cache_leak.py');
 const C_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'lost_buffers.c');
 const NODE_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'node_leak.js');
@@ -28,12 +28,6 @@ const ADDON_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'node_addon'
 const LEAKS_BUILD = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'build');
 const EXT_SOURCE = path.join(REPO_ROOT, 'test', 'fixtures', 'leaks', 'refext.c');
 const log = (line: string): boolean => process.stderr.write(`[e2e-leaks] ${line}\n`);
-
-function markerLine(file: string, marker: string): number {
-  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `${file}: no ${marker}`);
-  return i + 1;
-}
 
 const SECTION = /^(New since|Grown since|Freed since|Unreferenced|Dangling views|References grown|Stop \d+ compared)\b/;
 
@@ -51,10 +45,10 @@ async function leaksCase(
   body: (wb: Workbench, pane: Locator, continueToTo: () => Promise<void>) => Promise<void>,
   collapse = true,
 ): Promise<void> {
-  const page = await browser!.newPage();
+  const page = await suite.browser.newPage();
   const wb = new Workbench(page, ARTIFACTS, shots, log);
   try {
-    await wb.open(server!.url, ws);
+    await wb.open(suite.server.url, ws);
     await wb.openFile(source);
     for (const line of [from, to]) {
       await wb.goToLine(line);
@@ -94,49 +88,18 @@ function bySection(rows: string[]): Map<string, string[]> {
   return out;
 }
 
-let server: CodeServer | undefined;
-let browser: BrowserContext | undefined;
+let suite: Suite;
 
 describe('Leaks view in code-server', () => {
-  const vsix = process.env.ARRAYLENS_VSIX ?? path.join(REPO_ROOT, 'arraylens.vsix');
-  let tmp = '';
-
-  before(async () => {
-    assert.ok(fs.existsSync(vsix), `${vsix} missing: run npm run package (or set ARRAYLENS_VSIX)`);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-e2e-leaks-'));
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startCodeServer({ root: path.join(tmp, 'code-server'), vsix, log });
-    browser = await launchChromium(path.join(tmp, 'chromium'));
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (!tmp) return;
-    const left = processesMentioning(tmp);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    await sleep(300);
-    fs.rmSync(tmp, { recursive: true, force: true });
-    assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
-  });
+  suite = codeServerSuite({ name: 'leaks', log });
 
   test('snapshot at the first stop, the cached arrays by site at the second, click opens the site', { timeout: 240_000 }, async () => {
-    const ws = path.join(tmp, 'ws');
-    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    const ws = path.join(suite.tmp, 'ws');
+    fs.mkdirSync(ws, { recursive: true });
     fs.copyFileSync(FIXTURE, path.join(ws, 'cache_leak.py'));
-    const launch = {
-      version: '0.2.0',
-      configurations: [
-        { type: 'arraylens', request: 'launch', name: 'ArrayLens: cache_leak.py', program: '${workspaceFolder}/cache_leak.py', cwd: '${workspaceFolder}', python: path.join(REPO_ROOT, '.venv', 'bin', 'python') },
-      ],
-    };
-    fs.writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
+    writeLaunch(ws, [
+      { type: 'arraylens', request: 'launch', name: 'ArrayLens: cache_leak.py', program: '${workspaceFolder}/cache_leak.py', cwd: '${workspaceFolder}', python: path.join(REPO_ROOT, '.venv', 'bin', 'python') },
+    ]);
     const file = path.join(ws, 'cache_leak.py');
     const from = markerLine(file, 'BREAK FROM');
     const to = markerLine(file, 'BREAK TO');
@@ -167,27 +130,23 @@ describe('Leaks view in code-server', () => {
   test('Python + C extension: the buffers the extension loses, by site in refext.c, new and unreferenced, beside the cache', { timeout: 240_000 }, async () => {
     const ext = fs.readdirSync(LEAKS_BUILD).find((f) => f.startsWith('refext.') && f.endsWith('.so'));
     assert.ok(ext, `refext is not built in ${LEAKS_BUILD}: run bash scripts/setup.d/40-leak-tracker.sh`);
-    const ws = path.join(tmp, 'ws-refext');
-    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    const ws = path.join(suite.tmp, 'ws-refext');
+    fs.mkdirSync(ws, { recursive: true });
     fs.mkdirSync(path.join(ws, 'build'));
     fs.copyFileSync(FIXTURE, path.join(ws, 'cache_leak.py'));
     // cache_leak.py imports refext from build/ beside itself.
     fs.copyFileSync(path.join(LEAKS_BUILD, ext), path.join(ws, 'build', ext));
-    const launch = {
-      version: '0.2.0',
-      configurations: [
-        {
-          type: 'arraylens',
-          request: 'launch',
-          name: 'ArrayLens: cache_leak.py refext',
-          program: '${workspaceFolder}/cache_leak.py',
-          args: ['refext'],
-          cwd: '${workspaceFolder}',
-          python: path.join(REPO_ROOT, '.venv', 'bin', 'python'),
-        },
-      ],
-    };
-    fs.writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
+    writeLaunch(ws, [
+      {
+        type: 'arraylens',
+        request: 'launch',
+        name: 'ArrayLens: cache_leak.py refext',
+        program: '${workspaceFolder}/cache_leak.py',
+        args: ['refext'],
+        cwd: '${workspaceFolder}',
+        python: path.join(REPO_ROOT, '.venv', 'bin', 'python'),
+      },
+    ]);
     const file = path.join(ws, 'cache_leak.py');
     const from = markerLine(file, 'BREAK FROM');
     const to = markerLine(file, 'BREAK TO');
@@ -223,17 +182,13 @@ describe('Leaks view in code-server', () => {
     });
   });
   test('native C under lldb-dap: the lost and kept buffers by site at the second stop, the lost ones unreferenced', { timeout: 240_000 }, async () => {
-    const ws = path.join(tmp, 'ws-native');
-    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    const ws = path.join(suite.tmp, 'ws-native');
+    fs.mkdirSync(ws, { recursive: true });
     const file = path.join(ws, 'lost_buffers.c');
     fs.copyFileSync(C_FIXTURE, file);
     // Built here so that the debug info names the workspace's copy (as a user's build would).
     execFileSync('gcc', ['-g', '-O0', '-o', path.join(ws, 'lost_buffers'), file]);
-    const launch = {
-      version: '0.2.0',
-      configurations: [{ type: 'arraylens', request: 'launch', name: 'ArrayLens: lost_buffers', program: '${workspaceFolder}/lost_buffers', args: ['4'], cwd: '${workspaceFolder}' }],
-    };
-    fs.writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
+    writeLaunch(ws, [{ type: 'arraylens', request: 'launch', name: 'ArrayLens: lost_buffers', program: '${workspaceFolder}/lost_buffers', args: ['4'], cwd: '${workspaceFolder}' }]);
     const from = markerLine(file, 'BREAK FROM');
     const to = markerLine(file, 'BREAK TO');
     const lost = `lost_buffers.c:${markerLine(file, 'SITE lost')}`;
@@ -272,28 +227,24 @@ describe('Leaks view in code-server', () => {
   test('Node + addon ("arraylensNative"): the blocks lost() leaves behind, by site in the addon, at the second JS stop', { timeout: 240_000 }, async () => {
     const addon = path.join(ADDON_DIR, 'build', 'Release', 'leak_addon.node');
     assert.ok(fs.existsSync(addon), `${addon} missing: run bash scripts/setup.d/40-leak-tracker.sh`);
-    const ws = path.join(tmp, 'ws-node');
-    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    const ws = path.join(suite.tmp, 'ws-node');
+    fs.mkdirSync(ws, { recursive: true });
     fs.copyFileSync(NODE_FIXTURE, path.join(ws, 'node_leak.js'));
     fs.mkdirSync(path.join(ws, 'node_addon', 'build', 'Release'), { recursive: true });
     fs.copyFileSync(addon, path.join(ws, 'node_addon', 'build', 'Release', 'leak_addon.node'));
-    const launch = {
-      version: '0.2.0',
-      configurations: [
-        {
-          type: 'node',
-          request: 'launch',
-          name: 'Node + addon: node_leak.js',
-          program: '${workspaceFolder}/node_leak.js',
-          args: ['leak'],
-          runtimeArgs: ['--expose-gc'],
-          cwd: '${workspaceFolder}',
-          console: 'internalConsole',
-          arraylensNative: true,
-        },
-      ],
-    };
-    fs.writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
+    writeLaunch(ws, [
+      {
+        type: 'node',
+        request: 'launch',
+        name: 'Node + addon: node_leak.js',
+        program: '${workspaceFolder}/node_leak.js',
+        args: ['leak'],
+        runtimeArgs: ['--expose-gc'],
+        cwd: '${workspaceFolder}',
+        console: 'internalConsole',
+        arraylensNative: true,
+      },
+    ]);
     const file = path.join(ws, 'node_leak.js');
     const from = markerLine(file, 'BREAK FROM');
     const to = markerLine(file, 'BREAK TO');

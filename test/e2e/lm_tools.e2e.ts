@@ -12,17 +12,12 @@ import * as path from 'path';
 import { REPO_ROOT, sleep } from './harness/codeServer';
 import { ARTIFACTS, codeServerSuite } from './harness/suite';
 import { Workbench } from './harness/workbench';
+import { markerLine } from '../helpers/env';
 
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const ZOO = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'zoo.py');
 const CALLER = path.join(REPO_ROOT, 'test', 'e2e', 'extensions', 'lmcaller');
 const log = (line: string): boolean => process.stderr.write(`[e2e-lm-tools] ${line}\n`);
-
-function markerLine(file: string, marker: string): number {
-  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `${file}: no ${marker}`);
-  return i + 1;
-}
 
 interface CallerResult {
   failed?: string;

@@ -13,16 +13,11 @@ import { REPO_ROOT, sleep } from './harness/codeServer';
 import { writeLaunch } from './harness/extensions';
 import { ARTIFACTS, codeServerSuite } from './harness/suite';
 import { Workbench } from './harness/workbench';
+import { markerLine } from '../helpers/env';
 
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'ride_arrays.py');
 const log = (line: string): boolean => process.stderr.write(`[e2e-views-visible] ${line}\n`);
-
-function markerLine(file: string, marker: string): number {
-  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `${file}: no ${marker}`);
-  return i + 1;
-}
 
 /** A side-bar pane by title, as it is (never clicked). */
 function paneOf(page: Page, title: string): Locator {
