@@ -9,18 +9,18 @@
 // node --test out/test/e2e/ride_native.e2e.js. Screenshots: test/artifacts/ride-native-*.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { execFileSync, spawnSync } from 'child_process';
+import { describe, test } from 'node:test';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext, Locator } from 'playwright-core';
+import { Locator } from 'playwright-core';
 import { findLldbDap } from '../../src/backends/native/lldb';
-import { launchChromium } from './harness/browser';
-import { CodeServer, REPO_ROOT, findCodeServer, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
+import { REPO_ROOT, processesMentioning, sleep } from './harness/codeServer';
+import { writeLaunch } from './harness/extensions';
+import { ARTIFACTS, Suite, codeServerSuite } from './harness/suite';
 import { InspectorPage, Workbench } from './harness/workbench';
+import { markerLine } from '../helpers/env';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const C_SRC = path.join(REPO_ROOT, 'test', 'fixtures', 'c', 'arrays.c');
 const EXPECTED = path.join(REPO_ROOT, 'test', 'fixtures', 'c', 'expected.py');
@@ -35,12 +35,6 @@ interface Expected {
   dtype: string;
   shape: number[];
   stats: { min: number | string | null; max: number | string | null; mean: number | null };
-}
-
-function markerLine(file: string, marker: string): number {
-  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `${file}: no ${marker}`);
-  return i + 1;
 }
 
 /** The size column of the Arrays view (extension/arraysView.ts formatSize), for the fixture's small arrays. */
@@ -68,35 +62,6 @@ const statText = (x: number): string => (Number.isInteger(x) ? String(x) : Strin
 
 const rowOf = (rows: string[], name: string) => rows.find((t) => t.startsWith(`${name} `));
 
-/** Packages a stand-in of test/e2e/extensions into `dir` with vsce (offline) and returns the .vsix. */
-function packageStandIn(dir: string, name: string): string {
-  const src = path.join(dir, `${name}-standin`);
-  fs.cpSync(path.join(STAND_INS, name), src, { recursive: true });
-  const out = path.join(dir, `${name}-standin.vsix`);
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], {
-    cwd: src,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return out;
-}
-
-/** Installs a .vsix into the contained code-server under `root` before it starts (the harness installs ArrayLens's). */
-function installExtension(root: string, vsix: string): void {
-  const cs = findCodeServer();
-  const args = ['--user-data-dir', path.join(root, 'user-data'), '--extensions-dir', path.join(root, 'extensions'), '--config', path.join(root, 'config.yaml')];
-  const r = spawnSync(cs.node, [cs.entry, ...args, '--install-extension', vsix, '--force'], {
-    env: { ...process.env, HOME: path.join(root, 'home') },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  assert.ok(r.status === 0 && /successfully installed|already installed/i.test(r.stdout + r.stderr), `installing ${vsix}: ${r.stdout}\n${r.stderr}`);
-}
-
-function writeLaunch(ws: string, configurations: Record<string, unknown>[]): void {
-  fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations }, null, 2));
-}
-
 /** A workspace with arrays.c built in it (the debug info names the workspace's own copy, where the breakpoint goes). */
 function cWorkspace(tmp: string, name: string): string {
   const ws = path.join(tmp, name);
@@ -111,15 +76,14 @@ function parentOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
-let server: CodeServer | undefined;
-let browser: BrowserContext | undefined;
+let suite: Suite;
 
 /** One case: a page on `ws`, the BREAK breakpoint, F5 and the stop; `body` gets the workbench and the Arrays pane. */
 async function rideCase(shots: string, ws: string, body: (wb: Workbench, arrays: Locator) => Promise<void>): Promise<void> {
-  const page = await browser!.newPage();
+  const page = await suite.browser.newPage();
   const wb = new Workbench(page, ARTIFACTS, `ride-native-${shots}`, log);
   try {
-    await wb.open(server!.url, ws);
+    await wb.open(suite.server.url, ws);
     await wb.openFile('arrays.c');
     await wb.goToLine(markerLine(C_SRC, 'BREAK'));
     await wb.toggleBreakpoint();
@@ -159,68 +123,41 @@ async function assertCArrays(wb: Workbench, arrays: Locator, shot: string): Prom
 }
 
 describe('ArrayLens riding native debug sessions (lldb-dap, gdb via cdt-gdb-adapter, CodeLLDB\'s offer) in code-server', () => {
-  const vsix = process.env.ARRAYLENS_VSIX ?? path.join(REPO_ROOT, 'arraylens.vsix');
-  let tmp = '';
-
-  before(async () => {
-    assert.ok(fs.existsSync(vsix), `${vsix} missing: run npm run package (or set ARRAYLENS_VSIX)`);
-    assert.ok(fs.existsSync(PY), '.venv/bin/python missing: run npm run setup');
-    assert.ok(fs.existsSync(CDT_ADAPTER), `${CDT_ADAPTER} missing: run npm ci`);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-e2e-ride-native-'));
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS)) if (f.startsWith('ride-native-')) fs.rmSync(path.join(ARTIFACTS, f));
-    const root = path.join(tmp, 'code-server');
-    fs.mkdirSync(path.join(root, 'home'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'config.yaml'), 'auth: none\ncert: false\n');
-    // The stand-ins first: startCodeServer installs ArrayLens, then starts; they must be there by then.
-    for (const name of ['lldb-dap', 'gdb', 'lldb']) installExtension(root, packageStandIn(tmp, name));
-    const lldbDap = findLldbDap();
-    server = await startCodeServer({
-      root,
-      vsix,
-      log,
-      settings: { 'lldb-dap.executable-path': lldbDap, 'arraylensTests.lldbDap': lldbDap, 'arraylensTests.cdtGdbAdapter': CDT_ADAPTER },
-    });
-    browser = await launchChromium(path.join(tmp, 'chromium'));
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (!tmp) return;
-    const left = processesMentioning(tmp);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    await sleep(300);
-    if (process.env.ARRAYLENS_E2E_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
-    assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
+  suite = codeServerSuite({
+    name: 'ride-native',
+    log,
+    requires: [
+      [PY, 'run npm run setup'],
+      [CDT_ADAPTER, 'run npm ci'],
+    ],
+    artifactsPrefix: 'ride-native-',
+    standIns: ['lldb-dap', 'gdb', 'lldb'].map((name) => path.join(STAND_INS, name)),
+    settings: () => {
+      const lldbDap = findLldbDap();
+      return { 'lldb-dap.executable-path': lldbDap, 'arraylensTests.lldbDap': lldbDap, 'arraylensTests.cdtGdbAdapter': CDT_ADAPTER };
+    },
   });
 
   test('"type": "lldb-dap" (LLVM\'s extension): every C array as NumPy has it; stats in the inspector', { timeout: 300_000 }, async () => {
-    const ws = cWorkspace(tmp, 'ws-lldb-dap');
+    const ws = cWorkspace(suite.tmp, 'ws-lldb-dap');
     writeLaunch(ws, [{ type: 'lldb-dap', request: 'launch', name: 'Debug arrays', program: '${workspaceFolder}/build/arrays', args: [], cwd: '${workspaceFolder}' }]);
     await rideCase('lldb-dap', ws, (wb, arrays) => assertCArrays(wb, arrays, 'lldb-dap-arrays'));
   });
 
   test('"type": "gdb" (Eclipse CDT\'s extension, cdt-gdb-adapter): the same arrays as NumPy has them', { timeout: 300_000 }, async () => {
-    const ws = cWorkspace(tmp, 'ws-gdb');
+    const ws = cWorkspace(suite.tmp, 'ws-gdb');
     writeLaunch(ws, [{ type: 'gdb', request: 'launch', name: 'gdb launch', program: '${workspaceFolder}/build/arrays' }]);
     await rideCase('gdb', ws, (wb, arrays) => assertCArrays(wb, arrays, 'gdb-arrays'));
   });
 
   test('"type": "arraylens", "debugger": "gdb": through the bundled cdt-gdb-adapter', { timeout: 300_000 }, async () => {
-    const ws = cWorkspace(tmp, 'ws-arraylens-gdb');
+    const ws = cWorkspace(suite.tmp, 'ws-arraylens-gdb');
     writeLaunch(ws, [{ type: 'arraylens', request: 'launch', name: 'ArrayLens: arrays (gdb)', program: '${workspaceFolder}/build/arrays', debugger: 'gdb' }]);
     await rideCase('arraylens-gdb', ws, (wb, arrays) => assertCArrays(wb, arrays, 'arraylens-gdb-arrays'));
   });
 
   test('"type": "lldb" (CodeLLDB): one line says why, "Debug this with ArrayLens" writes the configuration, it starts and stops with arrays', { timeout: 300_000 }, async () => {
-    const ws = cWorkspace(tmp, 'ws-codelldb');
+    const ws = cWorkspace(suite.tmp, 'ws-codelldb');
     const theirs = {
       type: 'lldb',
       request: 'launch',
