@@ -18,6 +18,7 @@ import { REPO_ROOT, freePort, sleep } from './harness/codeServer';
 import { writeLaunch } from './harness/extensions';
 import { ARTIFACTS, Suite, codeServerSuite } from './harness/suite';
 import { InspectorPage, Workbench } from './harness/workbench';
+import { markerLine } from '../helpers/env';
 
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const ARRAYS_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'ride_arrays.py');
@@ -25,12 +26,6 @@ const WORKERS_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'ride
 const MIXED_CRATE = path.join(REPO_ROOT, 'test', 'fixtures', 'rust', 'mixed');
 const STAND_IN = path.join(REPO_ROOT, 'test', 'e2e', 'extensions', 'debugpy');
 const log = (line: string): boolean => process.stderr.write(`[e2e-ride-python] ${line}\n`);
-
-function markerLine(file: string, marker: string): number {
-  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `${file}: no ${marker}`);
-  return i + 1;
-}
 
 const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 
