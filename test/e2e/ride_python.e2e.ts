@@ -229,7 +229,7 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
     // The line after the call: Python stops again once Rust has returned.
     const afterLine = markerLine(path.join(MIXED_CRATE, 'program.py'), 'print(f"{kind}');
     await rideCase('mixed', ws, [['src/lib.rs', rsLine], ['program.py', pyLine], ['program.py', afterLine]], async (wb, arrays) => {
-      assert.equal(await wb.stoppedLine(), pyLine, 'stopped in Python first');
+      assert.equal(await wb.waitForStoppedLine(pyLine), pyLine, 'stopped in Python first');
       const want = numpyRows(`import sys; sys.path.insert(0, ${JSON.stringify(MIXED_CRATE)}); from program import make; ARRAYS = {"a": make("c")}; ${DESCRIBE}`);
       const pyRows = await wb.waitForRows(arrays, (r) => !!rowOf(r, 'a'), "Python's a");
       assert.ok(rowOf(pyRows, 'a')!.startsWith(want.get('a')!), `a: '${rowOf(pyRows, 'a')}' vs NumPy '${want.get('a')}'`);
@@ -267,7 +267,7 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
       const back = await wb.waitForRows(arrays, (r) => /\(native at lib\.rs:/.test(rowOf(r, 'a') ?? ''), "Python's a marked with the Rust frame's arrays", 90_000);
       log(`python again: ${JSON.stringify(back)}`);
       assert.match(rowOf(back, 'a')!, new RegExp(`^a float32 \\(48, 64\\) · 3072 el · ⇄ .*\\bview\\b.*\\(native at lib\\.rs:${rsLine}\\)`));
-      assert.equal(await wb.stoppedLine(), afterLine, 'Python stopped after the call');
+      assert.equal(await wb.waitForStoppedLine(afterLine), afterLine, 'Python stopped after the call');
       await wb.screenshot('python-after-native');
     });
   });

@@ -138,6 +138,18 @@ export class Workbench {
     return line;
   }
 
+  /** Waits until the highlighted top-frame line is `want` (the editor may still be switching files); returns the last seen. */
+  async waitForStoppedLine(want: number, timeoutMs = 30_000): Promise<number> {
+    const until = Date.now() + timeoutMs;
+    let now = NaN;
+    while (Date.now() < until) {
+      now = await this.stoppedLine().catch(() => NaN);
+      if (now === want) return now;
+      await sleep(200);
+    }
+    return now;
+  }
+
   /** F10; waits for the highlighted line to move. */
   async stepOver(timeoutMs = 30_000): Promise<number> {
     const before = await this.stoppedLine();
