@@ -179,7 +179,12 @@ export class Workbench {
     });
     await pane.first().waitFor({ timeout: 20_000 });
     const header = pane.first().locator('.pane-header');
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    // The extension may expand the Arrays pane itself at a session's first stop: a click racing with that would
+    // collapse it again, so look again after clicking.
+    for (let i = 0; i < 3 && (await header.getAttribute('aria-expanded')) === 'false'; i++) {
+      await header.click();
+      await sleep(500);
+    }
     return pane.first();
   }
 
@@ -235,6 +240,8 @@ export class Workbench {
       .first()
       .waitFor({ state: 'hidden', timeout: 5_000 })
       .catch(() => undefined);
+    // Rows of a pane collapsed meanwhile are not drawn: every caller's rows are the Arrays view's.
+    if (!(await row.isVisible())) await this.viewPane('Arrays');
     await row.hover();
     const action = row.locator(`.actions .action-label[aria-label^="${actionLabel}"]`);
     await action.waitFor({ state: 'visible', timeout: 10_000 });
