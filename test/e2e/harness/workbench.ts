@@ -236,7 +236,7 @@ export class Workbench {
     // A row's tooltip stays open while the pointer rests on it and covers the rows above: move away and let it close.
     await this.page.mouse.move(1, 1);
     await this.page
-      .locator('.context-view .monaco-hover, .workbench-hover-container')
+      .locator('.context-view .monaco-hover, .workbench-hover-container, .context-view.monaco-component')
       .first()
       .waitFor({ state: 'hidden', timeout: 5_000 })
       .catch(() => undefined);
