@@ -242,7 +242,15 @@ export class Workbench {
       .catch(() => undefined);
     // Rows of a pane collapsed meanwhile are not drawn: every caller's rows are the Arrays view's.
     if (!(await row.isVisible())) await this.viewPane('Arrays');
-    await row.hover();
+    try {
+      await row.hover({ timeout: 5_000 });
+    } catch {
+      // Another row's tooltip covers this one and stays: Escape closes a workbench hover, then try again.
+      await this.page.keyboard.press('Escape');
+      await this.page.mouse.move(1, 1);
+      await sleep(500);
+      await row.hover();
+    }
     const action = row.locator(`.actions .action-label[aria-label^="${actionLabel}"]`);
     await action.waitFor({ state: 'visible', timeout: 10_000 });
     await action.click();
