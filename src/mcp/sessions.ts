@@ -10,18 +10,12 @@ import { debugpyAdapter, debugpyLaunchArguments, defaultPython } from '../backen
 import { findLldbDap, lldbDapAdapter, lldbLaunchArguments } from '../backends/native/lldb';
 import { killQuietly } from '../backends/dapLaunch';
 import { DebugTarget } from '../engine/target';
-import { Location } from '../cli/args';
+import { LaunchOptions, Location } from '../cli/args';
 import { DapStops, StopLocation } from './stops';
 
-export interface LaunchRequest {
-  program: string[];
+/** The CLI's launch options (one definition in src/cli/args.ts), with every breakpoint the session may stop at. */
+export interface LaunchRequest extends LaunchOptions {
   breakpoints: Location[];
-  python?: string;
-  debugger: 'lldb' | 'gdb';
-  mixed: boolean;
-  lldbDap?: string;
-  gdb?: string;
-  timeoutMs: number;
 }
 
 /** What continue can do in a session: run to the next of all its breakpoints, to the next listed one, or nothing. */
