@@ -11,6 +11,7 @@ import { PairedArraySource } from '../src/pairing/pairedSource';
 import { CdpProxyAddress } from '../src/backends/node/jsDebug';
 import { backendById, backendForDebugType } from '../src/backends/registry';
 import { ArraySource, DapArraySource, EngineArraySource } from '../src/engine/arraySource';
+import { ArraySummary, InspectArgs, InspectBody, KnownArray } from '../src/protocol/dap';
 
 export const PYTHON_TYPES = new Set(backendById('python').debugTypes);
 /** js-debug's Node types: `node` in launch.json, `pwa-node` for the sessions it runs. */
@@ -47,6 +48,46 @@ export interface StopPoint {
   frameId: number;
 }
 
+/**
+ * A session's source that remembers, until the debuggee moves, what opening an array gave: a row that opens on
+ * request (a Pillow image) has no dtype or shape until someone opens it, and the Arrays view shows them after that.
+ */
+class RememberingSource implements ArraySource {
+  private readonly opened = new Map<string, ArraySummary>();
+  /** Bumped on invalidate: an answer to a request made before the debuggee moved describes the old stop. */
+  private moves = 0;
+
+  constructor(
+    readonly inner: ArraySource,
+    private readonly onOpened: (frameId: number, expr: string, array: ArraySummary) => void,
+  ) {}
+
+  listArrays(frameId: number, known?: readonly KnownArray[]): Promise<ArraySummary[]> {
+    return this.inner.listArrays(frameId, known);
+  }
+
+  async inspect(args: InspectArgs, signal?: AbortSignal): Promise<InspectBody> {
+    const moves = this.moves;
+    const body = await this.inner.inspect(args, signal);
+    const key = `${args.frameId}\u0000${args.expr}`;
+    if (moves === this.moves && !body.array.onRequest && !this.opened.has(key)) {
+      this.opened.set(key, body.array);
+      this.onOpened(args.frameId, args.expr, body.array);
+    }
+    return body;
+  }
+
+  openedAt(frameId: number, expr: string): ArraySummary | undefined {
+    return this.opened.get(`${frameId}\u0000${expr}`);
+  }
+
+  invalidate(): void {
+    this.moves++;
+    this.opened.clear();
+    this.inner.invalidate();
+  }
+}
+
 /** How a tracked session finds the other half of a Node + addon pair ("arraylensNative"). */
 export interface SessionFamily {
   get(s: vscode.DebugSession): TrackedSession | undefined;
@@ -62,11 +103,14 @@ export class TrackedSession {
   /** Order of the last stop among all tracked sessions (the Arrays view follows the session that stopped last). */
   lastStopSeq = 0;
   readonly source: ArraySource;
+  private readonly remembering: RememberingSource;
   private readonly channel: DapChannel;
 
   constructor(
     readonly session: vscode.DebugSession,
     family: SessionFamily = { get: () => undefined, nativeChildOf: () => undefined },
+    /** An array of this session was opened (inspected) for the first time since its last stop. */
+    onOpened: (t: TrackedSession, frameId: number, expr: string, array: ArraySummary) => void = () => undefined,
   ) {
     const channel: DapChannel = {
       // VS Code keeps the seqs; the answer gets the same timeout rule as every other peer's (src/rpc/pending.ts).
@@ -82,12 +126,12 @@ export class TrackedSession {
     };
     this.channel = channel;
     const parent = session.parentSession;
-    const recordedBy = (t: TrackedSession | undefined) => (t?.source instanceof PairedArraySource ? t.source.recorded : null);
+    const recordedBy = (t: TrackedSession | undefined) => (t?.remembering.inner instanceof PairedArraySource ? t.remembering.inner.recorded : null);
     const where = (frameId: number) => this.frameLocation(frameId);
     const backend = backendForDebugType(session.type);
     const attached = (): EngineArraySource =>
       new EngineArraySource(backend!.attach({ channel, pid: () => this.pid, debugType: session.type, cdpProxy: () => requestCdpProxy(session) }));
-    this.source =
+    const inner: ArraySource =
       session.type === 'arraylens' || !backend
         ? parent && (NODE_TYPES.has(parent.type) || PYTHON_TYPES.has(parent.type))
           ? // The native side of a Node + addon or Python + extension pair ("arraylensNative"): aliases are the
@@ -102,6 +146,18 @@ export class TrackedSession {
             ? // debugpy with "arraylensNative": aliases are the extension's arrays at the native child's last stop.
               new PairedArraySource(attached(), 'python', () => recordedBy(family.nativeChildOf(session)), where)
             : attached();
+    this.source = this.remembering = new RememberingSource(inner, (frameId, expr, array) => onOpened(this, frameId, expr, array));
+  }
+
+  /** What opening `expr` in `frameId` gave since the last stop (dtype and shape of an on-request row), if opened. */
+  openedArray(frameId: number, expr: string): ArraySummary | undefined {
+    return this.remembering.openedAt(frameId, expr);
+  }
+
+  /** How the user knows this process: the program's file name (`shm_user.py`), else the session's name. */
+  programName(): string {
+    const p: unknown = this.session.configuration.program;
+    return typeof p === 'string' && p ? (p.split(/[\\/]/).pop() ?? p) : this.session.name;
   }
 
   /**
@@ -129,11 +185,14 @@ export class SessionTracker implements vscode.Disposable {
   private readonly runningEmitter = new vscode.EventEmitter<TrackedSession>();
   private readonly endedEmitter = new vscode.EventEmitter<TrackedSession>();
   private readonly processEmitter = new vscode.EventEmitter<TrackedSession>();
+  private readonly openedEmitter = new vscode.EventEmitter<{ t: TrackedSession; frameId: number; expr: string; array: ArraySummary }>();
   readonly onStopped = this.stoppedEmitter.event;
   readonly onRunning = this.runningEmitter.event;
   readonly onEnded = this.endedEmitter.event;
   /** The session's debugger said which process runs the program (`process` event): `pid` is set. */
   readonly onProcess = this.processEmitter.event;
+  /** An array was opened for the first time since its session's last stop (TrackedSession.openedArray has it). */
+  readonly onOpened = this.openedEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
   private stopSeq = 0;
 
@@ -143,10 +202,14 @@ export class SessionTracker implements vscode.Disposable {
       vscode.debug.registerDebugAdapterTrackerFactory('*', {
         createDebugAdapterTracker(session) {
           if (!isSupported(session)) return undefined;
-          const t = new TrackedSession(session, {
-            get: (s) => self.sessions.get(s.id),
-            nativeChildOf: (s) => [...self.sessions.values()].find((c) => c.session.type === 'arraylens' && c.session.parentSession?.id === s.id),
-          });
+          const t = new TrackedSession(
+            session,
+            {
+              get: (s) => self.sessions.get(s.id),
+              nativeChildOf: (s) => [...self.sessions.values()].find((c) => c.session.type === 'arraylens' && c.session.parentSession?.id === s.id),
+            },
+            (t, frameId, expr, array) => self.openedEmitter.fire({ t, frameId, expr, array }),
+          );
           self.sessions.set(session.id, t);
           return {
             onDidSendMessage(m: { type?: string; event?: string; body?: { systemProcessId?: number; threadId?: number } }) {
@@ -202,6 +265,21 @@ export class SessionTracker implements vscode.Disposable {
     return this.sessions.get(id);
   }
 
+  /**
+   * The other local processes stopped now, besides `t`'s: sessions with a pid of their own (a Node + addon pair or a
+   * debugpy + lldb-dap pair is one process, and a child session reporting its parent's pid is too).
+   */
+  otherStoppedProcesses(t: TrackedSession): TrackedSession[] {
+    const byPid = new Map<number, TrackedSession>();
+    for (const o of this.sessions.values()) {
+      if (o === t || o.pid === undefined || o.pid === t.pid || o.running || o.stops === 0) continue;
+      // One session per process: the one that stopped last speaks for it.
+      const seen = byPid.get(o.pid);
+      if (!seen || o.lastStopSeq > seen.lastStopSeq) byPid.set(o.pid, o);
+    }
+    return [...byPid.values()].sort((a, b) => a.pid! - b.pid!);
+  }
+
   /** The tracked session that stopped last and has not moved on since. */
   latestStopped(): TrackedSession | undefined {
     let best: TrackedSession | undefined;
@@ -246,5 +324,6 @@ export class SessionTracker implements vscode.Disposable {
     this.runningEmitter.dispose();
     this.endedEmitter.dispose();
     this.processEmitter.dispose();
+    this.openedEmitter.dispose();
   }
 }

@@ -5,8 +5,9 @@
 import * as fs from 'fs';
 import { ArrayLensError } from '../core/errors';
 import { byteExtent, elementCount } from '../core/view';
-import { ArrayAlias } from '../protocol/dap';
-import { PlacedArray } from './sameBytes';
+import { Language } from '../engine/target';
+import { ArrayAlias, ArraySummary } from '../protocol/dap';
+import { PlacedArray, summaryView } from './sameBytes';
 
 /** One line of /proc/PID/maps. */
 export interface MappedRegion {
@@ -117,4 +118,41 @@ export function crossProcessAliases(mine: readonly BackedArray[], theirs: readon
           .map((b) => ({ language: b.language, expr: b.expr, pid: theirPid }))
       : [],
   );
+}
+
+/** One process's listing as the Arrays view holds it: rows (ArraySummary) and that process's memory map. */
+export interface ProcessListing {
+  pid: number;
+  arrays: readonly ArraySummary[];
+  maps: readonly MappedRegion[];
+}
+
+/** Rows placed for backedArrays; a row that opens on request has no bytes until opened, so it is placed nowhere. */
+function placedRows(l: ProcessListing, language: Language): BackedArray[] {
+  return backedArrays(
+    l.arrays.map((a) => {
+      const view = summaryView(a);
+      return { expr: a.expr, language: a.language ?? language, view: a.onRequest ? { ...view, shape: [0], strides: [0] } : view };
+    }),
+    l.maps,
+  );
+}
+
+/**
+ * `mine.arrays` with, on each, the arrays of the `others` (other processes, stopped now) over some of the same file or
+ * segment bytes added to its aliases, each naming its pid. A row without its `language` is taken to be in `language`.
+ */
+export function withProcessAliases(mine: ProcessListing, others: readonly ProcessListing[], language: Language = 'python'): ArraySummary[] {
+  const placed = placedRows(mine, language);
+  if (!others.length || placed.every((p) => !p.backing.length)) return mine.arrays.slice();
+  const found: ArrayAlias[][] = mine.arrays.map(() => []);
+  for (const o of others) {
+    if (o.pid === mine.pid) continue;
+    crossProcessAliases(placed, placedRows(o, language), o.pid).forEach((l, i) => found[i].push(...l));
+  }
+  return mine.arrays.map((a, i) => {
+    const seen = new Set((a.aliases ?? []).map((x) => `${x.pid ?? ''}:${x.language}:${x.expr}`));
+    const added = found[i].filter((x) => !seen.has(`${x.pid}:${x.language}:${x.expr}`));
+    return added.length ? { ...a, aliases: [...(a.aliases ?? []), ...added].slice(0, 64) } : a;
+  });
 }

@@ -48,7 +48,8 @@ export function listingAliases(arrays: readonly PlacedArray[]): ArrayAlias[][] {
   return sameBytesIndex(arrays.map((a) => a.view)).map((js) => js.map((j) => ({ language: arrays[j].language, expr: arrays[j].expr })));
 }
 
-function summaryView(a: ArraySummary): StridedView {
+/** A listed row's view (an on-request row's is an empty placeholder). */
+export function summaryView(a: ArraySummary): StridedView {
   return { address: BigInt(a.address), dtype: parseDType(a.dtype), shape: a.shape.slice(), strides: a.strides.slice() };
 }
 

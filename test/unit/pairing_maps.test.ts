@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dtype } from '../../src/core/dtype';
-import { backedArrays, backingOf, crossProcessAliases, parseProcMaps, readProcessMaps } from '../../src/pairing/processMaps';
+import { backedArrays, backingOf, crossProcessAliases, parseProcMaps, readProcessMaps, withProcessAliases } from '../../src/pairing/processMaps';
+import { ArraySummary } from '../../src/protocol/dap';
 
 const MAPS = `55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0                          [heap]
 7f0000000000-7f0000001000 rw-s 00000000 00:1a 4242                       /dev/shm/psm_seg
@@ -68,5 +69,42 @@ describe('memory maps: where an array\'s bytes live outside its process', () => 
     if (process.platform !== 'linux') return;
     assert.ok(readProcessMaps(process.pid).some((r) => r.path.length > 0));
     assert.throws(() => readProcessMaps(2 ** 22 + 12345), /has no \/proc\/\d+\/maps: it has ended/);
+  });
+});
+
+describe('Arrays view rows marked with other processes\' rows over the same bytes', () => {
+  const row = (expr: string, address: bigint, n: number, extra: Partial<ArraySummary> = {}): ArraySummary => ({
+    expr,
+    typeName: 'numpy.ndarray',
+    dtype: 'float64',
+    byteOrder: 'little',
+    shape: [n],
+    strides: [8],
+    address: `0x${address.toString(16)}`,
+    size: n,
+    nbytes: 8 * n,
+    ...extra,
+  });
+
+  it('adds the other process\'s names with its pid, keeps in-listing aliases, skips on-request rows and the same pid', () => {
+    const mine = {
+      pid: 100,
+      maps: parseProcMaps(MAPS),
+      arrays: [
+        row('seg', 0x7f0000000100n, 8, { aliases: [{ language: 'python', expr: 'seg_view' }] }),
+        row('heap', 0x55d0c0a00000n, 4),
+        row('img', 0x7f0000000100n, 8, { onRequest: 'Pillow image: its pixels are read when opened' }),
+      ],
+    };
+    const theirMaps = parseProcMaps('10000-11000 rw-s 00000000 00:1a 4242 /dev/shm/psm_seg\n');
+    const theirs = { pid: 200, maps: theirMaps, arrays: [row('head', 0x10000n, 64), row('far', 0x10800n, 8)] };
+    const out = withProcessAliases(mine, [theirs, { ...theirs, pid: 100 }]);
+    assert.deepEqual(out[0].aliases, [
+      { language: 'python', expr: 'seg_view' },
+      { language: 'python', expr: 'head', pid: 200 },
+    ]);
+    assert.equal(out[1], mine.arrays[1], 'private memory: the row unchanged');
+    assert.equal(out[2], mine.arrays[2], 'an on-request row has no bytes yet');
+    assert.deepEqual(withProcessAliases(mine, []), mine.arrays);
   });
 });
