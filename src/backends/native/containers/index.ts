@@ -5,9 +5,9 @@ import { napiTypedArray } from './napi';
 import { ndarray } from './ndarray';
 import { rustVec } from './rustVec';
 import { eigen } from './eigen';
-import { opencvMat } from './opencv';
-import { nalgebraMatrix } from './nalgebra';
+import { opencvMat, opencvMatx } from './opencv';
+import { nalgebraMatrix, nalgebraPoint } from './nalgebra';
 import { imageBuffer } from './image';
 import { stdArray, stdVector } from './std';
 
-export const CONTAINERS: readonly ContainerRecogniser[] = [stdVector, stdArray, napiTypedArray, ndarray, rustVec, eigen, opencvMat, nalgebraMatrix, imageBuffer];
+export const CONTAINERS: readonly ContainerRecogniser[] = [stdVector, stdArray, napiTypedArray, ndarray, rustVec, eigen, opencvMat, opencvMatx, nalgebraMatrix, nalgebraPoint, imageBuffer];

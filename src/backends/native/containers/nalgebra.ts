@@ -1,5 +1,6 @@
 // nalgebra Matrix<T, R, C, S>: VecStorage/ArrayStorage (column-major, contiguous) and ViewStorage/ViewStorageMut
-// (pointer, shape, and strides in elements from RStride/CStride); column vectors (C = Const<1>) as 1-D.
+// (pointer, shape, and strides in elements from RStride/CStride); column vectors (C = Const<1>) as 1-D; Point (OPoint)
+// as the vector in its `coords`.
 
 import { ArrayLensError } from '../../../core/errors';
 import type { ContainerRecogniser, Described, NativeDescriber, NativeValue } from '../describe';
@@ -73,5 +74,20 @@ export const nalgebraMatrix: ContainerRecogniser = {
           `ArrayStorage, ViewStorage {ptr, shape, strides}): ${(e as Error).message}. Give it a layout instead, e.g. 'PTR as float64[ROWS, COLS]'`,
       );
     }
+  },
+};
+
+/** OPoint<T, D> (Point2/Point3/...): its `coords` is the SVector that holds the numbers. */
+export const nalgebraPoint: ContainerRecogniser = {
+  name: 'nalgebra::OPoint',
+  matches: (base) => /^nalgebra::(geometry::point::)?OPoint$/.test(base),
+  async describe(d, expr, v, _tpl, type) {
+    const coords = (await d.dbg.children(v)).find((k) => k.name === 'coords');
+    if (!coords)
+      throw new ArrayLensError(
+        'not-an-array',
+        `'${expr}' is a ${type}, but it has no 'coords' member (the nalgebra layout ArrayLens reads): give it a layout, e.g. '&${expr} as float64[3]'`,
+      );
+    return { ...(await d.describeMember(`${expr}.coords`, coords)), typeName: type };
   },
 };
