@@ -2,7 +2,7 @@
 // abs), and walks over a strided view's element offsets and innermost runs.
 
 import { DType, HOST_BYTE_ORDER } from './dtype';
-import { bfloat16ToFloat, halfToFloat } from './decode';
+import { complexReader, scalarReader } from './decode';
 import { StridedView, elementCount } from './view';
 
 /**
@@ -46,49 +46,21 @@ function twoProduct(a: number, b: number): [number, number] {
 
 export type NumberAt = (dv: DataView, off: number) => number;
 
-/** Element -> float64 as the stats see it: |z| for complex (NaN if a part is NaN), 64-bit integers rounded. */
+/**
+ * Element -> float64 as the stats see it: decode.ts's readers, with bool as 0/1 (NumPy: any nonzero byte is True, so
+ * 0/255 bytes give max 1), complex as |z| by NumPy's formula (NaN if a part is NaN), 64-bit integers rounded.
+ */
 export function numberReader(dt: DType): NumberAt {
-  const le = dt.byteOrder === 'little';
-  switch (dt.name) {
-    case 'bool':
-      return (dv, o) => (dv.getUint8(o) !== 0 ? 1 : 0); // NumPy: any nonzero byte is True (0/255 bytes: max 1)
-    case 'uint8':
-      return (dv, o) => dv.getUint8(o);
-    case 'int8':
-      return (dv, o) => dv.getInt8(o);
-    case 'int16':
-      return (dv, o) => dv.getInt16(o, le);
-    case 'uint16':
-      return (dv, o) => dv.getUint16(o, le);
-    case 'int32':
-      return (dv, o) => dv.getInt32(o, le);
-    case 'uint32':
-      return (dv, o) => dv.getUint32(o, le);
-    case 'float16':
-      return (dv, o) => halfToFloat(dv.getUint16(o, le));
-    case 'bfloat16':
-      return (dv, o) => bfloat16ToFloat(dv.getUint16(o, le));
-    case 'float32':
-      return (dv, o) => dv.getFloat32(o, le);
-    case 'float64':
-      return (dv, o) => dv.getFloat64(o, le);
-    case 'complex64':
-      return (dv, o) => {
-        const re = dv.getFloat32(o, le);
-        const im = dv.getFloat32(o + 4, le);
-        return Number.isNaN(re) || Number.isNaN(im) ? NaN : hypot(re, im);
-      };
-    case 'complex128':
-      return (dv, o) => {
-        const re = dv.getFloat64(o, le);
-        const im = dv.getFloat64(o + 8, le);
-        return Number.isNaN(re) || Number.isNaN(im) ? NaN : hypot(re, im);
-      };
-    case 'int64':
-      return (dv, o) => Number(dv.getBigInt64(o, le));
-    case 'uint64':
-      return (dv, o) => Number(dv.getBigUint64(o, le));
+  if (dt.kind === 'c') {
+    const cr = complexReader(dt);
+    return (dv, o) => {
+      const [re, im] = cr(dv, o);
+      return Number.isNaN(re) || Number.isNaN(im) ? NaN : hypot(re, im);
+    };
   }
+  if (dt.name === 'bool') return (dv, o) => (dv.getUint8(o) !== 0 ? 1 : 0);
+  const sr = scalarReader(dt);
+  return (dv, o) => Number(sr(dv, o));
 }
 
 /** Calls `visit(off)` for every element offset of the view, innermost axis fastest. */

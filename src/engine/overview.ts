@@ -2,7 +2,7 @@
 // transport in row strips (memory order, bounded size) and reduced to one value per factor × factor block.
 
 import { ArrayLensError } from '../core/errors';
-import { complexReader, scalarReader } from '../core/decode';
+import { numberReader } from '../core/elementReaders';
 import { DType, HOST_BYTE_ORDER } from '../core/dtype';
 import { sliceView } from '../core/indexing';
 import { StridedView, elementCount } from '../core/view';
@@ -26,20 +26,8 @@ export function numericValues(buf: Buffer, dt: DType): Float32Array | Float64Arr
   }
   const out = new Float64Array(n);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const isz = dt.itemsize;
-  if (dt.kind === 'c') {
-    const cr = complexReader(dt);
-    for (let i = 0; i < n; i++) {
-      const [re, im] = cr(dv, i * isz);
-      out[i] = Number.isNaN(re) || Number.isNaN(im) ? NaN : Math.hypot(re, im);
-    }
-  } else {
-    const sr = scalarReader(dt);
-    for (let i = 0; i < n; i++) {
-      const v = sr(dv, i * isz);
-      out[i] = typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
-    }
-  }
+  const read = numberReader(dt);
+  for (let i = 0, isz = dt.itemsize; i < n; i++) out[i] = read(dv, i * isz);
   return out;
 }
 
