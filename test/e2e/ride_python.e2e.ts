@@ -1,7 +1,7 @@
 // ArrayLens riding the Python Debugger extension's own sessions in a real VS Code (code-server + Chromium), from
 // launch.json files written the way that extension's users write them: "type": "debugpy" launches with the internal
-// console and the integrated terminal, an attach to `python -m debugpy --listen PORT`, a multiprocessing worker's
-// child session (debugpy's startDebugging request), and "arraylensNative": true, where lldb-dap attaches to the same
+// console and the integrated terminal, the legacy "type": "python", an attach to `python -m debugpy --listen PORT`, a
+// multiprocessing worker's and a `subprocess` child's session (debugpy's startDebugging request), and "arraylensNative": true, where lldb-dap attaches to the same
 // process so a breakpoint in the PyO3 extension's Rust hits and its arrays are marked as the Python array's bytes.
 // The Python Debugger extension cannot be installed here: test/e2e/extensions/debugpy registers its debug types and
 // starts the real debugpy adapter the way it does. The listed arrays are compared with NumPy's (the public acceptance
@@ -23,6 +23,7 @@ import { markerLine } from '../helpers/env';
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const ARRAYS_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'ride_arrays.py');
 const WORKERS_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'ride_workers.py');
+const SUBPROCESS_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'ride_subprocess.py');
 const MIXED_CRATE = path.join(REPO_ROOT, 'test', 'fixtures', 'rust', 'mixed');
 const STAND_IN = path.join(REPO_ROOT, 'test', 'e2e', 'extensions', 'debugpy');
 const log = (line: string): boolean => process.stderr.write(`[e2e-ride-python] ${line}\n`);
@@ -134,16 +135,23 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
     settings: () => ({ 'python.defaultInterpreterPath': PY }),
   });
 
-  for (const console of ['internalConsole', 'integratedTerminal'] as const) {
-    test(`launch, "console": "${console}": the acceptance arrays as NumPy has them, under the program's pid; the inspector's stats`, { timeout: 300_000 }, async () => {
-      const ws = path.join(suite.tmp, `ws-${console}`);
+  // The Python Debugger's own type with both consoles, and the legacy "python" type its older configurations use.
+  const launches = [
+    ['debugpy', 'internalConsole'],
+    ['debugpy', 'integratedTerminal'],
+    ['python', 'integratedTerminal'],
+  ] as const;
+  for (const [type, console] of launches) {
+    const shots = type === 'debugpy' ? console : `${type}-${console}`;
+    test(`launch, "type": "${type}", "console": "${console}": the acceptance arrays as NumPy has them, under the program's pid; the inspector's stats`, { timeout: 300_000 }, async () => {
+      const ws = path.join(suite.tmp, `ws-${shots}`);
       fs.mkdirSync(ws, { recursive: true });
       fs.copyFileSync(ARRAYS_FIXTURE, path.join(ws, 'ride_arrays.py'));
       const pidFile = path.join(ws, 'program.pid');
       writeLaunch(ws, [
-        { name: 'Python Debugger: Current File', type: 'debugpy', request: 'launch', program: '${workspaceFolder}/ride_arrays.py', args: [pidFile], console },
+        { name: 'Python Debugger: Current File', type, request: 'launch', program: '${workspaceFolder}/ride_arrays.py', args: [pidFile], console },
       ]);
-      await rideCase(console, ws, [['ride_arrays.py', markerLine(ARRAYS_FIXTURE, '# BREAK')]], async (wb, arrays) => {
+      await rideCase(shots, ws, [['ride_arrays.py', markerLine(ARRAYS_FIXTURE, '# BREAK')]], async (wb, arrays) => {
         await assertAcceptanceArrays(wb, arrays, pidFile, 'arrays');
         // i32 = arange(-600, 600): min -600, max 599, mean -0.5 in the Array Inspector.
         await wb.clickInlineAction(wb.treeRow(arrays, 'i32'), 'Open in Array Inspector');
@@ -210,6 +218,26 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
       const callStack = await wb.viewPane('Call Stack');
       await wb.waitForRows(callStack, (r) => r.some((t) => new RegExp(`Subprocess ${workerPid}`).test(t)), "the worker's child session in the Call Stack");
       await wb.screenshot('worker-arrays');
+    });
+  });
+
+  test('a `subprocess` child (child session): its arrays, not the parent\'s, under the child\'s pid', { timeout: 300_000 }, async () => {
+    const ws = path.join(suite.tmp, 'ws-subprocess');
+    fs.mkdirSync(ws, { recursive: true });
+    fs.copyFileSync(SUBPROCESS_FIXTURE, path.join(ws, 'ride_subprocess.py'));
+    const pidFile = path.join(ws, 'child.pid');
+    writeLaunch(ws, [{ name: 'Python Debugger: subprocess', type: 'debugpy', request: 'launch', program: '${workspaceFolder}/ride_subprocess.py', args: [pidFile], console: 'internalConsole' }]);
+    const want = numpyRows('import numpy as np; ARRAYS = {"frame": np.arange(-30, 30, dtype=np.int16).reshape(6, 10), "gains": np.full(10, 0.25, dtype=np.float32)}; ' + DESCRIBE);
+    await rideCase('subprocess', ws, [['ride_subprocess.py', markerLine(SUBPROCESS_FIXTURE, '# CHILD BREAK')]], async (wb, arrays) => {
+      const rows = await wb.waitForRows(arrays, (r) => [...want.keys()].every((n) => rowOf(r, n)), "the child's arrays", 60_000);
+      log(`subprocess: ${JSON.stringify(rows)}`);
+      for (const [name, text] of want) assert.ok(rowOf(rows, name)!.startsWith(text), `${name}: '${rowOf(rows, name)}' should start with '${text}' (NumPy)`);
+      assert.equal(rowOf(rows, 'parent_only'), undefined, "the parent's arrays are not listed");
+      const childPid = await readPidFile(pidFile);
+      await waitForDescription(arrays, `pid ${childPid}`);
+      const callStack = await wb.viewPane('Call Stack');
+      await wb.waitForRows(callStack, (r) => r.some((t) => new RegExp(`Subprocess ${childPid}`).test(t)), "the child's session in the Call Stack");
+      await wb.screenshot('subprocess-arrays');
     });
   });
 
