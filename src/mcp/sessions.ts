@@ -8,6 +8,10 @@ import { backendById, backendForProgram, launchProgram } from '../backends/regis
 import { isNativeSource } from '../backends/backend';
 import { debugpyAdapter, debugpyLaunchArguments, defaultPython } from '../backends/python/debugpy';
 import { findLldbDap, lldbDapAdapter, lldbLaunchArguments } from '../backends/native/lldb';
+import { GdbProgram } from '../backends/native/gdb';
+import { NativeTarget } from '../backends/native/target';
+import { MixedProgram } from '../backends/python/mixed';
+import { nodeExecutable } from '../backends/node/target';
 import { killQuietly } from '../backends/dapLaunch';
 import { DebugTarget } from '../engine/target';
 import { LaunchOptions, Location } from '../cli/args';
@@ -30,12 +34,74 @@ export interface SessionInfo {
   continue: { mode: ContinueMode; note: string };
 }
 
-export type ContinueResult = { session: string; stoppedAt: StopLocation } | { session: string; ended: true; exitCode: number | null };
+export type ContinueResult = { session: string; language: DebugTarget['language']; stoppedAt: StopLocation } | { session: string; ended: true; exitCode: number | null };
+
+/**
+ * A program held at a stop between calls with all of its breakpoints set, whatever runs it: one DAP adapter (debugpy,
+ * lldb-dap), gdb/MI, or debugpy and lldb-dap together (mixed, where each stop is one side's).
+ */
+interface HeldProgram {
+  readonly pid: number | undefined;
+  /** Runs to whichever breakpoint comes next (or another stop: an exception, a signal), or to the end. */
+  continue(timeoutMs: number): Promise<{ at: StopLocation; language: DebugTarget['language'] } | { ended: true; exitCode: number | null }>;
+  /** The arrays of the current stop; closing the target leaves the program as it is. */
+  target(): DebugTarget;
+  close(): Promise<void>;
+}
+
+function heldByDap(stops: DapStops, language: DebugTarget['language'], attach: (frameId: number) => DebugTarget): HeldProgram {
+  return {
+    get pid() {
+      return stops.pid;
+    },
+    continue: async (timeoutMs) => {
+      const r = await stops.continue(timeoutMs);
+      return 'ended' in r ? r : { at: r.at, language };
+    },
+    target: () => attach(stops.debuggee.frameId),
+    close: () => stops.close(),
+  };
+}
+
+function heldByGdb(p: GdbProgram): HeldProgram {
+  return {
+    get pid() {
+      return p.pid;
+    },
+    continue: async (timeoutMs) => {
+      const r = await p.continue(timeoutMs);
+      return 'ended' in r ? r : { at: r.at, language: 'native' };
+    },
+    // One gdb for the whole session: a stop's target only reads through it.
+    target: () => new NativeTarget(p.debugger(), { endsDebuggee: false }),
+    close: () => p.close(),
+  };
+}
+
+function mixedLocation(stop: { side: string; file: string | null; line: number; function: string; reason: string; description?: string }): StopLocation {
+  const { side: _side, ...at } = stop;
+  void _side;
+  return at;
+}
+
+function heldMixed(p: MixedProgram): HeldProgram {
+  return {
+    pid: p.pid,
+    continue: async (timeoutMs) => {
+      const r = await p.continue(timeoutMs);
+      return 'ended' in r ? r : { at: mixedLocation(r.at), language: r.at.side };
+    },
+    target: () => p.target(),
+    close: () => p.close(),
+  };
+}
 
 /** A target run one listed breakpoint at a time (Node: NodeTarget moves its one breakpoint). */
 interface OneBreakpointTarget extends DebugTarget {
   continueTo(file: string, line: number, timeoutMs?: number): Promise<void>;
   continueToEnd(timeoutMs?: number): Promise<void>;
+  /** Once the program ended: its exit code (null after a signal). */
+  readonly exitCode?: number | null;
 }
 
 function movesItsBreakpoint(t: DebugTarget): t is OneBreakpointTarget {
@@ -59,14 +125,14 @@ class Session {
 
   constructor(
     readonly id: string,
-    readonly language: DebugTarget['language'],
+    /** Whose stop this is: fixed, except in mixed sessions (debugpy's stop, or lldb-dap's in the extension). */
+    public language: DebugTarget['language'],
     readonly breakpoints: Location[],
-    /** All breakpoints set at once in one DAP adapter (Python, native under lldb-dap). */
-    private readonly stops: DapStops | null,
-    /** The target a backend launched to the first breakpoint (Node, gdb, mixed Python + native). */
+    /** All breakpoints set at once (Python, native under lldb-dap or gdb, mixed Python + native). */
+    private readonly held: HeldProgram | null,
+    /** The target a backend launched to the first breakpoint (Node, a Node addon under lldb-dap). */
     private readonly launched: DebugTarget | null,
     at: StopLocation,
-    private readonly attach: ((frameId: number) => DebugTarget) | null,
     /** Why continue cannot run this session on (a launched target that does not move its breakpoint). */
     private readonly stopsOnce: string,
   ) {
@@ -81,11 +147,11 @@ class Session {
   }
 
   get pid(): number | undefined {
-    return this.stops ? this.stops.pid : this.launched?.pid;
+    return this.held ? this.held.pid : this.launched?.pid;
   }
 
   get continueMode(): { mode: ContinueMode; note: string } {
-    if (this.stops) return { mode: 'any-breakpoint', note: 'continue runs to whichever breakpoint comes next, or to the end' };
+    if (this.held) return { mode: 'any-breakpoint', note: 'continue runs to whichever breakpoint comes next, or to the end' };
     if (this.launched && movesItsBreakpoint(this.launched))
       return { mode: 'listed-order', note: 'this debugger holds one breakpoint at a time: continue runs to the next breakpoint in the order given, then to the end' };
     return { mode: 'none', note: `${this.stopsOnce}: continue cannot run it on; close it and launch again with the next breakpoint` };
@@ -104,8 +170,8 @@ class Session {
   target(): DebugTarget {
     const stop = this.current();
     if (!stop.target) {
-      if (!this.stops || !this.attach) throw new ArrayLensError('stale', `session ${this.id} has no stopped frame`);
-      stop.target = this.attach(this.stops.debuggee.frameId);
+      if (!this.held) throw new ArrayLensError('stale', `session ${this.id} has no stopped frame`);
+      stop.target = this.held.target();
     }
     return stop.target;
   }
@@ -119,27 +185,28 @@ class Session {
     this.stop = null;
     this.gone = 'the program is running';
     try {
-      if (this.stops) {
-        const r = await this.stops.continue(timeoutMs);
+      if (this.held) {
+        const r = await this.held.continue(timeoutMs);
         if ('ended' in r) return await this.end(r.exitCode);
+        this.language = r.language;
         this.stop = { at: r.at, target: null };
-        return { session: this.id, stoppedAt: r.at };
+        return { session: this.id, language: this.language, stoppedAt: r.at };
       }
       const t = this.launched as OneBreakpointTarget;
       const next = this.breakpoints[this.listed + 1];
       if (!next) {
         await t.continueToEnd(timeoutMs);
-        return await this.end(null);
+        return await this.end(t.exitCode ?? null);
       }
       try {
         await t.continueTo(next.file, next.line, timeoutMs);
       } catch (e) {
-        if (e instanceof ArrayLensError && e.code === 'program-ended') return await this.end(null);
+        if (e instanceof ArrayLensError && e.code === 'program-ended') return await this.end(t.exitCode ?? null);
         throw e;
       }
       this.listed++;
       this.stop = { at: { file: path.resolve(next.file), line: next.line, function: '', reason: 'breakpoint' }, target: t };
-      return { session: this.id, stoppedAt: this.stop.at };
+      return { session: this.id, language: this.language, stoppedAt: this.stop.at };
     } catch (e) {
       // A run that timed out or lost its debugger leaves no stop to inspect: end it rather than leave it half-known.
       await this.close('it was closed after an error');
@@ -162,7 +229,7 @@ class Session {
     this.stop = null;
     this.gone = why;
     if (t && t !== this.launched) await t.close().catch(() => undefined);
-    await this.stops?.close().catch(() => undefined);
+    await this.held?.close().catch(() => undefined);
     await this.launched?.close().catch(() => undefined);
   }
 }
@@ -192,21 +259,49 @@ export class McpSessions {
       const python = r.python ?? program.interpreter ?? defaultPython();
       const args = debugpyLaunchArguments({ program: program.program, args: program.args, cwd: process.cwd(), python, subProcess: false, stopOnEntry: false });
       const { stops, at } = await DapStops.launch(debugpyAdapter(python), args, r.breakpoints, { timeoutMs: r.timeoutMs, launchRule: 'any' });
-      session = new Session(id, 'python', r.breakpoints, stops, null, at, (frameId) => backend.attach({ channel: stops.debuggee.client, pid: () => stops.pid })(frameId), '');
-    } else if (backend.id === 'native' && program.kind === 'native' && r.debugger === 'lldb') {
-      if (r.mixed) throw new ArrayLensError('bad-argument', `--mixed is for a Python program whose extension has native code; ${program.program} is not Python`);
-      const exe = findLldbDap(r.lldbDap);
-      const file = path.resolve(program.program);
-      if (!fs.existsSync(file)) throw new ArrayLensError('bad-argument', `no such program: ${program.program}`);
-      const { stops, at } = await DapStops.launch(lldbDapAdapter(exe), lldbLaunchArguments({ program: file, args: program.args }), r.breakpoints, {
-        timeoutMs: r.timeoutMs,
-        launchRule: 'breakpoint',
-        unresolvedIn: path.basename(file),
+      const held = heldByDap(stops, 'python', (frameId) => backend.attach({ channel: stops.debuggee.client, pid: () => stops.pid })(frameId));
+      session = new Session(id, 'python', r.breakpoints, held, null, at, '');
+    } else if (backend.id === 'python') {
+      if (!fs.existsSync(program.program)) throw new ArrayLensError('bad-argument', `no such program: ${program.program}`);
+      const p = await MixedProgram.launch({
+        python: r.python ?? program.interpreter ?? defaultPython(),
+        program: program.program,
+        args: program.args,
+        breakpoints: r.breakpoints,
+        lldbDap: r.lldbDap,
+        stopTimeoutMs: r.timeoutMs,
       });
-      const attach = backendById('native').attach({ channel: stops.debuggee.client, pid: () => stops.pid });
-      session = new Session(id, 'native', r.breakpoints, stops, null, at, attach, '');
+      const stop = p.stoppedAt!;
+      session = new Session(id, stop.side, r.breakpoints, heldMixed(p), null, mixedLocation(stop), '');
+    } else if (backend.id === 'native' && (program.kind === 'native' || r.debugger === 'gdb')) {
+      if (r.mixed) throw new ArrayLensError('bad-argument', `--mixed is for a Python program whose extension has native code; ${program.program} is not Python`);
+      // A Node program stopping in its addon's C/C++: the native debugger runs node itself (as the backend's launch).
+      const native =
+        program.kind === 'node'
+          ? { file: nodeExecutable(program.interpreter), args: [...(program.interpreterArgs ?? []), program.program, ...program.args] }
+          : { file: path.resolve(program.program), args: program.args };
+      if (program.kind === 'node' && !fs.existsSync(program.program)) throw new ArrayLensError('bad-argument', `no such program: ${program.program}`);
+      let held: HeldProgram;
+      let at: StopLocation;
+      if (r.debugger === 'gdb') {
+        const p = await GdbProgram.launch({ program: native.file, args: native.args, gdb: r.gdb, breakpoints: r.breakpoints, stopTimeoutMs: r.timeoutMs });
+        held = heldByGdb(p);
+        at = p.stoppedAt!;
+      } else {
+        const exe = findLldbDap(r.lldbDap);
+        if (!fs.existsSync(native.file)) throw new ArrayLensError('bad-argument', `no such program: ${program.program}`);
+        const launched = await DapStops.launch(lldbDapAdapter(exe), lldbLaunchArguments({ program: native.file, args: native.args }), r.breakpoints, {
+          timeoutMs: r.timeoutMs,
+          launchRule: 'breakpoint',
+          unresolvedIn: path.basename(native.file),
+        });
+        const stops = launched.stops;
+        held = heldByDap(stops, 'native', backendById('native').attach({ channel: stops.debuggee.client, pid: () => stops.pid }));
+        at = launched.at;
+      }
+      session = new Session(id, 'native', r.breakpoints, held, null, at, '');
     } else {
-      // Node, gdb and mixed sessions: the backend runs the program to the first breakpoint.
+      // Node under the inspector protocol: the backend runs the program to the first breakpoint.
       const target = await launchProgram(r.program, {
         breakpoint: first,
         stopTimeoutMs: r.timeoutMs,
@@ -217,10 +312,7 @@ export class McpSessions {
         mixed: r.mixed,
       });
       const at: StopLocation = { file: path.resolve(first.file), line: first.line, function: '', reason: 'breakpoint' };
-      const once = mixed
-        ? 'a mixed Python + native session stops once here (debugpy and lldb-dap both hold the program)'
-        : `this ${target.language} session (${r.debugger === 'gdb' ? 'gdb' : 'lldb-dap launched by its backend'}) stops once here`;
-      session = new Session(id, target.language, r.breakpoints, null, target, at, null, once);
+      session = new Session(id, target.language, r.breakpoints, null, target, at, `this ${target.language} session stops once here`);
     }
     this.sessions.set(id, session);
     const info = session.info();

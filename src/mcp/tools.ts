@@ -109,7 +109,17 @@ export const TOOLS: readonly ToolSpec[] = [
     name: 'continue',
     description: 'Let the program run on to its next stop at one of the breakpoints, or to its end (then the session has ended). The launch result says how continue works for that debugger.',
     inputSchema: object({ session: SESSION, timeout_s: TIMEOUT }, ['session']),
-    outputSchema: result({ session: { type: 'string' }, stoppedAt: LOCATION, ended: { type: 'boolean' }, exitCode: { type: ['integer', 'null'] } }, ['session']),
+    outputSchema: result(
+      {
+        session: { type: 'string' },
+        // Mixed sessions: 'python' when debugpy holds the program, 'native' at a stop in the extension's code.
+        language: { type: 'string', enum: ['python', 'native', 'node'] },
+        stoppedAt: LOCATION,
+        ended: { type: 'boolean' },
+        exitCode: { type: ['integer', 'null'] },
+      },
+      ['session'],
+    ),
   },
   {
     name: 'leaks',

@@ -1,6 +1,7 @@
-// `arraylens mcp` driven by the MCP SDK's own Client over stdio (node bin/arraylens mcp): Python, C and mixed
-// Python + Rust programs launched to breakpoints, listed, inspected against NumPy, continued to their end; leak checks
-// on the leak fixtures; bad arguments as tool errors with the CLI's messages; nothing left once the client goes.
+// `arraylens mcp` driven by the MCP SDK's own Client over stdio (node bin/arraylens mcp): Python, C (lldb-dap and gdb),
+// mixed Python + Rust and Node programs launched to breakpoints, listed, inspected against NumPy, continued to their
+// end; leak checks on the leak fixtures; bad arguments as tool errors with the CLI's messages; nothing left once the
+// client goes.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
@@ -22,6 +23,8 @@ const LEAK_C = fixture('leaks', 'lost_buffers.c');
 const LEAK_C_EXE = fixture('leaks', 'build', 'lost_buffers');
 const MIXED_DIR = fixture('rust', 'mixed');
 const MIXED_LIB = path.join(MIXED_DIR, 'src', 'lib.rs');
+const MIXED_PY = path.join(MIXED_DIR, 'program.py');
+const NODE_ZOO = fixture('node', 'zoo.js');
 
 const at = (file: string, marker: string): string => `${file}:${markerLine(file, marker)}`;
 
@@ -34,13 +37,15 @@ interface ToolAnswer {
 /** A client of one `arraylens mcp` process; every process it starts carries `tag` in its environment. */
 class McpClient {
   readonly client = new Client({ name: 'arraylens-test', version: '1' });
+  private transport: StdioClientTransport | null = null;
   private constructor(readonly tag: string) {}
 
   static async start(): Promise<McpClient> {
     const tag = `arraylens-mcp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     const c = new McpClient(tag);
     const env = { ...(process.env as Record<string, string>), ARRAYLENS_TEST_TAG: tag };
-    await c.client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--python', PYTHON], cwd: ROOT, env, stderr: 'inherit' }));
+    c.transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--python', PYTHON], cwd: ROOT, env, stderr: 'inherit' });
+    await c.client.connect(c.transport);
     return c;
   }
 
@@ -66,6 +71,15 @@ class McpClient {
     return r.text;
   }
 
+  /** The processes this client's sessions started that are still there (the server itself left out). */
+  async waitNoDebuggee(ms = 15000): Promise<string[]> {
+    const server = this.transport?.pid;
+    const left = (): string[] => taggedProcesses(this.tag).filter((p) => p.pid !== server).map((p) => `${p.pid} ${p.cmd}`);
+    const end = Date.now() + ms;
+    while (left().length && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    return left();
+  }
+
   async close(): Promise<void> {
     await this.client.close();
     assert.deepEqual(await waitNoTaggedProcess(this.tag, 15000), [], 'no debuggee or debugger left once the client is gone');
@@ -77,6 +91,24 @@ function cliError(args: string[]): string {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000 });
   assert.notEqual(r.status, 0, r.stdout);
   return r.stderr.trim().replace(/^arraylens: /, '');
+}
+
+/** Every case of `caseFile` inspected in `session`, judged against the case module's NumPy arrays: the failures. */
+async function failedCases(mcp: McpClient, session: string, caseFile: string): Promise<[string, string | null][]> {
+  const parts: string[] = [];
+  const cases = loadCases(caseFile) as (ReturnType<typeof loadCases>[number] & { extra?: string[] })[];
+  for (const c of cases) {
+    const transport = c.extra?.[0] === '--transport' ? { transport: c.extra[1] } : {};
+    const r = await mcp.call('inspect', { session, expr: c.expr, ...(c.slice ? { slice: c.slice } : {}), values: !!c.values, stats: !!c.stats, bins: c.bins ?? 256, max_values: 1000000, ...transport });
+    // The text is the CLI's JSON (exact 64-bit integers): passed on as it is.
+    const label = JSON.stringify(`${c.expr}${c.slice ?? ''}${c.bins ? ` bins ${c.bins}` : ''}${c.extra ? ` ${c.extra.join(' ')}` : ''}`);
+    parts.push(r.isError ? `{"label":${label},"case":${JSON.stringify(c)},"error":${JSON.stringify(r.text)}}` : `{"label":${label},"case":${JSON.stringify(c)},"result":${r.text}}`);
+  }
+  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-mcp-')), 'results.json');
+  fs.writeFileSync(f, `[${parts.join(',')}]`);
+  const verdicts = JSON.parse(runPython([path.join(ROOT, 'test', 'e2e', 'py', 'compare.py'), caseFile, f])) as Record<string, string | null>;
+  assert.equal(Object.keys(verdicts).length, cases.length, 'one verdict per case');
+  return Object.entries(verdicts).filter(([, v]) => v !== null);
 }
 
 describe('arraylens mcp: Python under debugpy', () => {
@@ -112,18 +144,7 @@ describe('arraylens mcp: Python under debugpy', () => {
   });
 
   it('inspect answers the zoo cases as NumPy does (the acceptance checker judges)', async () => {
-    const parts: string[] = [];
-    for (const c of loadCases(ZOO)) {
-      const r = await mcp.call('inspect', { session, expr: c.expr, ...(c.slice ? { slice: c.slice } : {}), values: !!c.values, stats: !!c.stats, bins: c.bins ?? 256, max_values: 1000000 });
-      // The text is the CLI's JSON (exact 64-bit integers): passed on as it is.
-      const label = JSON.stringify(`${c.expr}${c.slice ?? ''}`);
-      parts.push(r.isError ? `{"label":${label},"case":${JSON.stringify(c)},"error":${JSON.stringify(r.text)}}` : `{"label":${label},"case":${JSON.stringify(c)},"result":${r.text}}`);
-    }
-    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-mcp-')), 'results.json');
-    fs.writeFileSync(f, `[${parts.join(',')}]`);
-    const verdicts = JSON.parse(runPython([path.join(ROOT, 'test', 'e2e', 'py', 'compare.py'), ZOO, f])) as Record<string, string | null>;
-    assert.deepEqual(Object.entries(verdicts).filter(([, v]) => v !== null), []);
-    assert.equal(Object.keys(verdicts).length, loadCases(ZOO).length);
+    assert.deepEqual(await failedCases(mcp, session, ZOO), []);
   });
 
   it('values are capped at max_values (default 10000) and the result says so', async () => {
@@ -229,28 +250,146 @@ describe('arraylens mcp: C under lldb-dap', () => {
   });
 });
 
-describe('arraylens mcp: mixed Python + Rust (debugpy and lldb-dap)', () => {
+describe('arraylens mcp: C under gdb', () => {
   let mcp: McpClient;
+  let exe: string;
   before(async () => {
-    execFileSync('bash', [path.join(ROOT, 'scripts', 'setup.d', '25-mixed-fixture.sh')], { stdio: 'inherit' });
+    exe = buildIfStale('gcc', [C_SRC], fixture('c', 'build', 'arrays'), ['-lm']);
     mcp = await McpClient.start();
   });
   after(() => mcp?.close());
 
-  it('stops in the Rust function: the ArrayView = NumPy, aliased to the Python caller; continue says it cannot', async () => {
-    const r = await mcp.ok('launch', { program: [PYTHON, path.join(MIXED_DIR, 'program.py'), 'sliced'], breakpoints: [at(MIXED_LIB, '// BREAK')] });
+  it('launch, list, inspect against NumPy, continue to the end; gdb and the program are gone', async () => {
+    const r = await mcp.ok('launch', { program: [exe], breakpoints: [at(C_SRC, '/* BREAK */')], debugger: 'gdb' });
     const session = String(r.session);
     assert.equal(r.language, 'native');
-    const note = (r.continue as { mode: string; note: string }).note;
-    assert.equal((r.continue as { mode: string }).mode, 'none');
+    assert.equal((r.continue as { mode: string }).mode, 'any-breakpoint');
+    assert.deepEqual(r.stoppedAt, { file: C_SRC, line: markerLine(C_SRC, '/* BREAK */'), function: 'main', reason: 'breakpoint' });
+    const running = taggedProcesses(mcp.tag);
+    assert.ok(running.some((p) => p.pid === r.pid) && running.some((p) => /\bgdb\b/.test(p.cmd)), running.map((p) => p.cmd).join('\n'));
+    const list = (await mcp.ok('list_arrays', { session })) as { arrays: { expr: string; dtype: string; shape: number[]; language: string }[] };
+    const d2 = list.arrays.find((a) => a.expr === 'd2');
+    assert.ok(d2, JSON.stringify(list.arrays.map((a) => a.expr)));
+    assert.equal(d2.language, 'native');
+    const cases = [
+      { expr: 'd2', name: 'd2' },
+      { expr: 'd2', name: 'd2', slice: '[::-1, 1::2]' },
+      { expr: 'f1', name: 'f1' },
+      { expr: 'u32', name: 'u32' },
+    ];
+    const expected = expectedFromNumpy(fixture('c', 'expected.py'), cases.map(({ name, slice }) => ({ name, slice })));
+    for (const [i, c] of cases.entries()) {
+      const res = (await mcp.ok('inspect', { session, expr: c.expr, ...(c.slice ? { slice: c.slice } : {}), values: true, stats: true, bins: BINS })) as unknown as InspectResult;
+      assert.deepEqual([res.language, res.shape], ['native', expected[i].shape]);
+      assertMatches(res, expected[i]);
+    }
+    assert.deepEqual(await mcp.ok('continue', { session }), { session, ended: true, exitCode: 0 });
+    await mcp.refused('list_arrays', { session }, /^session \d+: the program ended \(exit code 0\); launch the program again/);
+    assert.deepEqual(await mcp.waitNoDebuggee(), [], 'the program and gdb end with the program');
+  });
+
+  it('several breakpoints: FROM, then TO (the arrays of that stop), then the end', async () => {
+    const r = await mcp.ok('launch', { program: [LEAK_C_EXE, '2', mcp.tag], breakpoints: [at(LEAK_C, 'BREAK TO'), at(LEAK_C, 'BREAK FROM')], debugger: 'gdb' });
+    const session = String(r.session);
+    assert.deepEqual(r.stoppedAt, { file: LEAK_C, line: markerLine(LEAK_C, 'BREAK FROM'), function: 'main', reason: 'breakpoint' });
+    const c = await mcp.ok('continue', { session });
+    assert.deepEqual(c, { session, language: 'native', stoppedAt: { file: LEAK_C, line: markerLine(LEAK_C, 'BREAK TO'), function: 'main', reason: 'breakpoint' } });
+    // The new stop is read, not the old one's stale variable objects.
+    const list = (await mcp.ok('list_arrays', { session })) as { arrays: { expr: string }[] };
+    assert.ok(Array.isArray(list.arrays));
+    assert.deepEqual(await mcp.ok('continue', { session }), { session, ended: true, exitCode: 0 });
+    assert.deepEqual(await mcp.waitNoDebuggee(), []);
+  });
+});
+
+describe('arraylens mcp: mixed Python + Rust (debugpy and lldb-dap)', () => {
+  let mcp: McpClient;
+  let expected: ReturnType<typeof expectedFromNumpy>[number];
+  before(async () => {
+    execFileSync('bash', [path.join(ROOT, 'scripts', 'setup.d', '25-mixed-fixture.sh')], { stdio: 'inherit' });
+    [expected] = expectedFromNumpy(path.join(MIXED_DIR, 'expected.py'), [{ name: 'sliced' }]);
+    mcp = await McpClient.start();
+  });
+  after(() => mcp?.close());
+
+  /** At the stop in sum_view: its ArrayView = NumPy, aliased to the Python caller's `a`. */
+  async function assertRustStop(session: string): Promise<void> {
     const list = (await mcp.ok('list_arrays', { session })) as { arrays: { expr: string; language: string }[] };
     assert.ok(list.arrays.some((a) => a.expr === 'view' && a.language === 'native'), JSON.stringify(list.arrays));
-    const [expected] = expectedFromNumpy(path.join(MIXED_DIR, 'expected.py'), [{ name: 'sliced' }]);
     const res = (await mcp.ok('inspect', { session, expr: 'view', values: true, stats: true, bins: BINS })) as unknown as InspectResult;
+    assert.equal(res.language, 'native');
     assertMatches(res, expected);
     assert.deepEqual(res.aliases, [{ language: 'python', expr: 'a' }]);
-    assert.equal(await mcp.refused('continue', { session }, /stops once here/), `session ${session}: ${note}`);
-    assert.deepEqual(await mcp.ok('close', { session }), { session, closed: true });
+  }
+
+  it('a Python stop, then the Rust one, then the end: each stop says whose it is, and list/inspect read that side', async () => {
+    const r = await mcp.ok('launch', { program: [PYTHON, MIXED_PY, 'sliced', mcp.tag], breakpoints: [at(MIXED_LIB, '// BREAK'), at(MIXED_PY, '# BREAK')] });
+    const session = String(r.session);
+    assert.equal(r.language, 'python');
+    assert.equal((r.continue as { mode: string }).mode, 'any-breakpoint');
+    assert.deepEqual(r.stoppedAt, { file: MIXED_PY, line: markerLine(MIXED_PY, '# BREAK'), function: 'main', reason: 'breakpoint' });
+    const running = taggedProcesses(mcp.tag);
+    assert.ok(running.some((p) => /lldb-dap/.test(p.cmd)) && running.some((p) => /debugpy/.test(p.cmd)), running.map((p) => p.cmd).join('\n'));
+    // debugpy holds the program: the Python frame's array, as NumPy makes it.
+    const list = (await mcp.ok('list_arrays', { session })) as { arrays: { expr: string; language: string; dtype: string; shape: number[] }[] };
+    const a = list.arrays.find((x) => x.expr === 'a');
+    assert.deepEqual([a?.language, a?.dtype, a?.shape], ['python', expected.dtype, expected.shape], JSON.stringify(list.arrays));
+    const pa = (await mcp.ok('inspect', { session, expr: 'a', values: true, stats: true, bins: BINS })) as unknown as InspectResult;
+    assert.equal(pa.language, 'python');
+    assertMatches(pa, expected);
+
+    const c = (await mcp.ok('continue', { session })) as { language: string; stoppedAt: { file: string; line: number; function: string; reason: string } };
+    assert.equal(c.language, 'native');
+    assert.deepEqual([c.stoppedAt.file, c.stoppedAt.line, c.stoppedAt.reason], [MIXED_LIB, markerLine(MIXED_LIB, '// BREAK'), 'breakpoint']);
+    assert.match(c.stoppedAt.function, /sum_view/);
+    await assertRustStop(session);
+
+    assert.deepEqual(await mcp.ok('continue', { session }), { session, ended: true, exitCode: 0 });
+    await mcp.refused('inspect', { session, expr: 'view' }, /^session \d+: the program ended \(exit code 0\)/);
+    assert.deepEqual(await mcp.waitNoDebuggee(), [], 'the program, debugpy and lldb-dap are gone at the end');
+  });
+
+  it('the Rust breakpoint alone: the first stop is native, continue runs to the end', async () => {
+    const r = await mcp.ok('launch', { program: [PYTHON, MIXED_PY, 'sliced', mcp.tag], breakpoints: [at(MIXED_LIB, '// BREAK')] });
+    const session = String(r.session);
+    assert.equal(r.language, 'native');
+    assert.equal((r.stoppedAt as { line: number }).line, markerLine(MIXED_LIB, '// BREAK'));
+    await assertRustStop(session);
+    assert.deepEqual(await mcp.ok('continue', { session }), { session, ended: true, exitCode: 0 });
+    assert.deepEqual(await mcp.waitNoDebuggee(), []);
+  });
+});
+
+describe('arraylens mcp: Node', () => {
+  let mcp: McpClient;
+  before(async () => {
+    mcp = await McpClient.start();
+  });
+  after(() => mcp?.close());
+
+  it('launch, list the TypedArrays, inspect the zoo cases against NumPy, continue to the end', async () => {
+    const r = await mcp.ok('launch', { program: ['node', NODE_ZOO, mcp.tag], breakpoints: [at(NODE_ZOO, '// BREAK')] });
+    const session = String(r.session);
+    assert.equal(r.language, 'node');
+    assert.equal((r.stoppedAt as { line: number }).line, markerLine(NODE_ZOO, '// BREAK'));
+    assert.ok(taggedProcesses(mcp.tag).some((p) => p.pid === r.pid), 'the debuggee runs under the server');
+    const list = (await mcp.ok('list_arrays', { session })) as { arrays: { expr: string; type: string; dtype: string; shape: number[]; language: string }[] };
+    const byName = new Map(list.arrays.map((a) => [a.expr, a]));
+    for (const [expr, type, dtype, shape] of [
+      ['f32', 'Float32Array', 'float32', [768]],
+      ['i64', 'BigInt64Array', 'int64', [1000]],
+      ['u8c', 'Uint8ClampedArray', 'uint8', [1000]],
+      ['sub16', 'Int16Array', 'int16', [200]],
+    ] as const) {
+      const a = byName.get(expr);
+      assert.ok(a, `${expr} listed: ${JSON.stringify([...byName.keys()])}`);
+      assert.deepEqual([a.language, a.dtype, a.shape], ['node', dtype, shape]);
+      assert.match(a.type, new RegExp(type));
+    }
+    assert.ok(!byName.has('notArray') && !byName.has('count'), 'plain objects and numbers are not arrays');
+    assert.deepEqual(await failedCases(mcp, session, fixture('node', 'zoo_cases.py')), []);
+    assert.deepEqual(await mcp.ok('continue', { session }), { session, ended: true, exitCode: 0 });
+    assert.deepEqual(await mcp.waitNoDebuggee(), [], 'node is gone at the end');
   });
 });
 
@@ -300,6 +439,21 @@ describe('arraylens mcp: the client goes', () => {
     for (const pid of [py.pid, c.pid]) assert.ok(running.some((p) => p.pid === pid), `debuggee ${pid} runs`);
     assert.ok(running.some((p) => /lldb-dap/.test(p.cmd)) && running.some((p) => /debugpy/.test(p.cmd)), running.map((p) => p.cmd).join('\n'));
     // No close calls: the client just goes.
+    await mcp.close();
+  });
+
+  it('the same with gdb, mixed and Node sessions stopped', async () => {
+    const exe = buildIfStale('gcc', [C_SRC], fixture('c', 'build', 'arrays'), ['-lm']);
+    execFileSync('bash', [path.join(ROOT, 'scripts', 'setup.d', '25-mixed-fixture.sh')], { stdio: 'inherit' });
+    const mcp = await McpClient.start();
+    const gdb = await mcp.ok('launch', { program: [exe], breakpoints: [at(C_SRC, '/* BREAK */')], debugger: 'gdb' });
+    const mixed = await mcp.ok('launch', { program: [PYTHON, MIXED_PY, 'sliced'], breakpoints: [at(MIXED_PY, '# BREAK'), at(MIXED_LIB, '// BREAK')] });
+    // The mixed program held natively too: continued once, to its Rust stop.
+    assert.equal((await mcp.ok('continue', { session: String(mixed.session) })).language, 'native');
+    const node = await mcp.ok('launch', { program: ['node', NODE_ZOO], breakpoints: [at(NODE_ZOO, '// BREAK')] });
+    const running = taggedProcesses(mcp.tag);
+    for (const pid of [gdb.pid, mixed.pid, node.pid]) assert.ok(running.some((p) => p.pid === pid), `debuggee ${pid} runs`);
+    assert.ok(['gdb', 'lldb-dap', 'debugpy'].every((d) => running.some((p) => p.cmd.includes(d))), running.map((p) => p.cmd).join('\n'));
     await mcp.close();
   });
 });

@@ -143,62 +143,157 @@ export class GdbDebugger implements NativeDebugger {
   }
 }
 
+/** Where gdb holds the program, from a *stopped record's frame (file null without debug info there). */
+export interface GdbStop {
+  file: string | null;
+  line: number;
+  function: string;
+  /** 'breakpoint', or 'signal' (description: the signal's name), or gdb's own reason. */
+  reason: string;
+  description?: string;
+}
+
+function whereAny(breakpoints: readonly { file: string; line: number }[]): string {
+  const names = breakpoints.map((b) => `${path.basename(b.file)}:${b.line}`);
+  return names.length === 1 ? names[0] : `any of ${names.join(', ')}`;
+}
+
+/** The exit code of an `exited*` *stopped record (gdb writes it in octal), null when a signal ended the program. */
+function exitCodeOf(stop: MiTuple): number | null {
+  const reason = str(stop.reason);
+  if (reason === 'exited-normally') return 0;
+  const code = str(stop['exit-code']);
+  return reason === 'exited' && code ? parseInt(code, 8) : null;
+}
+
+function stopOf(stop: MiTuple): GdbStop {
+  const frame = stop.frame as MiTuple | undefined;
+  const reason = str(stop.reason);
+  const line = Number(str(frame?.line));
+  const file = frame && str(frame.fullname) && line > 0 ? str(frame.fullname) : null;
+  const out: GdbStop = { file, line: file ? line : 0, function: str(frame?.func), reason: reason === 'breakpoint-hit' ? 'breakpoint' : reason === 'signal-received' ? 'signal' : reason || 'stopped' };
+  const sig = str(stop['signal-name']);
+  if (out.reason === 'signal' && sig) out.description = sig;
+  return out;
+}
+
+/**
+ * A program under gdb/MI with all of its breakpoints set, held at a stop between calls: the headless launch (the CLI's
+ * one breakpoint) and an agent's continues from one breakpoint to whichever comes next, or to the end.
+ */
+export class GdbProgram {
+  private pidSeen: number | undefined;
+  private stop: GdbStop | null = null;
+
+  private constructor(private readonly mi: MiClient) {
+    mi.on('thread-group-started', (r: MiTuple) => (this.pidSeen = Number(str(r.pid)) || this.pidSeen));
+  }
+
+  get pid(): number | undefined {
+    return this.pidSeen;
+  }
+
+  /** Where the program is held now (null while it runs or once it ended). */
+  get stoppedAt(): GdbStop | null {
+    return this.stop;
+  }
+
+  /** Starts `opts.program` under gdb and runs it to the first of `breakpoints` it reaches (a breakpoint, else an error). */
+  static async launch(opts: { program: string; args: string[]; cwd?: string; gdb?: string; breakpoints: readonly { file: string; line: number }[]; stopTimeoutMs: number }): Promise<GdbProgram> {
+    const exe = findGdb(opts.gdb);
+    const program = path.resolve(opts.program);
+    if (!fs.existsSync(program)) throw new ArrayLensError('bad-argument', `no such program: ${opts.program}`);
+    const where = whereAny(opts.breakpoints);
+    const mi = await MiClient.spawn(exe, [
+      '--interpreter=mi3',
+      '-q',
+      '-nx',
+      '-iex',
+      'set debuginfod enabled off',
+      '-iex',
+      'set confirm off',
+      '-iex',
+      'set pagination off',
+      // issue 18: inspecting never runs code in the debuggee (memory writes are refused at each stop, see below).
+      '-iex',
+      'set may-call-functions off',
+      '--args',
+      program,
+      ...opts.args,
+    ]);
+    const p = new GdbProgram(mi);
+    try {
+      if (opts.cwd) await mi.command(`-environment-cd ${miQuote(opts.cwd)}`);
+      // The debuggee must not write into the MI stream we parse.
+      await mi.command('-inferior-tty-set /dev/null');
+      for (const bp of opts.breakpoints) await mi.command(`-break-insert -f ${miQuote(`${path.resolve(bp.file)}:${bp.line}`)}`);
+      const stop = await p.resume('-exec-run', opts.stopTimeoutMs);
+      const reason = str(stop.reason);
+      if (reason.startsWith('exited')) {
+        const code = str(stop['exit-code']);
+        throw new ArrayLensError('program-ended', `the program ended${code ? ` (exit code ${parseInt(code, 8)})` : ''} before reaching ${where}`);
+      }
+      if (reason !== 'breakpoint-hit') {
+        const sig = str(stop['signal-name']);
+        throw new ArrayLensError('program-ended', `the program stopped (${sig || reason || 'unknown reason'}) before reaching ${where}`);
+      }
+      await p.holdStill();
+      p.stop = stopOf(stop);
+      return p;
+    } catch (e) {
+      await p.close();
+      throw e;
+    }
+  }
+
+  /** `command` (-exec-run, -exec-continue) and the *stopped record that ends the run. */
+  private async resume(command: string, timeoutMs: number): Promise<MiTuple> {
+    this.stop = null;
+    const stopped = this.mi.waitAsync('stopped', timeoutMs);
+    stopped.catch(() => undefined);
+    await this.mi.command(command, 60000);
+    return stopped;
+  }
+
+  /** Not before a stop: gdb inserts breakpoints by writing memory. While held, nothing is written (issue 18). */
+  private async holdStill(): Promise<void> {
+    await this.mi.command(`-interpreter-exec console ${miQuote('set may-write-memory off')}`);
+  }
+
+  /** Runs on to the next breakpoint (or any other stop: a signal), or to the end of the program. */
+  async continue(timeoutMs: number): Promise<{ at: GdbStop } | { ended: true; exitCode: number | null }> {
+    await this.mi.command(`-interpreter-exec console ${miQuote('set may-write-memory on')}`);
+    let stop: MiTuple;
+    try {
+      stop = await this.resume('-exec-continue', timeoutMs);
+    } catch (e) {
+      if (e instanceof ArrayLensError && e.code === 'timeout') throw new ArrayLensError('timeout', `the program reached no breakpoint and did not end within ${Math.round(timeoutMs / 1000)} s`);
+      throw e;
+    }
+    if (str(stop.reason).startsWith('exited')) return { ended: true, exitCode: exitCodeOf(stop) };
+    await this.holdStill();
+    this.stop = stopOf(stop);
+    return { at: this.stop };
+  }
+
+  /** The debugger questions at the current stop (closing it ends gdb and the program: wrap it with endsDebuggee false to keep them). */
+  debugger(): GdbDebugger {
+    return new GdbDebugger(this.mi, this.pid);
+  }
+
+  /** Ends the program and gdb. */
+  async close(): Promise<void> {
+    this.stop = null;
+    await this.debugger().close();
+  }
+}
+
 /** Starts `opts.program` under gdb/MI and returns the target once it stops at the breakpoint. */
 export async function launchGdb(opts: NativeProgram & { gdb?: string }): Promise<NativeTarget> {
-  const exe = findGdb(opts.gdb);
-  const program = path.resolve(opts.program);
-  if (!fs.existsSync(program)) throw new ArrayLensError('bad-argument', `no such program: ${opts.program}`);
-  const where = `${path.basename(opts.breakpoint.file)}:${opts.breakpoint.line}`;
-  const mi = await MiClient.spawn(exe, [
-    '--interpreter=mi3',
-    '-q',
-    '-nx',
-    '-iex',
-    'set debuginfod enabled off',
-    '-iex',
-    'set confirm off',
-    '-iex',
-    'set pagination off',
-    // issue 18: inspecting never runs code in the debuggee (memory writes are refused after the stop, see below).
-    '-iex',
-    'set may-call-functions off',
-    '--args',
-    program,
-    ...opts.args,
-  ]);
-  let pid: number | undefined;
-  mi.on('thread-group-started', (r: MiTuple) => (pid = Number(str(r.pid)) || pid));
-  try {
-    if (opts.cwd) await mi.command(`-environment-cd ${miQuote(opts.cwd)}`);
-    // The debuggee must not write into the MI stream we parse.
-    await mi.command('-inferior-tty-set /dev/null');
-    await mi.command(`-break-insert -f ${miQuote(`${path.resolve(opts.breakpoint.file)}:${opts.breakpoint.line}`)}`);
-    const stopped = mi.waitAsync('stopped', opts.stopTimeoutMs);
-    stopped.catch(() => undefined);
-    await mi.command('-exec-run', 60000);
-    const stop = await stopped;
-    const reason = str(stop.reason);
-    if (reason.startsWith('exited')) {
-      const code = str(stop['exit-code']);
-      throw new ArrayLensError('program-ended', `the program ended${code ? ` (exit code ${parseInt(code, 8)})` : ''} before reaching ${where}`);
-    }
-    if (reason !== 'breakpoint-hit') {
-      const sig = str(stop['signal-name']);
-      throw new ArrayLensError('program-ended', `the program stopped (${sig || reason || 'unknown reason'}) before reaching ${where}`);
-    }
-    // Not before: gdb inserts breakpoints by writing memory. From here on, nothing is written (issue 18).
-    await mi.command(`-interpreter-exec console ${miQuote('set may-write-memory off')}`);
-    const t = new NativeTarget(new GdbDebugger(mi, pid));
-    // Where gdb really stopped: it moves a breakpoint off a line without code (the CLI's stoppedAt).
-    const frame = stop.frame as MiTuple | undefined;
-    const line = Number(str(frame?.line));
-    if (frame && str(frame.fullname) && line > 0) t.stoppedAt = { file: str(frame.fullname), line };
-    return t;
-  } catch (e) {
-    if (mi.isAlive) await mi.command('-interpreter-exec console kill', 5000).catch(() => undefined);
-    await mi.close().catch(() => undefined);
-    mi.kill();
-    killQuietly(pid);
-    throw e;
-  }
+  const p = await GdbProgram.launch({ ...opts, breakpoints: [opts.breakpoint] });
+  const t = new NativeTarget(p.debugger());
+  // Where gdb really stopped: it moves a breakpoint off a line without code (the CLI's stoppedAt).
+  const at = p.stoppedAt;
+  if (at?.file) t.stoppedAt = { file: at.file, line: at.line };
+  return t;
 }

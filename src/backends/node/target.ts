@@ -47,6 +47,11 @@ export class NodeTarget implements DebugTarget {
     return this.child ? this.child.pid : this.attachedPid;
   }
 
+  /** The exit code of a program launched here once it ended (null while it runs, after a signal, or when attached). */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
   /** Which address source is in use and why: said once, in the error of a refused direct transport. */
   get probeStatus(): string {
     return this.arrays.probeStatus;
