@@ -1,5 +1,5 @@
 // The slicing controls of the inspector: which axes are rows and columns, the index of every other axis (sliders
-// and the NumPy index field), and which axis of size 3/4 the heatmap shows as colour channels.
+// and the NumPy index field), which axis of size 3/4 the heatmap shows as colour channels and in which order (RGB/BGR).
 
 import { button, el } from './dom';
 import { Axes, defaultAxes, displayIndexText, parseDisplayIndex } from './slicing';
@@ -15,19 +15,36 @@ export interface AxisControlHooks {
   clearError(): void;
 }
 
+/** Order of the colour channels along the channel axis: OpenCV stores blue first. */
+export type ChannelOrder = 'rgb' | 'bgr';
+
+/** OpenCV's types (`cv::Mat (3 channels of uint8)`, `cv::Mat_<cv::Vec3b>`) hold BGR(A) images. */
+export function isOpenCvType(typeName: string): boolean {
+  return /(^|[^A-Za-z0-9_])cv::/.test(typeName);
+}
+
 export class AxisControls {
   axes: Axes = defaultAxes([]);
   /** Axis of size 3/4 shown as colour channels (-1: none, a colormap instead). */
   channelAxis = -1;
+  channelOrder: ChannelOrder = 'rgb';
   private readonly rowAxis = el('select', { attrs: { id: 'row-axis', 'aria-label': 'axis shown as rows' } });
   private readonly colAxis = el('select', { attrs: { id: 'col-axis', 'aria-label': 'axis shown as columns' } });
   private readonly fixedAxes = el('div', { class: 'fixed-axes', attrs: { id: 'fixed-axes' } });
   private readonly indexField = el('input', { attrs: { id: 'index', type: 'text', spellcheck: 'false', 'aria-label': 'NumPy index of the displayed plane' } });
   private readonly channelSel = el('select', { attrs: { id: 'channels', 'aria-label': 'axis shown as colour channels (RGB/RGBA)' } });
+  private readonly orderSel = el('select', { attrs: { id: 'channel-order', 'aria-label': 'order of the colour channels (OpenCV stores BGR)' } });
   /** The channels choice, placed with the heatmap's controls. */
   readonly channelLabel = el('label', { text: 'channels' }, [this.channelSel]);
+  /** RGB or BGR: shown while an axis is shown as colour. */
+  readonly orderLabel = el('label', { text: 'order' }, [this.orderSel]);
 
   constructor(private readonly hooks: AxisControlHooks) {
+    for (const o of ['rgb', 'bgr']) this.orderSel.appendChild(el('option', { text: o.toUpperCase(), attrs: { value: o } }));
+    this.orderSel.addEventListener('change', () => {
+      this.channelOrder = this.orderSel.value as ChannelOrder;
+      this.hooks.changed(true);
+    });
     this.channelSel.addEventListener('change', () => {
       this.channelAxis = Number(this.channelSel.value);
       this.build();
@@ -52,11 +69,17 @@ export class AxisControls {
     ];
   }
 
-  /** A new shape: the default plane, H × W for what looks like an image (H × W × 3/4), no channels. */
-  reset(shape: readonly number[]): void {
+  /**
+   * A new shape: the default plane, H × W for what looks like an image (H × W × 3/4). A uint8 one opens as a colour
+   * image (its channels RGB(A), or BGR(A) when the type is OpenCV's); other dtypes start with a colormap, as they
+   * are as often 3 or 4 separate planes as colours.
+   */
+  reset(shape: readonly number[], dtype = '', typeName = ''): void {
     this.axes = defaultAxes(shape);
-    if (shape.length === 3 && (shape[2] === 3 || shape[2] === 4)) this.axes = { row: 0, col: 1, fixed: [0, 0, 0] };
-    this.channelAxis = -1;
+    const image = shape.length === 3 && (shape[2] === 3 || shape[2] === 4);
+    if (image) this.axes = { row: 0, col: 1, fixed: [0, 0, 0] };
+    this.channelAxis = image && dtype === 'uint8' ? 2 : -1;
+    this.channelOrder = isOpenCvType(typeName) ? 'bgr' : 'rgb';
   }
 
   /** Shows the index text of the displayed plane. */
@@ -84,6 +107,8 @@ export class AxisControls {
     );
     this.channelSel.value = String(this.channelAxis);
     this.channelLabel.hidden = eligible.length === 0;
+    this.orderSel.value = this.channelOrder;
+    this.orderLabel.hidden = this.channelAxis < 0;
     this.fixedAxes.replaceChildren();
     for (let i = 0; i < nd; i++) {
       if (i === this.axes.row || i === this.axes.col || (i === this.channelAxis && this.hooks.channelsShown())) continue;

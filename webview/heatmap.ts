@@ -1,7 +1,9 @@
 // The heatmap: the plane on a canvas through a colormap, zoomed and panned; only the tiles in view are requested,
-// zoomed out as host-reduced overviews of step × step blocks (step a power of two), values drawn inside pixels.
+// zoomed out as host-reduced overviews of step × step blocks (step a power of two), values drawn inside pixels;
+// or, with a channel axis, a colour image (RGB/BGR, alpha over a checkerboard).
 
 import { ColormapName, NAN_RGB, NEGINF_RGB, POSINF_RGB, colorize, colorizeRgb, lut } from './colormap';
+import type { ChannelOrder } from './axisControls';
 import { FrameScheduler, el } from './dom';
 import { TileStore, tileTimes } from './tiles';
 import { DecodedTile, FormatOptions, RgbTile } from './values';
@@ -20,6 +22,8 @@ export class Heatmap {
   readonly root: HTMLDivElement;
   readonly canvas: HTMLCanvasElement;
   readonly colorbar: HTMLCanvasElement;
+  /** Behind the canvas, over the image's extent: what shows through an RGBA image's transparent pixels. */
+  private readonly checker: HTMLDivElement;
   private readonly cbLo: HTMLSpanElement;
   private readonly cbHi: HTMLSpanElement;
   private rows = 1;
@@ -33,6 +37,7 @@ export class Heatmap {
   private cmap: ColormapName = 'viridis';
   /** Channel value range of RGB(A) tiles (0-255 for uint8, 0-1 for floats); null: the contrast range. */
   private rgbRange: [number, number] | null = null;
+  private channelOrder: ChannelOrder = 'rgb';
   private readonly images = new Map<DecodedTile, HTMLCanvasElement>();
   private colorKey = '';
   private readonly frames = new FrameScheduler(() => this.draw());
@@ -55,7 +60,9 @@ export class Heatmap {
       return el('span', { class: 'swatch-label' }, [s, document.createTextNode(label)]);
     };
     const bar = el('div', { class: 'colorbar-row' }, [this.cbLo, this.colorbar, this.cbHi, swatch(NAN_RGB, 'NaN'), swatch(POSINF_RGB, '+Inf'), swatch(NEGINF_RGB, '−Inf')]);
-    const wrap = el('div', { class: 'heat-wrap' }, [this.canvas]);
+    this.checker = el('div', { class: 'heat-checker', attrs: { id: 'heat-checker' } });
+    this.checker.hidden = true;
+    const wrap = el('div', { class: 'heat-wrap' }, [this.checker, this.canvas]);
     this.root = el('div', { class: 'heat-root' }, [wrap, bar]);
     new ResizeObserver(() => {
       if (this.fitted) this.fit();
@@ -117,6 +124,13 @@ export class Heatmap {
     this.schedule();
   }
 
+  /** Which channel is red: the first (RGB) or the third (BGR, OpenCV's order); alpha stays the fourth. */
+  setChannelOrder(order: ChannelOrder): void {
+    this.channelOrder = order;
+    this.canvas.dataset.channelOrder = order;
+    this.schedule();
+  }
+
   /** Whole plane in view. */
   fit(): void {
     this.fitTo(this.canvas.parentElement!.clientWidth, this.canvas.parentElement!.clientHeight);
@@ -164,7 +178,7 @@ export class Heatmap {
   }
 
   private tileImage(t: DecodedTile): HTMLCanvasElement {
-    const key = `${this.cmap}|${this.lo}|${this.hi}|${this.rgbRange}`;
+    const key = `${this.cmap}|${this.lo}|${this.hi}|${this.rgbRange}|${this.channelOrder}`;
     if (key !== this.colorKey) {
       this.images.clear();
       this.colorKey = key;
@@ -178,7 +192,8 @@ export class Heatmap {
       const img = ctx.createImageData(t.cols, t.rows);
       if (t instanceof RgbTile) {
         const [lo, hi] = this.rgbRange ?? [this.lo, this.hi];
-        colorizeRgb(t.channels, lo, hi, img.data);
+        const ch = t.channels;
+        colorizeRgb(this.channelOrder === 'bgr' ? [ch[2], ch[1], ch[0], ...ch.slice(3)] : ch, lo, hi, img.data);
       } else colorize(t.numeric, this.lo, this.hi, lut(this.cmap), img.data);
       ctx.putImageData(img, 0, 0);
       this.images.set(t, c);
@@ -218,15 +233,33 @@ export class Heatmap {
     }
     let requested = 0;
     let shown = 0;
+    let alpha = false;
+    for (const e of this.store.loadedEntries()) if (e.tile instanceof RgbTile && e.tile.channels.length === 4) alpha = true;
+    this.canvas.classList.toggle('alpha', alpha);
+    this.checker.hidden = !alpha;
+    if (alpha) {
+      const x0 = Math.max(0, -this.ox * this.scale);
+      const y0 = Math.max(0, -this.oy * this.scale);
+      Object.assign(this.checker.style, {
+        left: `${x0}px`,
+        top: `${y0}px`,
+        width: `${Math.max(0, Math.min(w, (this.cols - this.ox) * this.scale) - x0)}px`,
+        height: `${Math.max(0, Math.min(h, (this.rows - this.oy) * this.scale) - y0)}px`,
+      });
+    }
     for (let tr = Math.floor(r0 / span); tr * span < r1; tr++) {
       for (let tc = Math.floor(c0 / span); tc * span < c1; tc++) {
         requested++;
         const t = this.store.get(step, tr, tc, this.rows, this.cols);
         if (!t) continue;
         shown++;
-        const x = (tc * span - this.ox) * this.scale;
-        const y = (tr * span - this.oy) * this.scale;
-        ctx.drawImage(this.tileImage(t), Math.round(x), Math.round(y), Math.round(t.cols * step * this.scale), Math.round(t.rows * step * this.scale));
+        const x = Math.round((tc * span - this.ox) * this.scale);
+        const y = Math.round((tr * span - this.oy) * this.scale);
+        const tw = Math.round(t.cols * step * this.scale);
+        const th = Math.round(t.rows * step * this.scale);
+        // A translucent tile must not show the other zoom level's tile drawn under it.
+        if (alpha) ctx.clearRect(x, y, tw, th);
+        ctx.drawImage(this.tileImage(t), x, y, tw, th);
         if (step === 1 && this.scale >= 40) this.drawValues(ctx, t, tr, tc);
       }
     }

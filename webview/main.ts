@@ -171,6 +171,7 @@ class Inspector {
       ...this.colors.elements(),
       el('label', { text: 'zoomed out' }, [this.reduceSel]),
       this.slicing.channelLabel,
+      this.slicing.orderLabel,
       button('zoom-in', 'Zoom in', () => this.heat.zoomAt(2, this.heat.canvas.clientWidth / 2, this.heat.canvas.clientHeight / 2), 'zoom-in'),
       button('zoom-out', 'Zoom out', () => this.heat.zoomAt(0.5, this.heat.canvas.clientWidth / 2, this.heat.canvas.clientHeight / 2), 'zoom-out'),
       button('screen-full', 'Fit', () => this.heat.fit(), 'zoom-fit'),
@@ -282,7 +283,7 @@ class Inspector {
     this.meta.textContent = `${a.typeName} · ${a.dtype}${a.byteOrder === 'big' ? ' (big-endian)' : ''} · shape (${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''}) · strides (${a.strides.join(', ')}) · ${s.transport ?? ''}`;
     const sameShape = prev && prev.shape.length === a.shape.length && prev.shape.every((d, i) => d === a.shape[i]);
     if (!sameShape) {
-      this.slicing.reset(a.shape);
+      this.slicing.reset(a.shape, a.dtype, a.typeName);
       if (this.axes.col < 0 && this.axes.row >= 0 && this.mode === 'heatmap') this.setMode('plot');
     }
     this.statsPanel.loading(a.size);
@@ -304,6 +305,7 @@ class Inspector {
     const { rows, cols } = planeDims(a.shape, this.axes);
     this.slicing.showIndex(a.shape);
     this.grid.setPlane(rows, cols);
+    this.heat.setChannelOrder(this.slicing.channelOrder);
     this.heat.setPlane(rows, cols, keepView);
     this.plotBtn.hidden = !(this.axes.col < 0 && this.axes.row >= 0);
     if (this.mode === 'plot' && this.plotBtn.hidden) this.setMode('heatmap');
