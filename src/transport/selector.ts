@@ -111,17 +111,22 @@ export class TransportSelector {
 /** /proc/PID/mem of a local process: the fastest path, when the ptrace policy lets this user read it. */
 export function directCandidate(pidOf: number | undefined | (() => number | undefined), instead?: string): TransportCandidate {
   const pidNow = (): number | undefined => (typeof pidOf === 'function' ? pidOf() : pidOf);
+  // The reason names the system call the opened transport reads with (the addon's process_vm_readv, else pread).
+  let opened: DirectTransport | undefined;
   return {
     kind: 'direct',
     get reason() {
-      return `/proc/${pidNow() ?? '?'}/mem readable`;
+      const pid = pidNow() ?? '?';
+      return opened?.method === 'process_vm_readv' ? `process_vm_readv of process ${pid}` : `/proc/${pid}/mem readable`;
     },
     instead,
     open: () => {
       const pid = pidNow();
       if (pid === undefined) return { unavailable: 'the debugger did not report the process id' };
       const t = DirectTransport.openOrWhy(pid);
-      return typeof t === 'string' ? { unavailable: t } : t;
+      if (typeof t === 'string') return { unavailable: t };
+      opened = t;
+      return t;
     },
   };
 }

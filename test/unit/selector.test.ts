@@ -8,6 +8,7 @@ import { dtype } from '../../src/core/dtype';
 import { ArrayLensError } from '../../src/core/errors';
 import { StridedView } from '../../src/core/view';
 import { TransportCandidate, TransportSelector, directCandidate } from '../../src/transport/selector';
+import { DirectTransport } from '../../src/transport/direct';
 import { Transport, readViewByRanges } from '../../src/transport/transport';
 
 // The child holds 4096 known bytes and answers "ADDRESS LENGTH" with their base64, only inside its buffer (as an
@@ -75,7 +76,10 @@ describe('TransportSelector', () => {
     const s = new TransportSelector('test', [directCandidate(child.pid, 'use --transport evaluate'), evaluateCandidate]);
     const t = await s.select('auto', view(100, 50));
     assert.equal(t.kind, 'direct');
-    assert.deepEqual(s.lastChoice, { kind: 'direct', reason: `/proc/${child.pid}/mem readable` });
+    // The system call named: the addon's process_vm_readv when it loads (ARRAYLENS_NO_NATIVE=1: pread of /proc/PID/mem).
+    const how = (t as DirectTransport).method === 'process_vm_readv' ? `process_vm_readv of process ${child.pid}` : `/proc/${child.pid}/mem readable`;
+    assert.deepEqual(s.lastChoice, { kind: 'direct', reason: how });
+    assert.equal((t as DirectTransport).method, process.env.ARRAYLENS_NO_NATIVE === '1' ? 'pread' : 'process_vm_readv');
     assert.ok((await t.readView(view(100, 50))).equals(expected.subarray(100, 150)));
     assert.equal(await s.select('auto', view(0, 1)), t, 'the choice is kept');
     await s.reset();
