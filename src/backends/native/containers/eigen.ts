@@ -99,7 +99,9 @@ async function describeBlock(d: NativeDescriber, expr: string, tpl: { base: stri
     cols = column ? 1 : await size(tpl.args[1], 'm_cols');
   } else [rows, cols] = [await size(tpl.args[1], 'm_rows'), await size(tpl.args[2], 'm_cols')];
   const address = await d.evaluateAddress(`(${expr}).m_data`);
-  return { ...nested, address, rows, cols, vector: /VectorBlock$/.test(tpl.base) || rows === 1 || cols === 1 };
+  // 1-D only when the block is a vector at compile time (a 1-row dynamic block stays 2-D, as a 1-row MatrixXf does).
+  const vector = /VectorBlock$/.test(tpl.base) || tpl.args[1]?.trim() === '1' || tpl.args[2]?.trim() === '1';
+  return { ...nested, address, rows, cols, vector };
 }
 
 /** The layout of an Eigen object by its type: plain, Map/Ref, Block; anything else is computed, not stored. */
