@@ -277,9 +277,22 @@ export class MixedProgram {
       ll = await DapDebuggee.spawn({ ...lldbDapAdapter(lldbDap), exitCodeInMessage: false });
       ll.pid = pyd.pid;
       const attached = await ll.start('attach', { pid: pyd.pid, initCommands: lldbInitCommands(), stopOnEntry: false });
-      // Pending until the extension is dlopen'ed.
+      // Pending until the extension is dlopen'ed: which bind is followed, to say so if the program ends first.
+      const bound = new Set<string>();
+      const idOf = new Map<number, string>();
+      ll.client.on('breakpoint', (b: { breakpoint?: { id?: number; verified?: boolean } }) => {
+        const key = b.breakpoint?.id !== undefined ? idOf.get(b.breakpoint.id) : undefined;
+        if (key && b.breakpoint?.verified) bound.add(key);
+      });
       for (const [file, lines] of linesByFile(native))
-        for (const source of nativeSourcePaths(file)) await ll.client.request('setBreakpoints', { source: { path: source }, breakpoints: lines.map((line) => ({ line })) });
+        for (const source of nativeSourcePaths(file)) {
+          const r = await ll.client.request<{ breakpoints: { id?: number; verified?: boolean }[] }>('setBreakpoints', { source: { path: source }, breakpoints: lines.map((line) => ({ line })) });
+          r.breakpoints.forEach((b, i) => {
+            const key = `${path.basename(file)}:${lines[i]}`;
+            if (b.id !== undefined) idOf.set(b.id, key);
+            if (b.verified) bound.add(key);
+          });
+        }
       await ll.client.request('configurationDone', {});
       await attached.answered;
       const p = new MixedProgram(pyd, ll, pyd.pid);
@@ -287,7 +300,10 @@ export class MixedProgram {
       if ('ended' in first) {
         const names = o.breakpoints.map((b) => `${path.basename(b.file)}:${b.line}`);
         const code = first.exitCode !== null ? ` (exit code ${first.exitCode})` : '';
-        throw new ArrayLensError('program-ended', `the program ended${code} before reaching ${names.length === 1 ? names[0] : `any of ${names.join(', ')}`}`);
+        // As the CLI says it: a native breakpoint that never bound had no code in what the program loaded.
+        const unbound = native.map((b) => `${path.basename(b.file)}:${b.line}`).filter((k) => !bound.has(k));
+        const why = unbound.length ? `: no code at ${unbound.join(', ')} in the libraries the program loaded (breakpoint not resolved)` : '';
+        throw new ArrayLensError('program-ended', `the program ended${code} before reaching ${names.length === 1 ? names[0] : `any of ${names.join(', ')}`}${why}`);
       }
       return p;
     } catch (e) {
