@@ -161,11 +161,50 @@ export async function streamStats(
     if (m.finite === 0 || m.min === null || m.max === null) return finish(finalizeStats(m, null, null, bins));
     const spec = histogramSpec(Number(m.min), Number(m.max), bins);
     const counts = new Float64Array(bins);
-    await pass(hold ? held.slice() : chunks, (rc) => kernels.histogram(rc.buf, rc.view, spec, counts, signal), false);
+    if (hold) await heldHistogram(held, kernels, spec, counts, signal, (ms) => (statsMs += ms));
+    else await pass(chunks, (rc) => kernels.histogram(rc.buf, rc.view, spec, counts, signal), false);
     return finish(finalizeStats(m, counts, spec, bins));
   } finally {
     for (const rc of held) release(rc);
   }
+}
+
+/**
+ * Pass two over held chunks: nothing is left to read, so two histogram jobs run at once (the addon's run on the
+ * thread pool, one per core), each filling its own counts; the counts are integers, so adding them is exact and the
+ * bins are the same as one pass in order.
+ */
+async function heldHistogram(
+  held: readonly ReadChunk[],
+  kernels: StatsKernels,
+  spec: ReturnType<typeof histogramSpec>,
+  counts: Float64Array,
+  signal: AbortSignal | undefined,
+  took: (ms: number) => void,
+): Promise<void> {
+  const t0 = performance.now();
+  const lanes = [counts, new Float64Array(counts.length)];
+  let next = 0;
+  // allSettled: a failed or cancelled lane stops the other from taking more chunks, and the held buffers go back to
+  // the pool only once neither lane is reading them.
+  let failed = false;
+  const settled = await Promise.allSettled(
+    lanes.map(async (lane) => {
+      try {
+        for (let k = next++; k < held.length && !failed; k = next++) {
+          checkAbort(signal);
+          await kernels.histogram(held[k].buf, held[k].view, spec, lane, signal);
+        }
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }),
+  );
+  took(performance.now() - t0);
+  const bad = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bad) throw bad.reason;
+  for (let b = 0; b < counts.length; b++) counts[b] += lanes[1][b];
 }
 
 /** Targets that know arrays of other languages over the same memory (mixed Python + native sessions). */
