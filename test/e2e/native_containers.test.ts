@@ -17,6 +17,10 @@ const RUST_BIN = (): string | null => {
 };
 const CPP_BIN = (): string =>
   buildIfStale('g++', [CPP_SRC], fixture('c', 'build', 'eigen_cv'), ['-I/usr/include/eigen3', '-I/usr/include/opencv4', '-lopencv_core']);
+/** Eigen Block/VectorBlock/Ref and cv::Matx/cv::Vec: a sibling fixture, so eigen_cv.cpp's lines stay where they are. */
+const VIEWS_SRC = fixture('c', 'eigen_cv_views.cpp');
+const VIEWS_BIN = (): string =>
+  buildIfStale('g++', [VIEWS_SRC], fixture('c', 'build', 'eigen_cv_views'), ['-I/usr/include/eigen3', '-I/usr/include/opencv4', '-lopencv_core']);
 
 /** NumPy arrays from the fixtures' formulas; report() from test/fixtures/c/expected.py makes the JSON. */
 const NUMPY = `
@@ -49,6 +53,22 @@ arrays = {
 }
 arrays["roi"] = arrays["c8"][1:3, 1:4]
 arrays["view"] = arrays["dm"][1:3, 1:4]
+# eigen_cv_views.cpp: m (4x5 float, column-major), rm (4x5 double, row-major), a Map with strides (2, 12) over buf48.
+r4, c5 = np.meshgrid(np.arange(4), np.arange(5), indexing="ij")
+m = (r4 * 10 + c5).astype(np.float32)
+rm = (r4 - c5 * 0.5).astype(np.float64)
+smap = np.lib.stride_tricks.as_strided(np.arange(48, dtype=np.float32), (4, 4), (8, 48))
+vec = (np.arange(6) ** 2 - 3).astype(np.float64)
+arrays.update({
+    "blk": m[1:3, 1:4], "rblk": rm[2:4, 1:4], "col": m[:, 3], "row": m[2, :], "blk2": m[2:3, 1:3], "mblk": smap[1:4, 1:3],
+    "seg": vec[1:4], "tail2": vec[4:], "ref": m[0:3, 2:4], "cref": m, "rrow": m[1, :], "eref": m * 2,
+    "mx33": np.fromfunction(lambda r, c: r * 3 + c + 0.5, (3, 3)).astype(np.float32),
+    "mx24": np.fromfunction(lambda r, c: r - c, (2, 4)),
+    "v3b": np.array([10, 200, 255], np.uint8), "v4d": np.array([0.25, -1.5, 1e10, 0.0]), "v2i": np.array([-7, 123456], np.int32),
+    # containers/src/main.rs: nalgebra statics.
+    "p3": np.array([1.5, -2.0, 3.25]), "p2": np.array([7, -8], np.int32), "v4": np.array([0.5, 1.5, 2.5, 3.5], np.float32),
+    "v3": np.array([1, 2, 255], np.uint8), "sv": np.arange(6) * 2.0 - 5,
+})
 json.dump(report(arrays, json.load(sys.stdin), ${16}), sys.stdout)
 `;
 
@@ -109,6 +129,43 @@ for (const dbg of ['lldb', 'gdb']) {
   });
 }
 
+suite('Eigen Block/Ref', VIEWS_BIN, VIEWS_SRC, [
+  { expr: 'blk', strides: [4, 16] },
+  { expr: 'blk', slice: '[::-1, 1:]' },
+  { expr: 'rblk', strides: [40, 8] },
+  { expr: 'col', strides: [4] },
+  { expr: 'row', strides: [16] },
+  { expr: 'blk2', strides: [4, 16] },
+  { expr: 'mblk', strides: [8, 48] },
+  { expr: 'mblk', slice: '[::2, ::-1]' },
+  { expr: 'seg', strides: [8] },
+  { expr: 'tail2', strides: [8] },
+  { expr: 'ref', strides: [4, 16] },
+  { expr: 'cref', strides: [4, 16] },
+  { expr: 'rrow', strides: [16] },
+  { expr: 'eref', strides: [4, 16] },
+]);
+
+for (const dbg of ['lldb', 'gdb']) {
+  it(`an Eigen Block of a computed expression (no data pointer, no strides) is refused by type under ${dbg}`, async () => {
+    const args = ['--break', `${VIEWS_SRC}:${markerLine(VIEWS_SRC, '// BREAK')}`, '--expr', 'sumblk', '--debugger', dbg];
+    await expectCliError(
+      args,
+      VIEWS_BIN(),
+      /'sumblk' is an Eigen::Block<(const )?Eigen::CwiseBinaryOp<.*: a view of Eigen::CwiseBinaryOp, an expression Eigen computes on demand, so the debug info has no data pointer or strides for it\. Evaluate it into a matrix/,
+    );
+  });
+}
+
+suite('OpenCV Matx/Vec', VIEWS_BIN, VIEWS_SRC, [
+  { expr: 'mx33', strides: [12, 4] },
+  { expr: 'mx33', slice: '[1:, ::2]' },
+  { expr: 'mx24', strides: [32, 8] },
+  { expr: 'v3b', strides: [1] },
+  { expr: 'v4d', strides: [8] },
+  { expr: 'v2i', strides: [4] },
+]);
+
 suite('OpenCV', CPP_BIN, CPP_SRC, [
   { expr: 'c8', strides: [15, 3, 1] },
   { expr: 'c8', slice: '[::-1, 1:, 2]' },
@@ -124,6 +181,12 @@ suite('nalgebra', RUST_BIN, RUST_SRC, [
   { expr: 'dv', strides: [4] },
   { expr: 'sm', strides: [4, 8] },
   { expr: 'view', strides: [8, 24] },
+  { expr: 'p3', strides: [8] },
+  { expr: 'p2', strides: [4] },
+  { expr: 'v4', strides: [4] },
+  { expr: 'v4', slice: '[::-2]' },
+  { expr: 'v3', strides: [1] },
+  { expr: 'sv', strides: [8] },
 ]);
 
 suite('image crate', RUST_BIN, RUST_SRC, [
