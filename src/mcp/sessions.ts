@@ -273,7 +273,7 @@ export class McpSessions {
       });
       const stop = p.stoppedAt!;
       session = new Session(id, stop.side, r.breakpoints, heldMixed(p), null, mixedLocation(stop), '');
-    } else if (backend.id === 'native' && (program.kind === 'native' || r.debugger === 'gdb')) {
+    } else if (backend.id === 'native') {
       if (r.mixed) throw new ArrayLensError('bad-argument', `--mixed is for a Python program whose extension has native code; ${program.program} is not Python`);
       // A Node program stopping in its addon's C/C++: the native debugger runs node itself (as the backend's launch).
       const native =

@@ -14,7 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { InspectResult } from '../../src/protocol/cli';
 import { loadCases } from '../helpers/cases';
 import { CLI, PYTHON, ROOT, assertUnreferencedAt, fixture, markerLine, runPython, taggedProcesses, waitNoTaggedProcess } from '../helpers/env';
-import { BINS, assertMatches, buildIfStale, expectedFromNumpy } from './native_common';
+import { BINS, assertMatches, buildIfStale, expectedFromNumpy, nodeAddonSkip } from './native_common';
 
 const ZOO = fixture('python', 'zoo.py');
 const C_SRC = fixture('c', 'arrays.c');
@@ -25,6 +25,7 @@ const MIXED_DIR = fixture('rust', 'mixed');
 const MIXED_LIB = path.join(MIXED_DIR, 'src', 'lib.rs');
 const MIXED_PY = path.join(MIXED_DIR, 'program.py');
 const NODE_ZOO = fixture('node', 'zoo.js');
+const ADDON_CC = fixture('node', 'addon', 'addon.cc');
 
 const at = (file: string, marker: string): string => `${file}:${markerLine(file, marker)}`;
 
@@ -391,6 +392,26 @@ describe('arraylens mcp: Node', () => {
     assert.deepEqual(await mcp.ok('continue', { session }), { session, ended: true, exitCode: 0 });
     assert.deepEqual(await mcp.waitNoDebuggee(), [], 'node is gone at the end');
   });
+});
+
+describe('arraylens mcp: a Node addon\'s C++ (node run by the native debugger)', { skip: nodeAddonSkip() }, () => {
+  let mcp: McpClient;
+  before(async () => {
+    mcp = await McpClient.start();
+  });
+  after(() => mcp?.close());
+
+  for (const dbg of ['lldb', 'gdb'] as const)
+    it(`under ${dbg}: the addon's buffers as NumPy makes them, continue to the end`, async () => {
+      const r = await mcp.ok('launch', { program: ['node', fixture('node', 'addon_main.js'), mcp.tag], breakpoints: [at(ADDON_CC, '// BREAK')], debugger: dbg });
+      const session = String(r.session);
+      assert.equal(r.language, 'native');
+      assert.equal((r.continue as { mode: string }).mode, 'any-breakpoint');
+      assert.deepEqual([(r.stoppedAt as { file: string }).file, (r.stoppedAt as { line: number }).line], [ADDON_CC, markerLine(ADDON_CC, '// BREAK')]);
+      assert.deepEqual(await failedCases(mcp, session, fixture('node', 'addon_cases.py')), []);
+      assert.deepEqual(await mcp.ok('continue', { session }), { session, ended: true, exitCode: 0 });
+      assert.deepEqual(await mcp.waitNoDebuggee(), []);
+    });
 });
 
 describe('arraylens mcp: leaks on the leak fixtures', () => {
