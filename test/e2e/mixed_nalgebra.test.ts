@@ -15,7 +15,7 @@ import { BINS, Expected, assertMatches, expectedFromNumpy } from './native_commo
 const DIR = fixture('rust', 'mixed');
 const LIB = path.join(DIR, 'src', 'lib.rs');
 const PROGRAM = path.join(DIR, 'nalgebra_program.py');
-const LINE = markerLine(LIB, '// BREAK nalgebra');
+const LINE = markerLine(LIB, '// STOP nalgebra');
 /** nalgebra views take no negative strides, so the mixed fixture's `reversed` layout is not among these. */
 const LAYOUTS = ['c', 'fortran', 'sliced'] as const;
 const PYTHON_A = [{ language: 'python', expr: 'a' }];
