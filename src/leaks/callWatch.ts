@@ -3,6 +3,7 @@
 // NumPy arrays it could have been given, so that a reference that grew names the call that took it.
 
 import { ArrayLensError } from '../core/errors';
+import { HOOKS_GUARD_SOURCE } from './hooksGuard';
 import { LIB_TEST_SOURCE } from './pythonCensus';
 
 /** What the hook saw between FROM and TO. */
@@ -27,6 +28,7 @@ export interface CallWatch {
 // inside another native call takes is counted for the inner call only. The hook keeps ids and weak references, never
 // an array; it never prints and swallows its own errors (counted).
 const WATCH_SOURCE = String.raw`${LIB_TEST_SOURCE}
+${HOOKS_GUARD_SOURCE}
 
 def _arraylens_watch_start():
     import os, sys, sysconfig, threading, weakref, _thread
@@ -201,6 +203,7 @@ def _arraylens_watch_start():
     sys._arraylens_call_watch = state
     sys.setprofile(watch)
     threading.setprofile(watch)
+    _arraylens_hooks_guard()
     return {'watching': True, 'calls': 0, 'errors': 0, 'arrays': []}
 
 
@@ -246,26 +249,7 @@ export function callWatchExpression(action: 'start' | 'stop'): string {
 
 // Removes what a leak check left in the debuggee: the profile hook (when it is still ours), the weak references for
 // the census, and tracemalloc when the census started it (a program tracing on its own keeps its tracing).
-const HOOKS_OFF_SOURCE = String.raw`
-def _arraylens_hooks_off():
-    import sys, threading
-    state = sys.__dict__.pop('_arraylens_call_watch', None)
-    sys.__dict__.pop('_arraylens_watched', None)
-    removed = []
-    if state is not None:
-        state['live'].clear()
-        if sys.getprofile() is state['prof']:
-            sys.setprofile(None)
-            removed.append('profile')
-        if getattr(threading, 'getprofile', lambda: None)() is state['prof']:
-            threading.setprofile(None)
-    if sys.__dict__.pop('_arraylens_started_tracemalloc', False):
-        import tracemalloc
-        if tracemalloc.is_tracing():
-            tracemalloc.stop()
-            removed.append('tracemalloc')
-    return ','.join(removed)
-
+const HOOKS_OFF_SOURCE = String.raw`${HOOKS_GUARD_SOURCE}
 
 try:
     result = 'ok:' + _arraylens_hooks_off()

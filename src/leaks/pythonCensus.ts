@@ -3,6 +3,7 @@
 // tracemalloc domain grouped by site. The census code runs through exec in a fresh namespace and never raises.
 
 import { ArrayLensError } from '../core/errors';
+import { HOOKS_GUARD_SOURCE } from './hooksGuard';
 
 /** One NumPy array that owns its data, as the census saw it. */
 export interface PythonArrayRecord {
@@ -73,6 +74,7 @@ def _arraylens_lib_test():
 `;
 
 const CENSUS_SOURCE = String.raw`${LIB_TEST_SOURCE}
+${HOOKS_GUARD_SOURCE}
 def _arraylens_census(L, G, mode, nframes, from_ids):
     import gc, sys, tracemalloc
     out = {'numpy': False, 'started': False, 'tracing': False, 'arrays': [], 'traces': [], 'views': [], 'error': None}
@@ -230,6 +232,7 @@ def _arraylens_census(L, G, mode, nframes, from_ids):
         # Last, so that the census itself is not traced.
         tracemalloc.start(nframes)
         sys._arraylens_started_tracemalloc = True  # so that hooksOffExpression stops only what ArrayLens started
+        _arraylens_hooks_guard()  # and so that a detach stops it too
         out['started'] = True
         out['tracing'] = True
     return out
