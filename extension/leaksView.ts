@@ -136,8 +136,8 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
       }),
       tracker.onRunning(() => this.show([new MessageItem('Running…', 'debug-continue')])),
       tracker.onEnded((t) => {
-        // The session is over: a launched program is gone with its hooks (an attach's program keeps them: the
-        // debugger cannot evaluate any more once the session ended).
+        // The session is over: a launched program is gone with its hooks; an attached one runs on, and the guard
+        // the hooks started in it (src/leaks/hooksGuard.ts) turns them off once debugpy has no client.
         this.hooked.delete(t.session.id);
         for (const [pid, l] of this.ledgers)
           if (l.sessions.has(t.session.id)) {
