@@ -46,8 +46,21 @@ export async function run(): Promise<void> {
     const wholeMs = performance.now() - t0 + openMs;
     const fit = await page.evaluate(() => {
       const c = document.getElementById('heatmap')!;
-      return { paintMs: Number(c.dataset.paintMs), step: Number(c.dataset.step), tiles: c.dataset.tiles, w: c.clientWidth, h: c.clientHeight };
+      return {
+        paintMs: Number(c.dataset.paintMs),
+        step: Number(c.dataset.step),
+        tiles: c.dataset.tiles,
+        w: c.clientWidth,
+        h: c.clientHeight,
+        // The page's clock starts when the panel's page starts loading: these are "after the panel opens".
+        firstAt: Number(c.dataset.firstPictureAt),
+        fullAt: Number(c.dataset.fullPictureAt),
+      };
     });
+    console.log(
+      `after the panel opened: first (coarse) picture ${fit.firstAt.toFixed(0)} ms (budget 300 ms: ${(fit.firstAt / 300).toFixed(2)}x), ` +
+        `full resolution of the view ${fit.fullAt.toFixed(0)} ms (budget 800 ms: ${(fit.fullAt / 800).toFixed(2)}x)`,
+    );
     console.log(
       `first paint: ${fit.paintMs.toFixed(1)} ms after the last overview tile arrived (budget 300 ms: ${(fit.paintMs / 300).toFixed(2)}x); ` +
         `canvas ${fit.w}x${fit.h}, step ${fit.step}, tiles ${fit.tiles}; page open to full picture ${wholeMs.toFixed(0)} ms (incl. host read + reduce)`,

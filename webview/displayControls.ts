@@ -75,7 +75,8 @@ export class ColorControls {
 
   /** A heatmap tile came: auto contrast of a complex array follows what is loaded. */
   tileLoaded(): void {
-    if (this.contrast === 'auto' && this.hooks.state()?.array?.dtype.startsWith('complex')) this.update();
+    // Complex: auto contrast follows what is loaded; others until the stats come (the coarse first picture).
+    if (this.contrast === 'auto' && (this.hooks.state()?.array?.dtype.startsWith('complex') || !this.hooks.stats())) this.update();
   }
 
   update(): void {
@@ -94,11 +95,15 @@ export class ColorControls {
     this.hooks.apply(this.cmap, lo, hi, this.rgbRange());
   }
 
-  /** Auto contrast is the whole array's finite min/max (from the stats); for complex, |z| of what is loaded. */
+  /**
+   * Auto contrast is the whole array's finite min/max (from the stats); for complex, |z| of what is loaded; until the
+   * stats come, the range of what is loaded (the coarse sample first), so the first picture is not all one colour.
+   */
   private autoRange(): [number, number] | null {
     const a = this.hooks.state()?.array;
     if (!a) return null;
-    if (a.dtype.startsWith('complex')) {
+    const stats = this.hooks.stats();
+    if (a.dtype.startsWith('complex') || (!stats && a.dtype !== 'bool')) {
       // The stats are of the complex values; the heatmap shows |z|: range of what is loaded.
       let lo = Infinity;
       let hi = -Infinity;
@@ -110,7 +115,6 @@ export class ColorControls {
           }
       return lo <= hi ? [lo, hi] : null;
     }
-    const stats = this.hooks.stats();
     if (stats && stats.min !== null && stats.max !== null) return [Number(stats.min), Number(stats.max)];
     return null;
   }

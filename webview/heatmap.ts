@@ -45,10 +45,16 @@ export class Heatmap {
   fitted = true;
   private paintedFor = -1;
 
+  /** performance.now() of the first picture (any tile or the sample) and of the complete one, per store generation. */
+  private pictureFor = '';
+  private pictureAt: { first: number | null; full: number | null } = { first: null, full: null };
+
   constructor(
     private readonly store: TileStore,
     private readonly host: HeatHost,
     private fmt: FormatOptions,
+    /** One strided sample of the whole plane (≤ HEAT_TILE² values), drawn under everything: the coarse first picture. */
+    private readonly preview?: TileStore,
   ) {
     this.canvas = el('canvas', { class: 'heat-canvas', attrs: { id: 'heatmap', tabindex: '0', role: 'img', 'aria-label': 'heatmap of the displayed plane' } });
     this.colorbar = el('canvas', { class: 'colorbar', attrs: { id: 'colorbar', width: '256', height: '14', 'aria-label': 'colour bar' } });
@@ -222,6 +228,11 @@ export class Heatmap {
     const c0 = Math.max(0, Math.floor(this.ox));
     const r1 = Math.min(this.rows, Math.ceil(this.oy + h / this.scale));
     const c1 = Math.min(this.cols, Math.ceil(this.ox + w / this.scale));
+    if (this.pictureFor !== this.store.generationKey) {
+      this.pictureFor = this.store.generationKey;
+      this.pictureAt = { first: null, full: null };
+    }
+    let drawn = this.drawPreview(ctx);
     // Tiles of other zoom levels already at hand fill in while this level's tiles load (coarse first).
     const under = [...this.store.loadedEntries()].filter((e) => e.step !== step).sort((a, b) => b.step - a.step);
     for (const e of under) {
@@ -230,6 +241,7 @@ export class Heatmap {
       const x = (e.tc * sp - this.ox) * this.scale;
       const y = (e.tr * sp - this.oy) * this.scale;
       ctx.drawImage(this.tileImage(e.tile), Math.round(x), Math.round(y), Math.round(e.tile.cols * e.step * this.scale), Math.round(e.tile.rows * e.step * this.scale));
+      drawn = true;
     }
     let requested = 0;
     let shown = 0;
@@ -270,6 +282,10 @@ export class Heatmap {
     this.canvas.dataset.ox = String(this.ox);
     this.canvas.dataset.oy = String(this.oy);
     this.canvas.dataset.tiles = `${shown}/${requested}`;
+    // When the first picture (coarse or not) and the complete one were drawn, in the page's performance.now() time
+    // (ms since the panel's page started loading): bench/inspector reads them.
+    if ((drawn || shown > 0) && this.pictureAt.first === null) this.canvas.dataset.firstPictureAt = String((this.pictureAt.first = performance.now()));
+    if (shown === requested && requested > 0 && this.pictureAt.full === null) this.canvas.dataset.fullPictureAt = String((this.pictureAt.full = performance.now()));
     if (shown === requested && requested > 0 && this.paintedFor !== tileTimes.arrived) {
       // First complete picture since the newest tile arrived: "first paint after the data is read".
       this.paintedFor = tileTimes.arrived;
@@ -277,6 +293,26 @@ export class Heatmap {
     }
     this.drawColorbar();
     this.canvas.dataset.drawMs = (performance.now() - t0).toFixed(2);
+  }
+
+  /**
+   * The coarse picture: every p-th element of the plane (p the power of two that fits the plane in one tile), asked
+   * for once per plane and drawn first, clipped to the plane; the zoom level's own tiles paint over it as they come.
+   * Nothing for planes that fit in one tile (their tiles are as cheap as the sample).
+   */
+  private drawPreview(ctx: CanvasRenderingContext2D): boolean {
+    if (!this.preview) return false;
+    const p = 2 ** Math.max(0, Math.ceil(Math.log2(Math.max(this.rows, this.cols) / HEAT_TILE)));
+    if (p <= 1) return false;
+    const t = this.preview.get(p, 0, 0, this.rows, this.cols);
+    if (!t) return false;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect((0 - this.ox) * this.scale, (0 - this.oy) * this.scale, this.cols * this.scale, this.rows * this.scale);
+    ctx.clip();
+    ctx.drawImage(this.tileImage(t), Math.round(-this.ox * this.scale), Math.round(-this.oy * this.scale), Math.round(t.cols * p * this.scale), Math.round(t.rows * p * this.scale));
+    ctx.restore();
+    return true;
   }
 
   private drawValues(ctx: CanvasRenderingContext2D, t: DecodedTile, tr: number, tc: number): void {

@@ -34,6 +34,7 @@ class Inspector {
   private readonly exports: ExportControls;
   private readonly gridStore: TileStore;
   private readonly heatStore: TileStore;
+  private readonly previewStore: TileStore;
   private readonly grid: ValueGrid;
   private readonly heat: Heatmap;
   private readonly statsPanel = new StatsPanel();
@@ -68,9 +69,11 @@ class Inspector {
       error: (m) => this.showError(m),
       clearError: () => this.clearError(),
     });
-    const loadPlane = (axes: Axes, r0: number, r1: number, c0: number, c1: number, step: number): Promise<Tile> => {
+    const loadPlane = (axes: Axes, r0: number, r1: number, c0: number, c1: number, step: number, sample = false): Promise<Tile> => {
       const st = this.state;
       if (!st?.array) return Promise.reject(new Error('no array'));
+      // A sample: every step-th element of the region (the host reads only those rows' spans), for the coarse picture.
+      if (sample) return this.conn.request('readTile', { stop: st.stop, ...tileIndex(st.array.shape, axes, r0, r1, c0, c1, step) });
       const region = tileIndex(st.array.shape, axes, r0, r1, c0, c1, 1);
       if (step === 1) return this.conn.request('readTile', { stop: st.stop, ...region });
       // Zoomed out: the host reads the region and reduces each step × step block (never every element here).
@@ -78,20 +81,25 @@ class Inspector {
     };
     const loader = (r0: number, r1: number, c0: number, c1: number, step: number): Promise<Tile> => loadPlane(this.axes, r0, r1, c0, c1, step);
     // RGB(A): one tile per channel of the same region, the channel axis fixed at 0, 1, 2 (, 3).
-    const heatLoader = (r0: number, r1: number, c0: number, c1: number, step: number): Promise<Tile | Tile[]> => {
-      const ch = this.channelAxis;
-      const a = this.state?.array;
-      if (ch < 0 || !a) return loader(r0, r1, c0, c1, step);
-      return Promise.all(
-        Array.from({ length: a.shape[ch] }, (_, k) => loadPlane({ ...this.axes, fixed: this.axes.fixed.map((x, i) => (i === ch ? k : x)) }, r0, r1, c0, c1, step)),
-      );
-    };
+    const channelsLoader =
+      (sample: boolean) =>
+      (r0: number, r1: number, c0: number, c1: number, step: number): Promise<Tile | Tile[]> => {
+        const ch = this.channelAxis;
+        const a = this.state?.array;
+        if (ch < 0 || !a) return loadPlane(this.axes, r0, r1, c0, c1, step, sample);
+        return Promise.all(
+          Array.from({ length: a.shape[ch] }, (_, k) => loadPlane({ ...this.axes, fixed: this.axes.fixed.map((x, i) => (i === ch ? k : x)) }, r0, r1, c0, c1, step, sample)),
+        );
+      };
+    const heatLoader = channelsLoader(false);
     const onTileError = (e: Error): void => {
       if (e instanceof RequestFailed && e.code === 'stale') return;
       this.showError(`reading values failed: ${e.message}`);
     };
     this.gridStore = new TileStore(loader, 64, 32, () => this.grid.schedule(), onTileError);
     this.heatStore = new TileStore(heatLoader, HEAT_TILE, HEAT_TILE, () => this.onHeatTile(), onTileError);
+    // The coarse first picture: one strided sample of the whole plane, drawn under the tiles of the zoom level.
+    this.previewStore = new TileStore(channelsLoader(true), HEAT_TILE, HEAT_TILE, () => this.onHeatTile(), onTileError);
     this.grid = new ValueGrid(this.gridStore, {
       rowLabel: (r) => String(r),
       colLabel: (c) => String(c),
@@ -101,7 +109,7 @@ class Inspector {
       conn: this.conn,
       state: () => this.state,
       stats: () => this.statsPanel.live,
-      loaded: () => this.heatStore.loaded(),
+      loaded: () => chain(this.heatStore.loaded(), this.previewStore.loaded()),
       channelAxis: () => this.channelAxis,
       apply: (cmap, lo, hi, rgb) => this.heat.setColors(cmap, lo, hi, rgb),
       error: (m) => this.showError(m),
@@ -115,7 +123,7 @@ class Inspector {
       },
       onLeave: () => (this.readout.textContent = ''),
       onStep: (step) => this.statsPanel.imageNote(step, this.reduceMode),
-    }, this.fmt);
+    }, this.fmt, this.previewStore);
 
     this.comparePanel = new ComparePanel((r) => {
       const st = this.state;
@@ -224,9 +232,16 @@ class Inspector {
   private setReadout(r: number, c: number, text: string | null, step: number): void {
     const a = this.state?.array;
     if (!a) return;
-    const idx = arrayIndexOf(a.shape, this.axes, r, c);
+    const idx: (number | string)[] = arrayIndexOf(a.shape, this.axes, r, c);
+    // A colour pixel is all its channels, named in the order they are shown in (BGR for OpenCV's images).
+    const ch = this.mode === 'heatmap' ? this.channelAxis : -1;
+    let order = '';
+    if (ch >= 0) {
+      idx[ch] = ':';
+      order = ` ${this.slicing.channelOrder.toUpperCase()}${a.shape[ch] === 4 ? 'A' : ''}`;
+    }
     const block = step > 1 ? ` (${this.reduceMode} of the ${step}×${step} block from here)` : '';
-    this.readout.textContent = `${this.state!.expr}[${idx.join(', ')}] = ${text ?? '…'}${block}`;
+    this.readout.textContent = `${this.state!.expr}[${idx.join(', ')}] = ${text ?? '…'}${text ? order : ''}${block}`;
   }
 
   private onNotification(n: HostNotification): void {
@@ -296,12 +311,18 @@ class Inspector {
     return `${this.state?.stop}|${this.axes.row},${this.axes.col}|${this.axes.fixed.join(',')}|${this.reduceMode}|${this.channelAxis}`;
   }
 
+  /** The coarse sample's generation: as the tiles', without the reduce mode (a sample is not reduced). */
+  private previewGeneration(): string {
+    return `${this.state?.stop}|${this.axes.row},${this.axes.col}|${this.axes.fixed.join(',')}|${this.channelAxis}`;
+  }
+
   private refreshPlane(keepView: boolean): void {
     const a = this.state?.array;
     if (!a) return;
     const g = this.generation();
     this.gridStore.reset(g);
     this.heatStore.reset(g);
+    this.previewStore.reset(this.previewGeneration());
     const { rows, cols } = planeDims(a.shape, this.axes);
     this.slicing.showIndex(a.shape);
     this.grid.setPlane(rows, cols);
@@ -380,3 +401,7 @@ class Inspector {
 }
 
 new Inspector(acquireVsCodeApi());
+
+function* chain<T>(...parts: Iterable<T>[]): Generator<T> {
+  for (const p of parts) yield* p;
+}

@@ -25,6 +25,11 @@ export class TileStore {
     private readonly onError: (e: Error) => void,
   ) {}
 
+  /** What the tiles are of (stop, axes, fixed indices…): changes when they are dropped. */
+  get generationKey(): string {
+    return this.generation;
+  }
+
   reset(generation: string): void {
     if (generation === this.generation) return;
     this.generation = generation;

@@ -239,7 +239,7 @@ test('heatmap zoom and pan: tiles follow the view, hover readout names the eleme
 });
 
 test('zoomed out: overviews reduced on the host (mean, min, max of each block), not every n-th element (checker 1024×1536)', async () => {
-  const { page, requests } = await openInspector('checker');
+  const { page, requests, calls } = await openInspector('checker');
   await waitText(page, '#stats-caption', /^whole array \(1,572,864 elements, /);
   await select(page, 'colormap', 'gray');
   await page.waitForFunction(() => Number(document.getElementById('heatmap')!.dataset.step) >= 2);
@@ -250,7 +250,10 @@ test('zoomed out: overviews reduced on the host (mean, min, max of each block), 
   const box = (await page.locator('#heatmap').boundingBox())!;
   await hoverReadout(page, box.x + box.width / 2, box.y + box.height / 2, new RegExp(`^checker\\[\\d+, \\d+\\] = 0\\.5 \\(mean of the ${step}×${step} block`));
   await page.screenshot({ path: path.join(ARTIFACTS, 'webview-overview-mean.png') });
-  assert.ok(requests.includes('readOverview') && !requests.includes('readTile'), `zoomed out, only overviews are asked for: ${requests}`);
+  // Zoomed out, only overviews are asked for, and one strided sample of the whole plane (the coarse first picture).
+  const tiles = calls.filter((c) => c.method === 'readTile').map((c) => (c.params as { index: string }).index);
+  assert.ok(requests.includes('readOverview'), `overviews asked for: ${requests}`);
+  assert.deepEqual(tiles, ['[0:1024:8, 0:1536:8]'], 'no readTile but the one sample of every 8th element');
   await select(page, 'overview-mode', 'max');
   assert.deepEqual(await pixelOf(page, 512, 768), [255, 255, 255, 255], 'max of each block: white');
   await select(page, 'overview-mode', 'min');
@@ -262,6 +265,31 @@ test('zoomed out: overviews reduced on the host (mean, min, max of each block), 
   assert.ok(requests.includes('readTile'));
   const px = await pixelOf(page, 512, 768);
   assert.ok(px[0] === 0 || px[0] === 255, `single elements are 0 or 1 again (${px})`);
+  await page.close();
+});
+
+test('progressive: a strided sample paints first while the overviews are read, then the overview replaces it (checker 1024×1536)', async () => {
+  // The host answers overviews 2 s late (a big array's read): the coarse picture must not wait for them.
+  const i = await openInspectorPage(browser, origin, source, frameId, 'checker', undefined, settings, (m) => (m === 'readOverview' ? 2000 : 0));
+  hosts.push(i.host);
+  const { page } = i;
+  await select(page, 'colormap', 'gray');
+  const first = Number((await (await page.waitForFunction(() => document.getElementById('heatmap')!.dataset.firstPictureAt)).jsonValue()) as string);
+  const during = await page.evaluate(() => ({ tiles: document.getElementById('heatmap')!.dataset.tiles, full: document.getElementById('heatmap')!.dataset.fullPictureAt }));
+  assert.equal(during.full, undefined, 'the complete picture is not there yet');
+  assert.match(during.tiles ?? '', /^0\/[1-9]/, 'no overview tile has come');
+  // Every 8th element of a 0/1 checkerboard is 0: the sample is one flat colour, not the mean's mid grey.
+  const sampled = await page.evaluate(() => {
+    const cv = document.getElementById('heatmap') as HTMLCanvasElement;
+    const s = Number(cv.dataset.scale);
+    return Array.from(cv.getContext('2d')!.getImageData(Math.floor((768.5 - Number(cv.dataset.ox)) * s), Math.floor((512.5 - Number(cv.dataset.oy)) * s), 1, 1).data);
+  });
+  assert.equal(sampled[3], 255, `the sample is drawn (${sampled})`);
+  const full = Number((await (await page.waitForFunction(() => document.getElementById('heatmap')!.dataset.fullPictureAt, undefined, { timeout: 30000 })).jsonValue()) as string);
+  assert.ok(full - first > 1000, `first picture at ${first} ms, complete at ${full} ms: the first did not wait for the overviews`);
+  const mid = await pixelOf(page, 512, 768);
+  assert.ok(mid[0] > 100 && mid[0] < 160 && mid[0] === mid[1], `then the mean overview, mid grey (${mid})`);
+  assert.notDeepEqual(mid, sampled, 'the overview replaced the sample');
   await page.close();
 });
 
@@ -278,7 +306,7 @@ test('image modes: RGB / RGBA from an axis of size 3 or 4 (uint8 0-255, float 0-
   const s = Number(await page.getAttribute('#heatmap', 'data-scale'));
   const ox = Number(await page.getAttribute('#heatmap', 'data-ox'));
   const oy = Number(await page.getAttribute('#heatmap', 'data-oy'));
-  await hoverReadout(page, box.x + (10.5 - ox) * s, box.y + (10.5 - oy) * s, /^rgb8\[10, 10, \d\] = \(0, 0, 255\)$/);
+  await hoverReadout(page, box.x + (10.5 - ox) * s, box.y + (10.5 - oy) * s, /^rgb8\[10, 10, :\] = \(0, 0, 255\) RGB$/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'webview-image-rgb8.png') });
   await page.close();
 

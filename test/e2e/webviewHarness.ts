@@ -111,6 +111,8 @@ export interface InspectorPage {
   consoleErrors: string[];
   /** Methods of the requests the webview sent, in order. */
   requests: string[];
+  /** The same requests with their parameters. */
+  calls: { method: string; params: unknown }[];
 }
 
 /** A page with the inspector for `expr`, its host wired both ways through the typed protocol. */
@@ -122,6 +124,8 @@ export async function openInspectorPage(
   expr: string,
   viewport = { width: 1200, height: 760 },
   settings: InspectorSettings = {},
+  /** Holds back the answer to a request by this many ms (e.g. slow overviews), to see what the webview shows meanwhile. */
+  delayMs: (method: string) => number = () => 0,
 ): Promise<InspectorPage> {
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];
@@ -132,10 +136,16 @@ export async function openInspectorPage(
   const host = new InspectorHost(post, expr, 'webview-test', null, (p) => problems.push(p), settings);
   await host.stopped({ source, frameId });
   const requests: string[] = [];
+  const calls: { method: string; params: unknown }[] = [];
   await page.exposeFunction('__arraylensHost', (m: unknown) => {
-    const r = m as { type?: string; method?: string };
-    if (r?.type === 'request' && typeof r.method === 'string') requests.push(r.method);
-    void host.handle(m);
+    const r = m as { type?: string; method?: string; params?: unknown };
+    const wait = r?.type === 'request' && typeof r.method === 'string' ? delayMs(r.method) : 0;
+    if (r?.type === 'request' && typeof r.method === 'string') {
+      requests.push(r.method);
+      calls.push({ method: r.method, params: r.params });
+    }
+    if (wait > 0) setTimeout(() => void host.handle(m), wait);
+    else void host.handle(m);
   });
   await page.addInitScript(() => {
     (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
@@ -146,5 +156,5 @@ export async function openInspectorPage(
   });
   await page.goto(origin);
   await page.waitForFunction((e) => document.getElementById('title')?.textContent === e, expr);
-  return { page, host, problems, consoleErrors, requests };
+  return { page, host, problems, consoleErrors, requests, calls };
 }
