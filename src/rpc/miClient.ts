@@ -78,6 +78,14 @@ function parseCString(c: Cursor): string {
   }
 }
 
+/**
+ * Sets a tuple's field as an own property: `t[k] = v` with k = '__proto__' (any debuggee can make gdb print such a
+ * name, e.g. a struct member in -var-list-children) would replace the tuple's prototype instead of adding a field.
+ */
+function setField(t: MiTuple, k: string, v: MiValue): void {
+  Object.defineProperty(t, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 function parseValue(c: Cursor): MiValue {
   const ch = c.peek();
   if (ch === '"') return parseCString(c);
@@ -90,7 +98,7 @@ function parseValue(c: Cursor): MiValue {
     }
     for (;;) {
       const [k, v] = parseResult(c);
-      t[k] = v;
+      setField(t, k, v);
       if (c.peek() === ',') c.eat(',');
       else break;
     }
@@ -108,7 +116,9 @@ function parseValue(c: Cursor): MiValue {
       // A list holds values or results (`name=value`); results become one-key tuples.
       if (/[A-Za-z_]/.test(c.peek())) {
         const [k, v] = parseResult(c);
-        list.push({ [k]: v });
+        const one: MiTuple = {};
+        setField(one, k, v);
+        list.push(one);
       } else list.push(parseValue(c));
       if (c.peek() === ',') c.eat(',');
       else break;
@@ -145,7 +155,7 @@ export function parseMiLine(line: string): MiRecord | null {
   while (c.peek() === ',') {
     c.eat(',');
     const [k, v] = parseResult(c);
-    results[k] = v;
+    setField(results, k, v);
   }
   return { token, kind, cls, results };
 }

@@ -189,9 +189,8 @@ describe('fuzz: DAP framing (src/rpc/dapFraming.ts)', () => {
     ));
 });
 
-// Not '__proto__': parseMiLine assigns tuple keys with `t[k] = v`, so `{__proto__={...}}` replaces the tuple's
-// prototype (and `__proto__="x"` is dropped). gdb only writes its own field names, so this is noted, not fixed here.
-const miName = fc.constantFrom('value', 'name', 'addr', 'bkpt', 'frame', 'args', 'thread-id', 'constructor', 'toString', 'a_b');
+// '__proto__', 'constructor' and 'toString' included: tuple fields are own properties, never the tuple's prototype.
+const miName = fc.constantFrom('value', 'name', 'addr', 'bkpt', 'frame', 'args', 'thread-id', '__proto__', 'constructor', 'toString', 'a_b');
 /** A plain object with these own keys. */
 function plainTuple(d: Record<string, MiValue>): MiTuple {
   const t: MiTuple = {};
