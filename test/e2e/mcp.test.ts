@@ -293,11 +293,12 @@ describe('arraylens mcp: C under gdb', () => {
     const r = await mcp.ok('launch', { program: [LEAK_C_EXE, '2', mcp.tag], breakpoints: [at(LEAK_C, 'BREAK TO'), at(LEAK_C, 'BREAK FROM')], debugger: 'gdb' });
     const session = String(r.session);
     assert.deepEqual(r.stoppedAt, { file: LEAK_C, line: markerLine(LEAK_C, 'BREAK FROM'), function: 'main', reason: 'breakpoint' });
+    const before = (await mcp.ok('list_arrays', { session })) as { arrays: { expr: string }[] };
     const c = await mcp.ok('continue', { session });
     assert.deepEqual(c, { session, language: 'native', stoppedAt: { file: LEAK_C, line: markerLine(LEAK_C, 'BREAK TO'), function: 'main', reason: 'breakpoint' } });
-    // The new stop is read, not the old one's stale variable objects.
+    // The new stop is read afresh (the first stop's variable objects were deleted on leaving it): the same locals.
     const list = (await mcp.ok('list_arrays', { session })) as { arrays: { expr: string }[] };
-    assert.ok(Array.isArray(list.arrays));
+    assert.deepEqual(list.arrays.map((a) => a.expr), before.arrays.map((a) => a.expr));
     assert.deepEqual(await mcp.ok('continue', { session }), { session, ended: true, exitCode: 0 });
     assert.deepEqual(await mcp.waitNoDebuggee(), []);
   });

@@ -75,6 +75,8 @@ export class MiMemoryTransport implements Transport {
 export class GdbDebugger implements NativeDebugger {
   readonly name = 'gdb';
   private memory: MiMemoryTransport | null = null;
+  /** Variable objects made here: deleted when the stop they describe is left (their children go with them). */
+  private readonly variables: string[] = [];
 
   constructor(
     private readonly mi: MiClient,
@@ -86,6 +88,7 @@ export class GdbDebugger implements NativeDebugger {
       const r = await this.mi.command(`-var-create - * ${miQuote(expr)}`, 60000);
       const numchild = Number(str(r.results.numchild) || '0');
       const name = str(r.results.name);
+      if (name) this.variables.push(name);
       return { name: expr, type: str(r.results.type), value: str(r.results.value), handle: numchild > 0 || name ? name : undefined };
     } catch (e) {
       if (!(e instanceof ArrayLensError) || e.code !== 'debugger-failed' || !this.mi.isAlive) throw e;
@@ -130,6 +133,11 @@ export class GdbDebugger implements NativeDebugger {
   memoryTransport(): Transport {
     this.memory ??= new MiMemoryTransport(this.mi);
     return this.memory;
+  }
+
+  /** Deletes the variable objects of this stop (a session that runs on would otherwise pile them up in gdb). */
+  async releaseVariables(): Promise<void> {
+    for (const name of this.variables.splice(0)) await this.mi.command(`-var-delete ${name}`).catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -184,6 +192,8 @@ function stopOf(stop: MiTuple): GdbStop {
 export class GdbProgram {
   private pidSeen: number | undefined;
   private stop: GdbStop | null = null;
+  /** The debuggers handed out for the current stop. */
+  private handedOut: GdbDebugger[] = [];
 
   private constructor(private readonly mi: MiClient) {
     mi.on('thread-group-started', (r: MiTuple) => (this.pidSeen = Number(str(r.pid)) || this.pidSeen));
@@ -262,6 +272,7 @@ export class GdbProgram {
 
   /** Runs on to the next breakpoint (or any other stop: a signal), or to the end of the program. */
   async continue(timeoutMs: number): Promise<{ at: GdbStop } | { ended: true; exitCode: number | null }> {
+    for (const d of this.handedOut.splice(0)) await d.releaseVariables();
     await this.mi.command(`-interpreter-exec console ${miQuote('set may-write-memory on')}`);
     let stop: MiTuple;
     try {
@@ -278,13 +289,16 @@ export class GdbProgram {
 
   /** The debugger questions at the current stop (closing it ends gdb and the program: wrap it with endsDebuggee false to keep them). */
   debugger(): GdbDebugger {
-    return new GdbDebugger(this.mi, this.pid);
+    const d = new GdbDebugger(this.mi, this.pid);
+    this.handedOut.push(d);
+    return d;
   }
 
   /** Ends the program and gdb. */
   async close(): Promise<void> {
     this.stop = null;
-    await this.debugger().close();
+    this.handedOut = [];
+    await new GdbDebugger(this.mi, this.pid).close();
   }
 }
 
