@@ -1,9 +1,9 @@
 // The custom DAP requests of the `arraylens` debug type (arraylens/listArrays, arraylens/inspect), declared once:
 // argument and body types are derived from these schemas, which the adapter and the host both validate against.
 
-import { DTYPE_NAMES } from '../core/dtype';
+import { DTYPE_NAMES, dtype } from '../core/dtype';
 import type { Stats } from '../core/stats';
-import { Infer, ProtocolError, array, bool, int, nullable, num, object, oneOf, optional, str } from './schema';
+import { Infer, ProtocolError, array, bool, int, nullable, num, object, oneOf, optional, refine, str } from './schema';
 
 /** A number that JSON cannot carry exactly (bigint, NaN, ±Inf) travels as a string. */
 const exactNumber = {
@@ -114,14 +114,36 @@ export const PercentileRankSchema = {
 /** Upper bound of elements in one tile: the UI asks for what is visible, never for a whole big array. */
 export const MAX_TILE_ELEMENTS = 1 << 20;
 
-export const TileSchema = object({
-  /** 0, 1 or 2 dims after slicing (and transposing). */
-  shape: array(dim, { max: 2 }),
-  dtype: oneOf(DTYPE_NAMES),
-  byteOrder: oneOf(['little', 'big'] as const),
-  /** C-order element bytes. */
-  base64: str({ max: Math.ceil((MAX_TILE_ELEMENTS * 16) / 3) * 4 + 8, pattern: /^[A-Za-z0-9+/]*={0,2}$/ }),
-});
+/** Bytes a base64 text decodes to (the text already matched the alphabet and padding pattern). */
+function base64Bytes(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - pad;
+}
+
+/**
+ * Issue 18: the bytes must be exactly shape × itemsize (and the text whole base64), so that a decoder sizing its
+ * typed array from the shape never reads past the bytes or shows a short buffer as data; refused at the boundary.
+ */
+function tileBytesWrong(t: { shape: number[]; dtype: (typeof DTYPE_NAMES)[number]; base64: string }): string | null {
+  if (t.base64.length % 4 !== 0) return `base64 of ${t.base64.length} characters is not whole (a multiple of 4)`;
+  const elements = t.shape.reduce((a, b) => a * b, 1);
+  const want = elements * dtype(t.dtype).itemsize;
+  const got = base64Bytes(t.base64);
+  if (got !== want) return `tile bytes (${got}) disagree with its shape [${t.shape.join(', ')}] × ${t.dtype} itemsize (${want} bytes)`;
+  return null;
+}
+
+export const TileSchema = refine(
+  object({
+    /** 0, 1 or 2 dims after slicing (and transposing). */
+    shape: array(dim, { max: 2 }),
+    dtype: oneOf(DTYPE_NAMES),
+    byteOrder: oneOf(['little', 'big'] as const),
+    /** C-order element bytes. */
+    base64: str({ max: Math.ceil((MAX_TILE_ELEMENTS * 16) / 3) * 4 + 8, pattern: /^[A-Za-z0-9+/]*={0,2}$/ }),
+  }),
+  tileBytesWrong,
+);
 export type Tile = Infer<typeof TileSchema>;
 
 export const StatsSchema = object({

@@ -173,3 +173,19 @@ export function tagged<const K extends string, const M extends Record<string, Sc
     },
   };
 }
+
+/**
+ * `s` plus a check across its fields (e.g. a tile's byte length against its shape); `check` returns what is wrong, or
+ * null. Keeps the fields of `s` (an object schema's `shape`) so that callers can still read them.
+ */
+export function refine<T, S extends Schema<T>>(s: S, check: (v: T) => string | null): S {
+  return {
+    ...s,
+    parse(v: unknown, path = '') {
+      const out = s.parse(v, path);
+      const wrong = check(out);
+      if (wrong !== null) throw new ProtocolError(`${path || 'message'}: ${wrong}`);
+      return out;
+    },
+  };
+}
