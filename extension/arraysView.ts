@@ -149,7 +149,7 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
     this.disposables.push(
       // The session that stopped, whichever is active: the native child of a Node + addon pair stops while VS Code
       // keeps the JavaScript session active.
-      tracker.onStopped((t) => void this.refresh(true, t.session)),
+      tracker.onStopped((t) => void (this.keepsFocusElsewhere(t) ? this.refresh() : this.refresh(true, t.session))),
       tracker.onRunning(() => (tracker.latestStopped() ? void this.refresh() : this.show([new MessageItem('Running…', 'debug-continue')]))),
       tracker.onEnded((t) => {
         this.listings.delete(t.session.id);
@@ -161,6 +161,18 @@ export class ArraysView implements vscode.TreeDataProvider<vscode.TreeItem>, vsc
       vscode.debug.onDidChangeActiveStackItem(() => void this.refresh()),
       vscode.debug.onDidChangeActiveDebugSession(() => void this.refresh()),
     );
+  }
+
+  /**
+   * Whether VS Code keeps its focus (and its Variables view) on another process that is stopped too when `t` stops:
+   * it does not move the focus off a stopped session, so with two programs debugged at once this view stays with the
+   * focused one as well (its rows get marks from `t`'s arrays) instead of showing `t` until the next refresh. The two
+   * halves of a Node + addon or Python + native pair are one process: there the side that stopped is shown.
+   */
+  private keepsFocusElsewhere(t: TrackedSession): boolean {
+    const item = vscode.debug.activeStackItem;
+    const focused = item ? this.tracker.get(item.session) : undefined;
+    return !!focused && focused !== t && !focused.running && focused.stops > 0 && focused.pid !== undefined && t.pid !== undefined && focused.pid !== t.pid;
   }
 
   /** Each session's latest listing (with its in-listing aliases), shared by its own rows and other sessions' marks. */
