@@ -75,6 +75,21 @@ async function waitPixel(frame: FrameLocator, r: number, c: number, want: number
   return px;
 }
 
+/** Moves the pointer over plane element (r, c) of the inspector canvas until the readout matches `re`; returns it. */
+async function hoverReadout(frame: FrameLocator, r: number, c: number, re: RegExp, timeoutMs = 20_000): Promise<string> {
+  const canvas = frame.locator('canvas#heatmap');
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  for (let i = 0; Date.now() < until; i++) {
+    const at = await canvas.evaluate((cv: HTMLCanvasElement) => ({ s: Number(cv.dataset.scale), ox: Number(cv.dataset.ox), oy: Number(cv.dataset.oy) }));
+    await canvas.hover({ position: { x: (c + 0.5 - at.ox) * at.s + (i % 2), y: (r + 0.5 - at.oy) * at.s } });
+    last = (await frame.locator('#readout').textContent()) ?? '';
+    if (re.test(last)) return last;
+    await sleep(150);
+  }
+  throw new Error(`readout over [${r}, ${c}]: '${last}' does not match ${re}`);
+}
+
 /** Opens `name` from the Arrays view; waits for its inspector's header to name it and its type, dtype and shape. */
 async function openInspector(wb: Workbench, arrays: Locator, name: string, meta: string): Promise<{ frame: FrameLocator; header: string }> {
   await wb.clickInlineAction(wb.treeRow(arrays, name), 'Open in Array Inspector');
@@ -138,6 +153,9 @@ describe('Eigen and OpenCV arrays of a C++ program in code-server: Arrays view a
       assert.deepEqual(await pixelOf(photo.frame, 2, 2), [255, 0, 0, 255], 'cv::Scalar(0, 0, 255) is red');
       assert.deepEqual(await pixelOf(photo.frame, 2, 40), [0, 255, 0, 255], 'cv::Scalar(0, 255, 0) is green');
       assert.deepEqual(await pixelOf(photo.frame, 12, 12), [0, 0, 255, 255], 'cv::Scalar(255, 0, 0) is blue');
+      // The pointer on the blue square: the readout gives the pixel's three values in the order they are read (BGR).
+      const readout = await hoverReadout(photo.frame, 12, 12, /BGR$/);
+      assert.equal(readout, 'photo[12, 12, :] = (255, 0, 0) BGR');
       await wb.screenshot('inspector-photo-bgr');
       // Read as RGB instead, the first channel is red: the square turns red, the left half blue.
       await photo.frame.locator('#channel-order').selectOption('rgb');
