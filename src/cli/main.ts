@@ -15,7 +15,7 @@ import { mapFileTransport } from '../engine/nativeKernels';
 import { InspectResult, StatsFileResult } from '../protocol/cli';
 import { FileTransport } from '../transport/file';
 import { DEFAULT_TIMEOUT_S, InspectOptions, StatsOptions, parseCommandLine, usage } from './args';
-import { launchTarget } from './launch';
+import { checkBreakpoint, launchTarget } from './launch';
 import { cmdLeaks } from './leaks';
 import { listFrame, readListing } from './listing';
 import { formatSummary, formatStatsSummary } from './summary';
@@ -26,18 +26,6 @@ let activeTarget: DebugTarget | null = null;
  * A breakpoint past the end of its file is moved by debugpy and lldb to some other line (issue 18): refuse it
  * before anything starts, naming the file's length.
  */
-function checkBreakLine(bp: { file: string; line: number }): void {
-  let text: string;
-  try {
-    text = fs.readFileSync(bp.file, 'utf8');
-  } catch {
-    return; // unreadable here (a directory, permissions): the debugger says what it makes of it
-  }
-  const lines = text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-  if (bp.line > lines)
-    throw new ArrayLensError('bad-argument', `--break ${bp.file}:${bp.line}: the file has ${lines} line${lines === 1 ? '' : 's'}; pick a line from 1 to ${lines}`);
-}
-
 function realPath(file: string): string {
   try {
     return fs.realpathSync(file);
@@ -58,8 +46,7 @@ function stopLocation(target: DebugTarget, bp: { file: string; line: number }): 
 async function cmdInspect(o: InspectOptions): Promise<string> {
   if (o.slice) parseIndex(o.slice); // a malformed slice fails before any process starts
   const bp = o.break;
-  if (!fs.existsSync(bp.file)) throw new ArrayLensError('bad-argument', `--break ${bp.file}:${bp.line}: no such file ${bp.file}`);
-  checkBreakLine(bp);
+  checkBreakpoint(bp);
   const sameBytesAs = o.sameBytesAs ? readListing(o.sameBytesAs) : null; // a bad listing fails before any process starts
   const target = await launchTarget(o, bp);
   activeTarget = target;

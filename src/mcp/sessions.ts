@@ -15,6 +15,7 @@ import { nodeExecutable } from '../backends/node/target';
 import { killQuietly } from '../backends/dapLaunch';
 import { DebugTarget } from '../engine/target';
 import { LaunchOptions, Location } from '../cli/args';
+import { checkBreakpoint } from '../cli/launch';
 import { DapStops, StopLocation } from './stops';
 
 /** The CLI's launch options (one definition in src/cli/args.ts), with every breakpoint the session may stop at. */
@@ -248,7 +249,7 @@ export class McpSessions {
   }
 
   async launch(r: LaunchRequest): Promise<SessionInfo> {
-    for (const bp of r.breakpoints) if (!fs.existsSync(bp.file)) throw new ArrayLensError('bad-argument', `--break ${bp.file}:${bp.line}: no such file ${bp.file}`);
+    for (const bp of r.breakpoints) checkBreakpoint(bp); // the CLI's one-line errors: no such file, past its end
     const first = r.breakpoints[0];
     const { backend, program } = backendForProgram(r.program, first.file);
     const id = String(this.next++);

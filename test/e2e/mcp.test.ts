@@ -174,6 +174,13 @@ describe('arraylens mcp: Python under debugpy', () => {
       await mcp.refused('launch', { program: [PYTHON, ZOO], breakpoints: [`${missing}:3`] }, /no such file/),
       cliError(['inspect', '--break', `${missing}:3`, '--expr', 'a', '--', PYTHON, ZOO]),
     );
+    // A line past the end of the file: refused before any process starts, as the CLI does.
+    const lines = fs.readFileSync(ZOO, 'utf8').split('\n').length - 1;
+    const past = `${ZOO}:${lines + 40}`;
+    assert.equal(
+      await mcp.refused('launch', { program: [PYTHON, ZOO], breakpoints: [at(ZOO, '# BREAK'), past] }, new RegExp(`the file has ${lines} lines; pick a line from 1 to ${lines}$`)),
+      cliError(['inspect', '--break', past, '--expr', 'a', '--', PYTHON, ZOO]),
+    );
     await mcp.refused('launch', { program: [], breakpoints: [at(ZOO, '# BREAK')] }, /^launch needs program/);
     await mcp.refused('launch', { program: [PYTHON, ZOO], breakpoints: [at(ZOO, '# BREAK')], debugger: 'windbg' }, /^--debugger windbg: use lldb, gdb$/);
     const never = at(ZOO, '# NEVER');
