@@ -29,6 +29,8 @@ ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeo
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec out/test/e2e/ride_python.e2e.js || status=1
 # Riding native sessions (lldb-dap, gdb via cdt-gdb-adapter, "debugger": "gdb", CodeLLDB's offer), same .vsix.
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec out/test/e2e/ride_native.e2e.js || status=1
+# Eigen/OpenCV arrays of a C++ program under the arraylens type (lldb): Arrays view rows, cv::Mat as a BGR(A) colour image in the inspector.
+ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec out/test/e2e/native_images.e2e.js || status=1
 # Where the views sit: the Arrays view shown at the first stop (also after the user collapsed it), the editor keeps focus.
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec out/test/e2e/views_visible.e2e.js || status=1
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec out/test/e2e/lm_tools.e2e.js || status=1  # language-model tools via vscode.lm.invokeTool
