@@ -113,6 +113,7 @@ export class PythonTarget implements DebugTarget {
   async continueTo(file: string, line: number, timeoutMs = 120000): Promise<void> {
     const d = this.launched();
     await this.transports.reset();
+    this.allowed.clear();
     await d.continueTo({ file, line }, { timeoutMs, rule: 'any' });
     this.frameId = d.frameId;
   }

@@ -17,6 +17,10 @@ export class AllowedRanges {
     const { lo, hi } = byteExtent(v);
     if (hi > lo) this.ranges.push({ lo: v.address + BigInt(lo), hi: v.address + BigInt(hi) });
   }
+  /** At a new stop: what the debuggee described before may have moved or been freed (and the list would grow per stop). */
+  clear(): void {
+    this.ranges.length = 0;
+  }
   check(v: StridedView): void {
     if (elementCount(v.shape) === 0) return;
     const { lo, hi } = byteExtent(v);
