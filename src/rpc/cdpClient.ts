@@ -141,22 +141,48 @@ export class CdpClient extends EventEmitter {
     this.emit('close', why);
   }
 
+  /**
+   * One text frame from the inspector. Anything that is not a CDP message (not JSON, not an object, an event name
+   * that is not `Domain.event`) is dropped: 'error' or 'close' from the peer must not reach EventEmitter's own meanings.
+   */
   private onMessage(text: string): void {
-    let msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string; data?: string } };
+    let parsed: unknown;
     try {
-      msg = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       return;
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
+    const msg = parsed as { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: unknown };
     if (typeof msg.id === 'number' && this.acks.delete(msg.id)) {
       /* the answer to an acknowledgement: nothing to do */
     } else if (typeof msg.id === 'number') {
-      const error = msg.error;
-      if (!error) this.pending.resolve(msg.id, msg.result);
-      else this.pending.reject(msg.id, (method) => new ArrayLensError('debugger-failed', `${method}: ${error.message}${error.data ? ` (${error.data})` : ''}`));
-    } else if (msg.method) this.emit(msg.method, msg.params);
+      const { error, result } = msg;
+      if (error !== undefined && error !== null) this.pending.reject(msg.id, (method) => new ArrayLensError('debugger-failed', `${method}: ${cdpErrorText(error)}`));
+      else if (typeof result !== 'object' || result === null || Array.isArray(result))
+        this.pending.reject(
+          msg.id,
+          (method) => new ArrayLensError('debugger-failed', `${method}: Node's inspector answered without a result object (${clip(JSON.stringify(result) ?? 'nothing')}): is the peer Node's inspector?`),
+        );
+      else this.pending.resolve(msg.id, result);
+    } else if (typeof msg.method === 'string' && CDP_EVENT_NAME.test(msg.method)) this.emit(msg.method, msg.params);
     this.ackIfWaiting();
   }
+}
+
+/** CDP event names are `Domain.event` (Debugger.paused, NodeWorker.attachedToWorker). */
+const CDP_EVENT_NAME = /^[A-Z][A-Za-z]*\.[a-z][A-Za-z]*$/;
+
+function clip(s: string): string {
+  return s.length > 120 ? `${s.slice(0, 120)}…` : s;
+}
+
+/** A CDP error's text: its message (and data), or what arrived when it is not CDP's {code, message} shape. */
+function cdpErrorText(error: unknown): string {
+  const e = error as { message?: unknown; data?: unknown };
+  if (typeof error === 'object' && typeof e.message === 'string' && e.message)
+    return `${clip(e.message)}${typeof e.data === 'string' && e.data ? ` (${clip(e.data)})` : ''}`;
+  return `Node's inspector answered with a malformed error (${clip(JSON.stringify(error) ?? String(error))})`;
 }
 
 function rawText(data: WebSocket.RawData): string {

@@ -20,6 +20,7 @@ const WEIGHTS: Record<string, number> = {
   'webview messages (mutated)': 2,
   'DAP framing': 1,
   'MI lines': 1,
+  'CDP frames': 1,
   'native addon (views inside the buffer)': 1,
   'native addon (any descriptor)': 1,
   'hypothesis: npy headers': 1,
