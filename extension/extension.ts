@@ -8,12 +8,13 @@ import { InspectorPanels } from './inspectorPanel';
 import { registerNodeNative, registerPythonNative } from './nodeNative';
 import { LeaksView } from './leaksView';
 import { registerLanguageModelTools } from './lmTools';
-import { preloadsTracker, wantsTracker, withTrackerEnv } from './leaksModel';
+import { RIDDEN_NATIVE_TYPES, RIDDEN_PYTHON_TYPES, trackerFields, wantsTracker } from './leaksModel';
 import { trackerLibrary } from '../src/leaks/leakTable';
 import { backendForLaunchConfig } from '../src/backends/registry';
 import { registerDebugWithArrayLens } from './debugWithArrayLens';
 import { explain } from './progress';
 import { SessionTracker, isSupported } from './sessions';
+import { applyNodeProbeEnv, nodeProbeEnv } from '../src/backends/node/probeSetting';
 
 function configuredPython(folder?: vscode.WorkspaceFolder): string {
   return vscode.workspace.getConfiguration('arraylens', folder).get<string>('python') ?? '';
@@ -21,17 +22,19 @@ function configuredPython(folder?: vscode.WorkspaceFolder): string {
 
 /**
  * Preloads the allocation tracker (src/leaks/tracker) into a program ArrayLens launches (Python, native, mixed, Node
- * with "arraylensNative"), so the Leaks view can follow its native blocks; off with "leakTracker": false or the setting.
+ * with "arraylensNative"; debugpy, lldb-dap and gdb launches with "arraylensLeakTracker": true), so the Leaks view can
+ * follow its native blocks; off with "leakTracker": false or the setting.
  */
 function addLeakTracker(type: string, config: vscode.DebugConfiguration, folder: vscode.WorkspaceFolder | undefined, log: vscode.OutputChannel): void {
-  if (!wantsTracker(type, config) || preloadsTracker(config.env)) return;
-  if (config.leakTracker !== true && !vscode.workspace.getConfiguration('arraylens', folder).get<boolean>('leakTracker', true)) return;
+  if (!wantsTracker(type, config)) return;
+  const asked = config.leakTracker === true || config.arraylensLeakTracker === true;
+  if (!asked && !vscode.workspace.getConfiguration('arraylens', folder).get<boolean>('leakTracker', true)) return;
   const tracker = trackerLibrary();
   if (!tracker) {
     log.appendLine(`${new Date().toISOString()} the leak tracker is not built (npm run setup): '${String(config.name)}' runs without it`);
     return;
   }
-  config.env = withTrackerEnv(config.env, tracker, process.env.LD_PRELOAD);
+  Object.assign(config, trackerFields(type, config, tracker, process.env.LD_PRELOAD));
 }
 
 /** The Variables view passes `{ variable: { name, evaluateName } }` to its context-menu commands. */
@@ -53,6 +56,11 @@ function registerArraysTree(view: ArraysView): vscode.Disposable {
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ArrayLens');
+  // arraylens.nodeProbe as ARRAYLENS_NODE_PROBE (read by the probe lookup here and in the adapters started from here).
+  const probeEnvAtActivation = process.env.ARRAYLENS_NODE_PROBE;
+  const applyNodeProbe = (): void => applyNodeProbeEnv(process.env, nodeProbeEnv(vscode.workspace.getConfiguration('arraylens').get('nodeProbe'), probeEnvAtActivation));
+  applyNodeProbe();
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('arraylens.nodeProbe') && applyNodeProbe()));
   const tracker = new SessionTracker();
   const view = new ArraysView(tracker);
   const panels = new InspectorPanels(context, tracker, log);
@@ -106,7 +114,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('arraylens.pinLeakSnapshot', () => leaks.setPinned(true)),
     vscode.commands.registerCommand('arraylens.unpinLeakSnapshot', () => leaks.setPinned(false)),
   );
-  for (const type of ['node', 'pwa-node'])
+  // The debug types ArrayLens rides get the tracker only when their configuration asks ("arraylensLeakTracker": true).
+  for (const type of ['node', 'pwa-node', ...RIDDEN_PYTHON_TYPES, ...RIDDEN_NATIVE_TYPES])
     context.subscriptions.push(
       vscode.debug.registerDebugConfigurationProvider(type, {
         resolveDebugConfiguration(folder, config) {

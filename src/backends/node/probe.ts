@@ -87,6 +87,8 @@ function ensureCacheDir(dir: string): string | null {
 }
 
 let cached: ProbeLookup | undefined;
+/** ARRAYLENS_NODE_PROBE when `cached` was looked up: the arraylens.nodeProbe setting may change it at run time. */
+let cachedFor: string | undefined;
 
 /** The probe's file name for a given source text: rebuilt whenever the source changes. */
 export function probeFileName(source: string): string {
@@ -119,7 +121,10 @@ export function buildProbe(sourceFile: string, out: string): string | null {
  * The build is checked again (owner, mode, hash) at every call: callers call this right before loading it.
  */
 export function findProbe(): ProbeLookup {
-  if (!cached) cached = lookup();
+  if (!cached || cachedFor !== process.env.ARRAYLENS_NODE_PROBE) {
+    cachedFor = process.env.ARRAYLENS_NODE_PROBE;
+    cached = lookup();
+  }
   if (cached.file === null || cached.file === process.env.ARRAYLENS_NODE_PROBE) return cached;
   const why = verify(cached.file, path.dirname(cached.file) === BUNDLED_DIR);
   if (why) return { file: null, reason: `the address probe was not loaded: ${why}` };
