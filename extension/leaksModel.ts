@@ -72,11 +72,45 @@ export function withTrackerEnv(env: unknown, tracker: string, inheritedPreload: 
   return out;
 }
 
-/** Which launches get the tracker: every `arraylens` launch (Python, native, mixed), and Node launches with "arraylensNative". */
+/** Other extensions' debug types whose sessions the Leaks view follows: their Python or native program's ledger. */
+export const RIDDEN_PYTHON_TYPES: readonly string[] = ['debugpy', 'python'];
+export const RIDDEN_NATIVE_TYPES: readonly string[] = ['lldb-dap', 'gdb'];
+
+/**
+ * Which launches get the tracker: every `arraylens` launch (Python, native, mixed), Node launches with
+ * "arraylensNative", and launches of the debug types ArrayLens rides (debugpy, python, lldb-dap, gdb) only when they
+ * ask with "arraylensLeakTracker": true (someone else's configuration is not changed unasked).
+ */
 export function wantsTracker(type: string, c: Env): boolean {
   if (c.request !== 'launch' || c.leakTracker === false) return false;
   if (type === 'arraylens') return true;
+  if (RIDDEN_PYTHON_TYPES.includes(type) || RIDDEN_NATIVE_TYPES.includes(type)) return c.arraylensLeakTracker === true;
   return (type === 'node' || type === 'pwa-node') && c.arraylensNative === true && !('__pendingTargetId' in c);
+}
+
+/**
+ * Where a debug type's launch configuration puts the tracker: `env` (an object; lldb-dap's may also be a list of
+ * "NAME=value"), or for gdb (CDT's adapter, whose `environment` is gdb's own) `set environment` commands that reach
+ * only the program. Returns the fields to assign to the configuration.
+ */
+export function trackerFields(type: string, c: Env, tracker: string, inheritedPreload: string | undefined): Record<string, unknown> {
+  if (type === 'gdb') {
+    const init = Array.isArray(c.initCommands) ? c.initCommands.map(String) : [];
+    if (init.some((x) => /^set\s+env(ironment)?\s+LD_PRELOAD\b/.test(x) && x.includes(TRACKER_BASENAME))) return {};
+    const env = withTrackerEnv(undefined, tracker, inheritedPreload);
+    return { initCommands: [...init, `set environment LD_PRELOAD=${env.LD_PRELOAD}`, `set environment ARRAYLENS_LEAK_MIN_BYTES=${env.ARRAYLENS_LEAK_MIN_BYTES}`] };
+  }
+  if (Array.isArray(c.env)) {
+    const asObject: Record<string, string> = {};
+    for (const kv of c.env.map(String)) {
+      const i = kv.indexOf('=');
+      if (i > 0) asObject[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+    if (preloadsTracker(asObject)) return {};
+    return { env: Object.entries(withTrackerEnv(asObject, tracker, inheritedPreload)).map(([k, v]) => `${k}=${v}`) };
+  }
+  if (preloadsTracker(c.env)) return {};
+  return { env: withTrackerEnv(c.env, tracker, inheritedPreload) };
 }
 
 export interface SessionFacts {
@@ -127,6 +161,21 @@ export function leakSourceOf(s: SessionFacts): LeakSource {
       };
     return { kind: 'ledger', program: c.mixed === true ? 'mixed' : 'native', attached: false, noTracker: `No allocation tracker in this process. ${offHint}` };
   }
+  const askHint = 'Add "arraylensLeakTracker": true to this launch configuration to preload the tracker.';
+  const attachHint = `It was not launched through a configuration: start it with LD_PRELOAD=<the ArrayLens extension's folder>/src/leaks/tracker/build/${TRACKER_BASENAME} to see its native blocks.`;
+  if (RIDDEN_PYTHON_TYPES.includes(s.type)) {
+    const attached = c.request === 'attach';
+    return {
+      kind: 'ledger',
+      program: 'python',
+      attached,
+      noTracker: `No native blocks: no allocation tracker in this Python process, so what C extensions allocate is not listed (the NumPy arrays are). ${attached ? attachHint : askHint}`,
+    };
+  }
+  if (RIDDEN_NATIVE_TYPES.includes(s.type)) {
+    const attached = c.request === 'attach';
+    return { kind: 'ledger', program: 'native', attached, noTracker: `No allocation tracker in this process. ${attached ? attachHint : askHint}` };
+  }
   if (NODE.has(s.type)) {
     if (node) return { kind: 'ledger', program: 'node', attached: false, noTracker: `No allocation tracker in this Node process. ${offHint}` };
     return {
@@ -139,7 +188,8 @@ export function leakSourceOf(s: SessionFacts): LeakSource {
   return {
     kind: 'unsupported',
     message: `Leaks: '${s.type}' sessions are not followed`,
-    tooltip: 'The Leaks view works for "type": "arraylens" launch configurations (Python, C/C++/Rust, mixed) and for Node launches with "arraylensNative": true. For other programs use `arraylens leaks` on the command line.',
+    tooltip:
+      'The Leaks view works for "type": "arraylens" configurations (Python, C/C++/Rust, mixed), debugpy, lldb-dap and gdb sessions, and Node launches with "arraylensNative": true. For other programs use `arraylens leaks` on the command line.',
   };
 }
 

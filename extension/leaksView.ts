@@ -209,7 +209,7 @@ export class LeaksView implements vscode.TreeDataProvider<vscode.TreeItem>, vsco
     // The session that just stopped, else the active one if stopped, else the last stopped (as the Arrays view): at a
     // Node + addon native stop VS Code keeps the JavaScript session focused.
     const session = stopped ?? this.tracker.preferredSession();
-    if (!session) return this.show([new MessageItem('Debug a program (arraylens launch type, or Node with "arraylensNative") to see leaks', 'info')]);
+    if (!session) return this.show([new MessageItem('Debug a program (arraylens, debugpy, lldb-dap or gdb session, or Node with "arraylensNative") to see leaks', 'info')]);
     const source = leakSourceOf(facts(session));
     void vscode.commands.executeCommand('setContext', 'arraylens.leaksPinned', this.pinnedStop(session) !== null);
     if (source.kind === 'unsupported') return this.show([new MessageItem(source.message, 'info', source.tooltip)]);

@@ -17,6 +17,7 @@ import {
   parseSite,
   preloadsTracker,
   snapshotLine,
+  trackerFields,
   wantsTracker,
   withTrackerEnv,
 } from '../../extension/leaksModel';
@@ -141,6 +142,41 @@ describe('Leaks view model', () => {
     assert.match(py.kind === 'ledger' ? py.noTracker : '', /^No native blocks: .*"leakTracker": false/);
     const mixed = leakSourceOf({ type: 'arraylens', configuration: { type: 'arraylens', request: 'launch', program: '/w/a.py', mixed: true }, ancestors: [] });
     assert.equal(mixed.kind === 'ledger' && mixed.program, 'mixed');
+  });
+
+  it('follows the sessions of the debug types it rides: debugpy/python as Python (census), lldb-dap/gdb as native', () => {
+    for (const type of ['debugpy', 'python']) {
+      const l = leakSourceOf({ type, configuration: { type, request: 'launch', program: '/w/a.py' }, ancestors: [] });
+      assert.deepEqual(l.kind === 'ledger' && [l.program, l.attached], ['python', false], type);
+      assert.match(l.kind === 'ledger' ? l.noTracker : '', /"arraylensLeakTracker": true/);
+      const a = leakSourceOf({ type, configuration: { type, request: 'attach', connect: { port: 5678 } }, ancestors: [] });
+      assert.deepEqual(a.kind === 'ledger' && [a.program, a.attached], ['python', true]);
+      assert.match(a.kind === 'ledger' ? a.noTracker : '', /LD_PRELOAD=.*libarraylens_leaktracker\.so/);
+    }
+    for (const type of ['lldb-dap', 'gdb']) {
+      const l = leakSourceOf({ type, configuration: { type, request: 'launch', program: '/w/app' }, ancestors: [] });
+      assert.deepEqual(l.kind === 'ledger' && [l.program, l.attached], ['native', false], type);
+    }
+    assert.equal(leakSourceOf({ type: 'cppdbg', configuration: { type: 'cppdbg', request: 'launch' }, ancestors: [] }).kind, 'unsupported');
+  });
+
+  it('preloads the tracker into ridden launches only when asked, where each adapter takes it', () => {
+    const so = '/x/libarraylens_leaktracker.so';
+    for (const type of ['debugpy', 'python', 'lldb-dap', 'gdb']) {
+      assert.equal(wantsTracker(type, { request: 'launch', program: '/w/a' }), false, `${type}: not unasked`);
+      assert.equal(wantsTracker(type, { request: 'launch', program: '/w/a', arraylensLeakTracker: true }), true, `${type}: asked`);
+      assert.equal(wantsTracker(type, { request: 'attach', arraylensLeakTracker: true }), false, `${type}: attach runs already`);
+    }
+    // debugpy: `env` is an object.
+    assert.deepEqual(trackerFields('debugpy', { env: { A: 'b' } }, so, undefined), { env: { A: 'b', LD_PRELOAD: so, ARRAYLENS_LEAK_MIN_BYTES: '1024' } });
+    // lldb-dap: a list of NAME=value stays a list.
+    assert.deepEqual(trackerFields('lldb-dap', { env: ['A=b=c', 'LD_PRELOAD=/o.so'] }, so, undefined), { env: ['A=b=c', `LD_PRELOAD=${so}:/o.so`, 'ARRAYLENS_LEAK_MIN_BYTES=1024'] });
+    assert.deepEqual(trackerFields('lldb-dap', { env: [`LD_PRELOAD=${so}`] }, so, undefined), {}, 'already there');
+    // gdb (CDT): the program's environment through gdb, not gdb's own `environment`.
+    assert.deepEqual(trackerFields('gdb', { initCommands: ['set print pretty on'] }, so, '/inh.so'), {
+      initCommands: ['set print pretty on', `set environment LD_PRELOAD=${so}:/inh.so`, 'set environment ARRAYLENS_LEAK_MIN_BYTES=1024'],
+    });
+    assert.deepEqual(trackerFields('gdb', { initCommands: [`set environment LD_PRELOAD=${so}`] }, so, undefined), {});
   });
 
   it('says what the first snapshot holds', () => {
