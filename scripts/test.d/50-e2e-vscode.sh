@@ -34,6 +34,8 @@ ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeo
 # Where the views sit: the Arrays view shown at the first stop (also after the user collapsed it), the editor keeps focus.
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec out/test/e2e/views_visible.e2e.js || status=1
 ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec out/test/e2e/lm_tools.e2e.js || status=1  # language-model tools via vscode.lm.invokeTool
+# Two debugged processes over one shared-memory segment / mapped file: alias marks naming the other pid; an opened Pillow row shows its dtype and shape.
+ARRAYLENS_VSIX=$PWD/arraylens.vsix node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec out/test/e2e/shm_view.e2e.js || status=1
 log "screenshots of each step: test/artifacts/"
 
 bash test/e2e/electron/run.sh || status=1
