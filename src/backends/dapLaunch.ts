@@ -72,7 +72,6 @@ export class DapDebuggee {
   readonly output: string[] = [];
   private breakpointFiles: string[] = [];
   private breakpointVerified = true;
-  private adapterEnded: Promise<never>;
 
   private constructor(
     readonly adapter: DapAdapter,
@@ -83,8 +82,6 @@ export class DapDebuggee {
     client.on('output', (b: { category?: string; output?: string }) => {
       if ((b.category === 'stdout' || b.category === 'stderr') && b.output) this.output.push(b.output);
     });
-    this.adapterEnded = new Promise<never>((_, reject) => client.once('exit', () => reject(adapter.exitError(client.lastStderr()))));
-    this.adapterEnded.catch(() => undefined);
   }
 
   static async spawn(adapter: DapAdapter): Promise<DapDebuggee> {
@@ -105,15 +102,21 @@ export class DapDebuggee {
         this.exitCode = b.exitCode ?? this.exitCode;
         fail();
       };
+      // The adapter's own end, through a listener removed by dispose: a Promise.race with a session-long
+      // promise of it left a reaction on it per wait (the soak measured ~1 KB per stop that never went away).
+      const onAdapterExit = (): void => reject(this.adapter.exitError(this.client.lastStderr()));
       this.client.once('exited', onExited);
       this.client.once('terminated', fail);
+      this.client.once('exit', onAdapterExit);
+      if (!this.client.isAlive) onAdapterExit();
       dispose = () => {
         this.client.off('exited', onExited);
         this.client.off('terminated', fail);
+        this.client.off('exit', onAdapterExit);
       };
     });
     ended.catch(() => undefined);
-    return { ended: Promise.race([ended, this.adapterEnded]), dispose };
+    return { ended, dispose };
   }
 
   /**
