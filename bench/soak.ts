@@ -18,6 +18,8 @@ export interface SoakSample {
   hostFds: number;
   /** V8 heap in use after a full collection: what the host still holds, apart from the allocator's slack. */
   hostHeapUsed: number;
+  /** Memory of Buffers/ArrayBuffers and other objects outside the V8 heap (read chunks, the addon's allocations). */
+  hostExternal: number;
   /** The debuggee, to see whether inspection leaves anything behind in it. */
   debuggeeRss: number;
 }
@@ -80,6 +82,7 @@ export async function soakPython(
         hostRss: rssOf('self'),
         hostFds: fs.readdirSync('/proc/self/fd').length,
         hostHeapUsed: process.memoryUsage().heapUsed,
+        hostExternal: process.memoryUsage().external,
         debuggeeRss: rssOf(pid),
       };
       samples.push(s);
@@ -106,6 +109,7 @@ interface SoakWindow {
   hostRss: number;
   hostFds: number;
   hostHeapUsed: number;
+  hostExternal: number;
   debuggeeRss: number;
 }
 
@@ -124,6 +128,7 @@ export function summarize(samples: readonly SoakSample[], window: number): SoakS
     hostRss: median(xs.map((s) => s.hostRss)),
     hostFds: median(xs.map((s) => s.hostFds)),
     hostHeapUsed: median(xs.map((s) => s.hostHeapUsed)),
+    hostExternal: median(xs.map((s) => s.hostExternal)),
     debuggeeRss: median(xs.map((s) => s.debuggeeRss)),
   });
   const first = part(samples.slice(0, w));
@@ -137,7 +142,7 @@ export async function run(): Promise<void> {
   const t0 = performance.now();
   const r = await soakPython({ cycles }, (s) => {
     if (s.cycle === 1 || s.cycle % 25 === 0)
-      console.log(`cycle ${String(s.cycle).padStart(4)}: host RSS ${mib(s.hostRss)} MiB, heap ${mib(s.hostHeapUsed)} MiB, host fds ${s.hostFds}, debuggee RSS ${mib(s.debuggeeRss)} MiB`);
+      console.log(`cycle ${String(s.cycle).padStart(4)}: host RSS ${mib(s.hostRss)} MiB, heap ${mib(s.hostHeapUsed)} MiB, external ${mib(s.hostExternal)} MiB, host fds ${s.hostFds}, debuggee RSS ${mib(s.debuggeeRss)} MiB`);
   });
   const sum = summarize(r.samples, 50);
   const w = Math.min(50, Math.floor(cycles / 2));
@@ -145,7 +150,7 @@ export async function run(): Promise<void> {
   const max = Math.max(...r.samples.map((s) => s.hostRss));
   console.log(`${cycles} cycles (stop, list, inspect --stats of 3 arrays + a values slice, continue) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`host RSS median, first vs last ${w} cycles: ${mib(sum.first.hostRss)} -> ${mib(sum.last.hostRss)} MiB (x${sum.hostRssRatio.toFixed(3)}; min ${mib(min)}, max ${mib(max)})`);
-  console.log(`host V8 heap after GC, median first vs last ${w}: ${mib(sum.first.hostHeapUsed)} -> ${mib(sum.last.hostHeapUsed)} MiB`);
+  console.log(`host V8 heap after GC, median first vs last ${w}: ${mib(sum.first.hostHeapUsed)} -> ${mib(sum.last.hostHeapUsed)} MiB, external ${mib(sum.first.hostExternal)} -> ${mib(sum.last.hostExternal)} MiB`);
   console.log(`host fds median, first vs last ${w}: ${sum.first.hostFds} -> ${sum.last.hostFds}`);
   console.log(`debuggee RSS median, first vs last ${w}: ${mib(sum.first.debuggeeRss)} -> ${mib(sum.last.debuggeeRss)} MiB (x${sum.debuggeeRssRatio.toFixed(3)})`);
   console.log(`host RSS flat within 10 %: ${Math.abs(sum.hostRssRatio - 1) <= 0.1 ? 'yes' : 'NO'}; debuggee gone after close: ${r.debuggeeGone ? 'yes' : 'NO'}`);
