@@ -278,8 +278,11 @@ export function adapterError(d: DapDebuggee, e: unknown): unknown {
   return e;
 }
 
-/** `file` as given (absolute) and, when a symlink lies on the way, its real path too. */
-function sourcePaths(file: string): string[] {
+/**
+ * `file` as given (absolute) and, when a symlink lies on the way, its real path too: lldb binds only the path in the
+ * debug info, so breakpoints are set on both.
+ */
+export function sourcePaths(file: string): string[] {
   const given = path.resolve(file);
   let real = given;
   try {

@@ -13,7 +13,7 @@ import { ArrayLensError } from '../../core/errors';
 import { StridedView } from '../../core/view';
 import { Transport, TransportKind } from '../../transport/transport';
 import { DapClient } from '../../rpc/dapClient';
-import { DapDebuggee, SourceLine, adapterError } from '../dapLaunch';
+import { DapDebuggee, SourceLine, adapterError, sourcePaths } from '../dapLaunch';
 import { isNativeSource } from '../backend';
 export { isNativeSource };
 import { LldbDebugger, findLldbDap, lldbDapAdapter, lldbInitCommands } from '../native/lldb';
@@ -197,18 +197,6 @@ interface DapStopped {
   threadId?: number;
 }
 
-/** `file` and, when a symlink lies on the way, its real path (lldb binds only the path in the debug info). */
-function nativeSourcePaths(file: string): string[] {
-  const given = path.resolve(file);
-  let real = given;
-  try {
-    real = fs.realpathSync(given);
-  } catch {
-    /* the debugger may still know it */
-  }
-  return real === given ? [given] : [given, real];
-}
-
 function linesByFile(bps: readonly SourceLine[]): Map<string, number[]> {
   const byFile = new Map<string, number[]>();
   for (const bp of bps) {
@@ -285,7 +273,7 @@ export class MixedProgram {
         if (key && b.breakpoint?.verified) bound.add(key);
       });
       for (const [file, lines] of linesByFile(native))
-        for (const source of nativeSourcePaths(file)) {
+        for (const source of sourcePaths(file)) {
           const r = await ll.client.request<{ breakpoints: { id?: number; verified?: boolean }[] }>('setBreakpoints', { source: { path: source }, breakpoints: lines.map((line) => ({ line })) });
           r.breakpoints.forEach((b, i) => {
             const key = `${path.basename(file)}:${lines[i]}`;
