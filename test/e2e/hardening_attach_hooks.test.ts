@@ -91,6 +91,9 @@ describe('leak hooks end with an attach session (real debugpy --listen, issue 18
       assert.equal(parseCensus(await t.evaluate(censusExpression('from'))).started, true);
       assert.equal(parseCallWatch(await t.evaluate(callWatchExpression('start'))).watching, true);
       assert.equal(await state(), '(False, True)', 'the census and the watch installed their hooks');
+      assert.match(await t.evaluate("repr(__import__('sys')._arraylens_hooks_guard.is_alive())"), /True/, 'the guard runs');
+      const threads = await dd.client.request<{ threads: { name: string }[] }>('threads', {});
+      assert.ok(!threads.threads.some((th) => th.name.includes('arraylens')), `the guard is listed: ${JSON.stringify(threads.threads)}`);
       // Detach as VS Code's Disconnect does for an attach: the program runs on.
       await dd.client.request('disconnect', { terminateDebuggee: false }, 10000);
     } finally {
