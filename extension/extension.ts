@@ -22,13 +22,11 @@ function configuredPython(folder?: vscode.WorkspaceFolder): string {
 
 /**
  * Preloads the allocation tracker (src/leaks/tracker) into a program ArrayLens launches (Python, native, mixed, Node
- * with "arraylensNative"; debugpy, lldb-dap and gdb launches with "arraylensLeakTracker": true), so the Leaks view can
- * follow its native blocks; off with "leakTracker": false or the setting.
+ * with "arraylensNative") when asked ("leakTracker": true or the arraylens.leakTracker setting; debugpy, lldb-dap and
+ * gdb launches with "arraylensLeakTracker": true), so the Leaks view can follow its native blocks.
  */
 function addLeakTracker(type: string, config: vscode.DebugConfiguration, folder: vscode.WorkspaceFolder | undefined, log: vscode.OutputChannel): void {
-  if (!wantsTracker(type, config)) return;
-  const asked = config.leakTracker === true || config.arraylensLeakTracker === true;
-  if (!asked && !vscode.workspace.getConfiguration('arraylens', folder).get<boolean>('leakTracker', true)) return;
+  if (!wantsTracker(type, config, vscode.workspace.getConfiguration('arraylens', folder).get<boolean>('leakTracker', false))) return;
   const tracker = trackerLibrary();
   if (!tracker) {
     log.appendLine(`${new Date().toISOString()} the leak tracker is not built (npm run setup): '${String(config.name)}' runs without it`);

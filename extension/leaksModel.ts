@@ -77,15 +77,18 @@ export const RIDDEN_PYTHON_TYPES: readonly string[] = ['debugpy', 'python'];
 export const RIDDEN_NATIVE_TYPES: readonly string[] = ['lldb-dap', 'gdb'];
 
 /**
- * Which launches get the tracker: every `arraylens` launch (Python, native, mixed), Node launches with
- * "arraylensNative", and launches of the debug types ArrayLens rides (debugpy, python, lldb-dap, gdb) only when they
- * ask with "arraylensLeakTracker": true (someone else's configuration is not changed unasked).
+ * Which launches get the tracker. It wraps malloc and its family in the program, which changes its timing, so it is
+ * opt-in per launch: "leakTracker": true in an `arraylens` configuration (Python, native, mixed) or a Node one with
+ * "arraylensNative", or the arraylens.leakTracker setting (`settingOn`) for those; in the debug types ArrayLens rides
+ * (debugpy, python, lldb-dap, gdb) only "arraylensLeakTracker": true, as someone else's configuration is not changed
+ * unasked. "leakTracker": false always wins.
  */
-export function wantsTracker(type: string, c: Env): boolean {
+export function wantsTracker(type: string, c: Env, settingOn = false): boolean {
   if (c.request !== 'launch' || c.leakTracker === false) return false;
-  if (type === 'arraylens') return true;
-  if (RIDDEN_PYTHON_TYPES.includes(type) || RIDDEN_NATIVE_TYPES.includes(type)) return c.arraylensLeakTracker === true;
-  return (type === 'node' || type === 'pwa-node') && c.arraylensNative === true && !('__pendingTargetId' in c);
+  if (RIDDEN_PYTHON_TYPES.includes(type) || RIDDEN_NATIVE_TYPES.includes(type)) return c.arraylensLeakTracker === true || c.leakTracker === true;
+  const asked = c.leakTracker === true || settingOn;
+  if (type === 'arraylens') return asked;
+  return asked && (type === 'node' || type === 'pwa-node') && c.arraylensNative === true && !('__pendingTargetId' in c);
 }
 
 /**
@@ -134,7 +137,7 @@ const NODE = new Set(['node', 'pwa-node']);
 export function leakSourceOf(s: SessionFacts): LeakSource {
   const c = s.configuration;
   const node = [s, ...s.ancestors].find((x) => NODE.has(x.type) && x.configuration.arraylensNative === true);
-  const offHint = 'ArrayLens preloads its allocation tracker into the programs it launches unless "leakTracker": false (launch configuration) or the arraylens.leakTracker setting is off; restart the session with it on.';
+  const offHint = 'The allocation tracker is opt-in (it wraps malloc, which changes timing): add "leakTracker": true to the launch configuration or turn on the arraylens.leakTracker setting, then restart the session.';
   if (s.type === 'arraylens' && c.request === 'attach') {
     if (node)
       return {

@@ -111,7 +111,7 @@ describe('Leaks view: the ledger of an arraylens Python session (NumPy census + 
 
   it('new and unreferenced native blocks of the extension by site, the cache by site, refcounts by call; nothing at the twins', { timeout: 240_000 }, async () => {
     assert.ok(fs.readdirSync(fixture('leaks', 'build')).some((f) => f.startsWith('refext')), 'refext is not built (scripts/setup.d/40-leak-tracker.sh)');
-    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: PY, args: ['refext', t], cwd: path.dirname(PY), python: PYTHON });
+    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: PY, args: ['refext', t], cwd: path.dirname(PY), python: PYTHON, leakTracker: true });
     assert.ok(preloadsTracker(config.env), 'a Python launch preloads the tracker');
     const source = leakSourceOf({ type: 'arraylens', configuration: config, ancestors: [] });
     assert.deepEqual(source.kind === 'ledger' && [source.program, source.attached], ['python', false]);
@@ -211,7 +211,7 @@ describe('Leaks view: the tracker ledger of an arraylens native (lldb) session',
 
   it('per stop: blocks new since the previous or the pinned stop by site with counts, the lost ones unreferenced', { timeout: 180_000 }, async () => {
     assert.ok(fs.existsSync(C_EXE), `${C_EXE} is not built (scripts/setup.d/40-leak-tracker.sh)`);
-    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', name: 'lost_buffers', program: C_EXE, args: ['2', t], cwd: path.dirname(C_SRC) });
+    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', name: 'lost_buffers', program: C_EXE, args: ['2', t], cwd: path.dirname(C_SRC), leakTracker: true });
     assert.ok(preloadsTracker(config.env), 'a native launch preloads the tracker');
     const source = leakSourceOf({ type: 'arraylens', configuration: config, ancestors: [] });
     assert.deepEqual(source.kind === 'ledger' && { program: source.program, attached: source.attached }, { program: 'native', attached: false });
@@ -295,10 +295,11 @@ describe('Leaks view: the tracker ledger of a Node + addon process ("arraylensNa
 
   it('the lost() blocks by site with count and bytes at the second stop, nothing at owned()', { timeout: 180_000 }, async () => {
     assert.ok(fs.existsSync(ADDON), `${ADDON} is not built (scripts/setup.d/40-leak-tracker.sh needs node-gyp)`);
-    const launch = { type: 'node', request: 'launch', name: 'node_leak', program: JS, args: ['leak', t], runtimeArgs: ['--expose-gc'], arraylensNative: true };
+    const launch = { type: 'node', request: 'launch', name: 'node_leak', program: JS, args: ['leak', t], runtimeArgs: ['--expose-gc'], arraylensNative: true, leakTracker: true };
     const config = resolved('node', launch);
-    assert.ok(preloadsTracker(config.env), 'a Node launch with "arraylensNative" preloads the tracker');
+    assert.ok(preloadsTracker(config.env), 'a Node launch with "arraylensNative" and "leakTracker": true preloads the tracker');
     assert.ok(!preloadsTracker(resolved('node', { ...launch, arraylensNative: undefined }).env), 'a plain Node launch does not');
+    assert.ok(!preloadsTracker(resolved('node', { ...launch, leakTracker: undefined }).env), 'nor one that does not ask (opt-in: it changes timing)');
     // The sessions js-debug starts for the process, and the native attach session under it, all read the same ledger.
     const jsChild = { type: 'pwa-node', configuration: { type: 'pwa-node', request: 'launch', __pendingTargetId: 'x' } };
     const launcher = { type: 'pwa-node', configuration: config };
@@ -354,7 +355,7 @@ describe('Leaks view: the tracker ledger of a mixed Python + Rust session ("mixe
   it('the launch preloads the tracker into the Python process; a stop in Python and one in Rust compare', { timeout: 180_000 }, async () => {
     const r = spawnSync(PYTHON, ['-c', 'import arraylens_mixed'], { encoding: 'utf8' });
     assert.equal(r.status, 0, `the mixed fixture is not installed (bash scripts/setup.d/25-mixed-fixture.sh): ${r.stderr}`);
-    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: PROGRAM, args: ['c'], cwd: DIR, python: PYTHON, mixed: true });
+    const config = resolved('arraylens', { type: 'arraylens', request: 'launch', program: PROGRAM, args: ['c'], cwd: DIR, python: PYTHON, mixed: true, leakTracker: true });
     assert.ok(preloadsTracker(config.env), 'a mixed launch preloads the tracker');
     const source = leakSourceOf({ type: 'arraylens', configuration: config, ancestors: [] });
     assert.deepEqual(source.kind === 'ledger' && source.program, 'mixed');

@@ -139,7 +139,7 @@ describe('Leaks view model', () => {
     assert.equal(isPythonConfiguration({}), false);
     const py = leakSourceOf({ type: 'arraylens', configuration: { type: 'arraylens', request: 'launch', program: '/w/a.py' }, ancestors: [] });
     assert.deepEqual(py.kind === 'ledger' && [py.program, py.attached], ['python', false]);
-    assert.match(py.kind === 'ledger' ? py.noTracker : '', /^No native blocks: .*"leakTracker": false/);
+    assert.match(py.kind === 'ledger' ? py.noTracker : '', /^No native blocks: .*opt-in.*"leakTracker": true/);
     const mixed = leakSourceOf({ type: 'arraylens', configuration: { type: 'arraylens', request: 'launch', program: '/w/a.py', mixed: true }, ancestors: [] });
     assert.equal(mixed.kind === 'ledger' && mixed.program, 'mixed');
   });
@@ -200,18 +200,21 @@ describe('Leaks view model', () => {
     }
   });
 
-  it('preloads the tracker into arraylens launches (Python, native, mixed) and "arraylensNative" Node launches only, first in LD_PRELOAD', () => {
+  it('preloads the tracker only when asked (it changes timing): arraylens launches and "arraylensNative" Node launches, first in LD_PRELOAD', () => {
     const so = '/x/src/leaks/tracker/build/libarraylens_leaktracker.so';
-    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/app' }), true);
-    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py', mixed: true }), true);
-    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py' }), true, "Python: its C extensions' blocks beside the census");
-    assert.equal(wantsTracker('arraylens', { request: 'launch', module: 'pkg.main' }), true);
-    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py', leakTracker: false }), false);
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/app' }), false, 'not unasked');
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/app', leakTracker: true }), true);
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/app' }, true), true, 'the setting asks for every arraylens launch');
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py', mixed: true, leakTracker: true }), true);
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py', leakTracker: true }), true, "Python: its C extensions' blocks beside the census");
+    assert.equal(wantsTracker('arraylens', { request: 'launch', module: 'pkg.main' }, true), true);
+    assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/a.py', leakTracker: false }, true), false, 'false wins over the setting');
     assert.equal(wantsTracker('arraylens', { request: 'launch', program: '/w/app', leakTracker: false }), false);
-    assert.equal(wantsTracker('arraylens', { request: 'attach', processId: 5 }), false, 'an attached process is already running');
-    assert.equal(wantsTracker('node', { request: 'launch', program: '/w/a.js', arraylensNative: true }), true);
-    assert.equal(wantsTracker('node', { request: 'launch', program: '/w/a.js' }), false);
-    assert.equal(wantsTracker('pwa-node', { request: 'launch', arraylensNative: true, __pendingTargetId: 'x' }), false, "js-debug's own child sessions");
+    assert.equal(wantsTracker('arraylens', { request: 'attach', processId: 5, leakTracker: true }), false, 'an attached process is already running');
+    assert.equal(wantsTracker('node', { request: 'launch', program: '/w/a.js', arraylensNative: true, leakTracker: true }), true);
+    assert.equal(wantsTracker('node', { request: 'launch', program: '/w/a.js', arraylensNative: true }), false);
+    assert.equal(wantsTracker('node', { request: 'launch', program: '/w/a.js', leakTracker: true }), false, 'Node without arraylensNative');
+    assert.equal(wantsTracker('pwa-node', { request: 'launch', arraylensNative: true, leakTracker: true, __pendingTargetId: 'x' }), false, "js-debug's own child sessions");
     assert.deepEqual(withTrackerEnv(undefined, so, undefined), { LD_PRELOAD: so, ARRAYLENS_LEAK_MIN_BYTES: '1024' });
     assert.deepEqual(withTrackerEnv({ A: 1, B: null }, so, '/inherited.so'), { A: '1', LD_PRELOAD: `${so}:/inherited.so`, ARRAYLENS_LEAK_MIN_BYTES: '1024' });
     assert.equal(withTrackerEnv({ LD_PRELOAD: '/mine.so' }, so, '/inherited.so').LD_PRELOAD, `${so}:/mine.so`);
