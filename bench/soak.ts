@@ -29,6 +29,8 @@ export interface SoakSample {
   hostFds: number;
   /** V8 heap in use after a full collection: what the host still holds, apart from the allocator's slack. */
   hostHeapUsed: number;
+  /** V8 heap committed (all spaces): grows in steps when V8 enlarges its young generation, which RSS shows. */
+  hostHeapTotal: number;
   /** Memory of Buffers/ArrayBuffers and other objects outside the V8 heap (read chunks, the addon's allocations). */
   hostExternal: number;
   /** The debuggee, to see whether inspection leaves anything behind in it. */
@@ -152,6 +154,7 @@ async function soak(driver: SoakDriver, plan: SoakPlan, cycles: number, onCycle?
         hostRss: rssOf('self'),
         hostFds: fs.readdirSync('/proc/self/fd').length,
         hostHeapUsed: process.memoryUsage().heapUsed,
+        hostHeapTotal: process.memoryUsage().heapTotal,
         hostExternal: process.memoryUsage().external,
         debuggeeRss: rssOf(pid),
       };
@@ -263,6 +266,8 @@ function median(xs: number[]): number {
 
 interface SoakWindow {
   hostRss: number;
+  /** RSS less V8's committed heap: the host's memory apart from the size V8 chose for its spaces. */
+  hostRssOutsideHeap: number;
   hostFds: number;
   hostHeapUsed: number;
   hostExternal: number;
@@ -274,6 +279,7 @@ export interface SoakSummary {
   last: SoakWindow;
   /** last / first median host RSS. */
   hostRssRatio: number;
+  hostRssOutsideHeapRatio: number;
   debuggeeRssRatio: number;
 }
 
@@ -282,6 +288,7 @@ export function summarize(samples: readonly SoakSample[], window: number): SoakS
   const w = Math.min(window, Math.floor(samples.length / 2));
   const part = (xs: readonly SoakSample[]): SoakWindow => ({
     hostRss: median(xs.map((s) => s.hostRss)),
+    hostRssOutsideHeap: median(xs.map((s) => s.hostRss - s.hostHeapTotal)),
     hostFds: median(xs.map((s) => s.hostFds)),
     hostHeapUsed: median(xs.map((s) => s.hostHeapUsed)),
     hostExternal: median(xs.map((s) => s.hostExternal)),
@@ -289,7 +296,9 @@ export function summarize(samples: readonly SoakSample[], window: number): SoakS
   });
   const first = part(samples.slice(0, w));
   const last = part(samples.slice(samples.length - w));
-  return { first, last, hostRssRatio: last.hostRss / first.hostRss, debuggeeRssRatio: last.debuggeeRss / first.debuggeeRss };
+  return { first, last, hostRssRatio: last.hostRss / first.hostRss,
+    hostRssOutsideHeapRatio: last.hostRssOutsideHeap / first.hostRssOutsideHeap,
+    debuggeeRssRatio: last.debuggeeRss / first.debuggeeRss };
 }
 
 /** Flatness as the issue asks: median host RSS of the last `window` cycles within 10 % of the first `window`'s. */
@@ -311,6 +320,10 @@ async function report(name: string, cycles: number, what: string, go: (onCycle: 
   const max = Math.max(...r.samples.map((s) => s.hostRss));
   console.log(`${name}: ${cycles} cycles in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`${name}: host RSS median, first vs last ${w} cycles: ${mib(sum.first.hostRss)} -> ${mib(sum.last.hostRss)} MiB (x${sum.hostRssRatio.toFixed(3)}; min ${mib(min)}, max ${mib(max)})`);
+  console.log(
+    `${name}: host RSS less V8's committed heap, median first vs last ${w}: ${mib(sum.first.hostRssOutsideHeap)} -> ${mib(sum.last.hostRssOutsideHeap)} MiB (x${sum.hostRssOutsideHeapRatio.toFixed(3)}; ` +
+      `committed heap ${mib(median(r.samples.slice(0, w).map((s) => s.hostHeapTotal)))} -> ${mib(median(r.samples.slice(-w).map((s) => s.hostHeapTotal)))} MiB)`,
+  );
   console.log(`${name}: host V8 heap after GC, median first vs last ${w}: ${mib(sum.first.hostHeapUsed)} -> ${mib(sum.last.hostHeapUsed)} MiB, external ${mib(sum.first.hostExternal)} -> ${mib(sum.last.hostExternal)} MiB`);
   console.log(`${name}: host fds median, first vs last ${w}: ${sum.first.hostFds} -> ${sum.last.hostFds}`);
   console.log(`${name}: debuggee RSS median, first vs last ${w}: ${mib(sum.first.debuggeeRss)} -> ${mib(sum.last.debuggeeRss)} MiB (x${sum.debuggeeRssRatio.toFixed(3)})`);
