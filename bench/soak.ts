@@ -266,7 +266,10 @@ function median(xs: number[]): number {
 
 interface SoakWindow {
   hostRss: number;
-  /** RSS less V8's committed heap: the host's memory apart from the size V8 chose for its spaces. */
+  /**
+   * RSS less V8's committed heap: roughly the host's memory apart from the size V8 chose for its spaces (rough: not
+   * every committed page is resident, so a young generation enlarged but untouched makes this fall).
+   */
   hostRssOutsideHeap: number;
   hostFds: number;
   hostHeapUsed: number;
