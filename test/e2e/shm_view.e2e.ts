@@ -250,8 +250,7 @@ async function selectFrame(wb: Workbench, file: string): Promise<void> {
 async function hoverText(wb: Workbench, row: Locator, want: string): Promise<string> {
   const hover = wb.page.locator('.monaco-hover, .workbench-hover-container', { hasText: want }).first();
   for (let i = 0; i < 3; i++) {
-    await wb.page.mouse.move(1, 1);
-    await row.hover();
+    await wb.hoverRow(row);
     if (await hover.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) return (await hover.innerText()).replace(/\s+/g, ' ');
   }
   throw new Error(`no tooltip with '${want}' over the row`);

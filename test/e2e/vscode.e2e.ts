@@ -176,7 +176,7 @@ async function rowTooltip(wb: Workbench, pane: Locator, label: string, text: str
   const until = Date.now() + 20_000;
   for (;;) {
     await wb.page.mouse.move(1, 1);
-    await wb.treeRow(pane, label).hover();
+    await wb.hoverRow(wb.treeRow(pane, label));
     if (await hover.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false)) return hover;
     if (Date.now() > until) throw new Error(`no tooltip with '${text}' over the row '${label}' within 20 s`);
   }
@@ -432,7 +432,7 @@ describe('ArrayLens in code-server', () => {
         const aliased = c.arrays.find((a) => a.alias);
         if (aliased) {
           // The row's tooltip spells the alias out next to a link icon.
-          await wb.treeRow(arraysPane, aliased.name).hover();
+          await wb.hoverRow(wb.treeRow(arraysPane, aliased.name));
           const hover = wb.page.locator('.monaco-hover', { hasText: 'Same bytes as' }).first();
           await hover.waitFor({ state: 'visible', timeout: 15_000 });
           assert.match(await hover.innerText(), aliased.alias!, `${aliased.name}: tooltip names the alias`);

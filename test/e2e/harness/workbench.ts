@@ -244,26 +244,36 @@ export class Workbench {
     throw new Error(`${what}: not seen within ${timeoutMs} ms; rows were ${JSON.stringify(rows)}`);
   }
 
+  /**
+   * Hovers a tree row. Another row's tooltip stays open while the pointer rests on it and can cover this one (seen in
+   * CI: "context-view subtree intercepts pointer events"): move away and let it close; if one still covers the row,
+   * Escape closes a workbench hover, and the hover is tried again (three times in all).
+   */
+  async hoverRow(row: Locator): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.page.mouse.move(1, 1);
+      await this.page
+        .locator('.context-view .monaco-hover, .workbench-hover-container, .context-view.monaco-component')
+        .first()
+        .waitFor({ state: 'hidden', timeout: 5_000 })
+        .catch(() => undefined);
+      // Rows of a pane collapsed meanwhile are not drawn: every caller's rows are the Arrays view's.
+      if (!(await row.isVisible())) await this.viewPane('Arrays');
+      try {
+        await row.hover({ timeout: 5_000 });
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        this.log(`a tooltip covered the row to hover (attempt ${attempt}); Escape and again`);
+        await this.page.keyboard.press('Escape');
+        await sleep(500);
+      }
+    }
+  }
+
   /** Hovers a tree row and clicks its inline action (e.g. "Open in Array Inspector"). */
   async clickInlineAction(row: Locator, actionLabel: string): Promise<void> {
-    // A row's tooltip stays open while the pointer rests on it and covers the rows above: move away and let it close.
-    await this.page.mouse.move(1, 1);
-    await this.page
-      .locator('.context-view .monaco-hover, .workbench-hover-container, .context-view.monaco-component')
-      .first()
-      .waitFor({ state: 'hidden', timeout: 5_000 })
-      .catch(() => undefined);
-    // Rows of a pane collapsed meanwhile are not drawn: every caller's rows are the Arrays view's.
-    if (!(await row.isVisible())) await this.viewPane('Arrays');
-    try {
-      await row.hover({ timeout: 5_000 });
-    } catch {
-      // Another row's tooltip covers this one and stays: Escape closes a workbench hover, then try again.
-      await this.page.keyboard.press('Escape');
-      await this.page.mouse.move(1, 1);
-      await sleep(500);
-      await row.hover();
-    }
+    await this.hoverRow(row);
     const action = row.locator(`.actions .action-label[aria-label^="${actionLabel}"]`);
     await action.waitFor({ state: 'visible', timeout: 10_000 });
     await action.click();
