@@ -169,6 +169,32 @@ export class DapDebuggee {
   }
 
   /**
+   * Several breakpoints at once: one setBreakpoints per file with all of its lines (DAP replaces a file's breakpoints
+   * as a whole), under the file's real path too when `realPaths` (see setBreakpoint). An unverified one with a message
+   * is an error where the adapter says so; each answered breakpoint comes back with the file and line asked for.
+   */
+  async setBreakpointLines(bps: readonly SourceLine[], o: { realPaths?: boolean } = {}): Promise<{ file: string; line: number; id?: number; verified?: boolean }[]> {
+    const byFile = new Map<string, number[]>();
+    for (const bp of bps) {
+      const file = path.resolve(bp.file);
+      byFile.set(file, [...(byFile.get(file) ?? []), bp.line]);
+    }
+    const out: { file: string; line: number; id?: number; verified?: boolean }[] = [];
+    for (const [file, lines] of byFile)
+      for (const source of o.realPaths ? sourcePaths(file) : [file]) {
+        const r = await this.client.request<{ breakpoints: { id?: number; verified?: boolean; message?: string }[] }>('setBreakpoints', {
+          source: { path: source },
+          breakpoints: lines.map((line) => ({ line })),
+        });
+        r.breakpoints.forEach((b, i) => {
+          if (this.adapter.unverifiedIsError && b.verified === false && b.message) throw new ArrayLensError('bad-argument', `breakpoint ${file}:${lines[i]}: ${b.message}`);
+          out.push({ file, line: lines[i], id: b.id, verified: b.verified });
+        });
+      }
+    return out;
+  }
+
+  /**
    * Lets the program go (`go`: configurationDone, continue, another debugger's continue) and waits for its stop at
    * `bp`, or its end; then takes the top frame of the stopped thread.
    */
@@ -282,7 +308,7 @@ export function adapterError(d: DapDebuggee, e: unknown): unknown {
  * `file` as given (absolute) and, when a symlink lies on the way, its real path too: lldb binds only the path in the
  * debug info, so breakpoints are set on both.
  */
-export function sourcePaths(file: string): string[] {
+function sourcePaths(file: string): string[] {
   const given = path.resolve(file);
   let real = given;
   try {

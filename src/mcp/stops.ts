@@ -1,7 +1,6 @@
 // A program run under one DAP adapter (debugpy, lldb-dap) with all of an agent's breakpoints set at once: each
 // continue runs to whichever of them comes next, or to the end; every stop says where it is and why.
 
-import * as path from 'path';
 import { ArrayLensError } from '../core/errors';
 import { DapAdapter, DapDebuggee, SourceLine, StopRule, adapterError, where } from '../backends/dapLaunch';
 
@@ -58,23 +57,9 @@ export class DapStops {
     }
   }
 
-  /** One setBreakpoints per file with all of its lines (DAP replaces a file's breakpoints as a whole). */
+  /** All of the session's breakpoints at once (one setBreakpoints per file). */
   private async setBreakpoints(): Promise<void> {
-    const byFile = new Map<string, number[]>();
-    for (const bp of this.breakpoints) {
-      const file = path.resolve(bp.file);
-      byFile.set(file, [...(byFile.get(file) ?? []), bp.line]);
-    }
-    for (const [file, lines] of byFile) {
-      const r = await this.debuggee.client.request<{ breakpoints: { verified: boolean; message?: string }[] }>('setBreakpoints', {
-        source: { path: file },
-        breakpoints: lines.map((line) => ({ line })),
-      });
-      r.breakpoints.forEach((b, i) => {
-        if (this.debuggee.adapter.unverifiedIsError && b.verified === false && b.message)
-          throw new ArrayLensError('bad-argument', `breakpoint ${file}:${lines[i]}: ${b.message}`);
-      });
-    }
+    await this.debuggee.setBreakpointLines(this.breakpoints);
   }
 
   /** The breakpoint named in messages: the one there is, or none when the program may stop at several. */

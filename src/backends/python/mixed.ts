@@ -13,7 +13,7 @@ import { ArrayLensError } from '../../core/errors';
 import { StridedView } from '../../core/view';
 import { Transport, TransportKind } from '../../transport/transport';
 import { DapClient } from '../../rpc/dapClient';
-import { DapDebuggee, SourceLine, adapterError, sourcePaths } from '../dapLaunch';
+import { DapDebuggee, SourceLine, adapterError } from '../dapLaunch';
 import { isNativeSource } from '../backend';
 export { isNativeSource };
 import { LldbDebugger, findLldbDap, lldbDapAdapter, lldbInitCommands } from '../native/lldb';
@@ -197,15 +197,6 @@ interface DapStopped {
   threadId?: number;
 }
 
-function linesByFile(bps: readonly SourceLine[]): Map<string, number[]> {
-  const byFile = new Map<string, number[]>();
-  for (const bp of bps) {
-    const file = path.resolve(bp.file);
-    byFile.set(file, [...(byFile.get(file) ?? []), bp.line]);
-  }
-  return byFile;
-}
-
 /**
  * A Python program under debugpy with lldb-dap attached, all of an agent's breakpoints set in the debugger they
  * belong to, held at a stop between calls. Each continue lets whichever debugger holds the program go and waits for
@@ -245,12 +236,7 @@ export class MixedProgram {
         'launch',
         debugpyLaunchArguments({ program, args: o.args, cwd: o.cwd ?? process.cwd(), python: o.python, subProcess: false, stopOnEntry: true }),
       );
-      for (const [file, lines] of linesByFile(python)) {
-        const r = await pyd.client.request<{ breakpoints: { verified: boolean; message?: string }[] }>('setBreakpoints', { source: { path: file }, breakpoints: lines.map((line) => ({ line })) });
-        r.breakpoints.forEach((b, i) => {
-          if (b.verified === false && b.message) throw new ArrayLensError('bad-argument', `breakpoint ${file}:${lines[i]}: ${b.message}`);
-        });
-      }
+      await pyd.setBreakpointLines(python);
       // Held at the first line: nothing of the extension has run (or even loaded) when lldb-dap attaches.
       await pyd.runTo(
         null,
@@ -272,15 +258,11 @@ export class MixedProgram {
         const key = b.breakpoint?.id !== undefined ? idOf.get(b.breakpoint.id) : undefined;
         if (key && b.breakpoint?.verified) bound.add(key);
       });
-      for (const [file, lines] of linesByFile(native))
-        for (const source of sourcePaths(file)) {
-          const r = await ll.client.request<{ breakpoints: { id?: number; verified?: boolean }[] }>('setBreakpoints', { source: { path: source }, breakpoints: lines.map((line) => ({ line })) });
-          r.breakpoints.forEach((b, i) => {
-            const key = `${path.basename(file)}:${lines[i]}`;
-            if (b.id !== undefined) idOf.set(b.id, key);
-            if (b.verified) bound.add(key);
-          });
-        }
+      for (const b of await ll.setBreakpointLines(native, { realPaths: true })) {
+        const key = `${path.basename(b.file)}:${b.line}`;
+        if (b.id !== undefined) idOf.set(b.id, key);
+        if (b.verified) bound.add(key);
+      }
       await ll.client.request('configurationDone', {});
       await attached.answered;
       const p = new MixedProgram(pyd, ll, pyd.pid);
