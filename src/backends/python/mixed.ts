@@ -106,25 +106,33 @@ export class MixedTarget implements DebugTarget {
   }
 }
 
-/** Runs `opts.program` under debugpy, attaches lldb-dap to it, and returns once the native breakpoint hits. */
-export async function launchMixed(opts: MixedLaunchOptions): Promise<MixedTarget> {
+/**
+ * The start every mixed launch shares: Python under debugpy, held at its first line (nothing of the extension has
+ * run, or even loaded), `beforeRun` setting what must be set before that line runs; then lldb-dap attaching by pid
+ * (the attach sent, configuration left to `use`). On any failure the program is killed and both debuggers closed.
+ */
+async function startMixed<T>(
+  o: { python: string; program: string; args: string[]; cwd?: string; lldbDap?: string },
+  firstStop: SourceLine | null,
+  beforeRun: (py: DapDebuggee) => Promise<unknown>,
+  use: (py: DapDebuggee, ll: DapDebuggee, attached: { answered: Promise<unknown> }) => Promise<T>,
+): Promise<T> {
   // Before anything starts: a missing native debugger must leave no process behind.
-  const lldbDap = findLldbDap(opts.lldbDap);
-  const program = path.resolve(opts.program);
-  if (!fs.existsSync(program)) throw new ArrayLensError('bad-argument', `no such program: ${opts.program}`);
-  const bp = { file: path.resolve(opts.breakpoint.file), line: opts.breakpoint.line };
+  const lldbDap = findLldbDap(o.lldbDap);
+  const program = path.resolve(o.program);
+  if (!fs.existsSync(program)) throw new ArrayLensError('bad-argument', `no such program: ${o.program}`);
   let py: DapDebuggee | null = null;
   let ll: DapDebuggee | null = null;
   try {
-    // 1. Python, paused at its first line: nothing of the extension has run (or even loaded) yet.
-    py = await DapDebuggee.spawn(debugpyAdapter(opts.python));
+    py = await DapDebuggee.spawn(debugpyAdapter(o.python));
     const pyd = py;
     const launched = await pyd.start(
       'launch',
-      debugpyLaunchArguments({ program, args: opts.args, cwd: opts.cwd ?? process.cwd(), python: opts.python, subProcess: false, stopOnEntry: true }),
+      debugpyLaunchArguments({ program, args: o.args, cwd: o.cwd ?? process.cwd(), python: o.python, subProcess: false, stopOnEntry: true }),
     );
+    await beforeRun(pyd);
     await pyd.runTo(
-      bp,
+      firstStop,
       async () => {
         await pyd.client.request('configurationDone', {});
         await launched.answered;
@@ -132,18 +140,29 @@ export async function launchMixed(opts: MixedLaunchOptions): Promise<MixedTarget
       { timeoutMs: 60000, rule: 'any' },
     );
     if (pyd.pid === undefined) throw new ArrayLensError('debugger-failed', 'debugpy did not say which process runs the program');
-    const pid = pyd.pid;
-
-    // 2. lldb-dap attaches by pid; the breakpoint stays pending until the extension is dlopen'ed.
     // Attached: the exit code is the Python program's, which debugpy reports; lldb's messages never had it.
     ll = await DapDebuggee.spawn({ ...lldbDapAdapter(lldbDap), exitCodeInMessage: false });
-    const lld = ll;
-    lld.pid = pid;
+    ll.pid = pyd.pid;
+    const attached = await ll.start('attach', { pid: pyd.pid, initCommands: lldbInitCommands(), stopOnEntry: false });
+    return await use(pyd, ll, attached);
+  } catch (e) {
+    const err = ll ? adapterError(ll, adapterError(py!, e)) : py ? adapterError(py, e) : e;
+    killQuietly(py?.pid);
+    await Promise.all([ll?.close(1000), py?.close(1000)]);
+    throw err;
+  }
+}
+
+/** Runs `opts.program` under debugpy, attaches lldb-dap to it, and returns once the native breakpoint hits. */
+export async function launchMixed(opts: MixedLaunchOptions): Promise<MixedTarget> {
+  const bp = { file: path.resolve(opts.breakpoint.file), line: opts.breakpoint.line };
+  return startMixed(opts, bp, async () => undefined, async (pyd, lld, attached) => {
+    const pid = lld.pid!;
+    // The breakpoint stays pending until the extension is dlopen'ed; Python goes on, and the next stop we care about
+    // is lldb's, in the extension.
     const pyEnded = pyd.endedBefore(bp);
     try {
-      const attached = await lld.start('attach', { pid, initCommands: lldbInitCommands(), stopOnEntry: false });
       await lld.setBreakpoint(bp);
-      // 3. Python goes on; the next stop we care about is lldb's, in the extension.
       await lld.runTo(
         bp,
         async () => {
@@ -158,13 +177,7 @@ export async function launchMixed(opts: MixedLaunchOptions): Promise<MixedTarget
     }
     const native = new NativeTarget(new LldbDebugger(lld.client, pid, lld.frameId));
     return new MixedTarget(native, lld.client, pyd.client, pid);
-  } catch (e) {
-    const err = ll ? adapterError(ll, adapterError(py!, e)) : py ? adapterError(py, e) : e;
-    const pid = py?.pid;
-    killQuietly(pid);
-    await Promise.all([ll?.close(1000), py?.close(1000)]);
-    throw err;
-  }
+  });
 }
 
 /** Which debugger holds the program at a mixed stop: debugpy (a Python line) or lldb-dap (the extension's code). */
@@ -221,36 +234,9 @@ export class MixedProgram {
 
   /** Starts the program held at its first line, attaches lldb-dap, sets every breakpoint, runs to the first stop. */
   static async launch(o: MixedProgramOptions): Promise<MixedProgram> {
-    // Before anything starts: a missing native debugger must leave no process behind.
-    const lldbDap = findLldbDap(o.lldbDap);
-    const program = path.resolve(o.program);
-    if (!fs.existsSync(program)) throw new ArrayLensError('bad-argument', `no such program: ${o.program}`);
     const native = o.breakpoints.filter((b) => isNativeSource(b.file));
     const python = o.breakpoints.filter((b) => !isNativeSource(b.file));
-    let py: DapDebuggee | null = null;
-    let ll: DapDebuggee | null = null;
-    try {
-      py = await DapDebuggee.spawn(debugpyAdapter(o.python));
-      const pyd = py;
-      const launched = await pyd.start(
-        'launch',
-        debugpyLaunchArguments({ program, args: o.args, cwd: o.cwd ?? process.cwd(), python: o.python, subProcess: false, stopOnEntry: true }),
-      );
-      await pyd.setBreakpointLines(python);
-      // Held at the first line: nothing of the extension has run (or even loaded) when lldb-dap attaches.
-      await pyd.runTo(
-        null,
-        async () => {
-          await pyd.client.request('configurationDone', {});
-          await launched.answered;
-        },
-        { timeoutMs: 60000, rule: 'any' },
-      );
-      if (pyd.pid === undefined) throw new ArrayLensError('debugger-failed', 'debugpy did not say which process runs the program');
-      // Attached: the exit code is the Python program's, which debugpy reports.
-      ll = await DapDebuggee.spawn({ ...lldbDapAdapter(lldbDap), exitCodeInMessage: false });
-      ll.pid = pyd.pid;
-      const attached = await ll.start('attach', { pid: pyd.pid, initCommands: lldbInitCommands(), stopOnEntry: false });
+    return startMixed(o, null, (pyd) => pyd.setBreakpointLines(python), async (pyd, ll, attached) => {
       // Pending until the extension is dlopen'ed: which bind is followed, to say so if the program ends first.
       const bound = new Set<string>();
       const idOf = new Map<number, string>();
@@ -265,7 +251,7 @@ export class MixedProgram {
       }
       await ll.client.request('configurationDone', {});
       await attached.answered;
-      const p = new MixedProgram(pyd, ll, pyd.pid);
+      const p = new MixedProgram(pyd, ll, ll.pid!);
       const first = await p.runOn(() => pyd.client.request('continue', { threadId: pyd.threadId }), o.stopTimeoutMs);
       if ('ended' in first) {
         const names = o.breakpoints.map((b) => `${path.basename(b.file)}:${b.line}`);
@@ -276,12 +262,7 @@ export class MixedProgram {
         throw new ArrayLensError('program-ended', `the program ended${code} before reaching ${names.length === 1 ? names[0] : `any of ${names.join(', ')}`}${why}`);
       }
       return p;
-    } catch (e) {
-      const err = ll ? adapterError(ll, adapterError(py!, e)) : py ? adapterError(py, e) : e;
-      killQuietly(py?.pid);
-      await Promise.all([ll?.close(1000), py?.close(1000)]);
-      throw err;
-    }
+    });
   }
 
   /** Lets the program go with `go` and waits for the next stop of either debugger, or the end of the program. */
