@@ -51,6 +51,11 @@ export function where(bp: SourceLine): string {
   return `${path.basename(bp.file)}:${bp.line}`;
 }
 
+/** The breakpoints a program may stop at, as messages name them: `a.c:3`, or `any of a.c:3, b.py:7`. */
+export function whereAny(bps: readonly SourceLine[]): string {
+  return bps.length === 1 ? where(bps[0]) : `any of ${bps.map(where).join(', ')}`;
+}
+
 export function killQuietly(pid: number | undefined): void {
   if (pid === undefined) return;
   try {

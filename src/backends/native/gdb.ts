@@ -9,6 +9,7 @@ import { Transport, readViewByRanges } from '../../transport/transport';
 import { MiClient, MiTuple, MiValue, miQuote } from '../../rpc/miClient';
 import { NativeDebugger, NativeTarget, NativeValue, killQuietly } from './target';
 import { NativeProgram } from './lldb';
+import { whereAny } from '../dapLaunch';
 import { hex } from './types';
 
 export function findGdb(configured?: string): string {
@@ -159,11 +160,6 @@ export interface GdbStop {
   /** 'breakpoint', or 'signal' (description: the signal's name), or gdb's own reason. */
   reason: string;
   description?: string;
-}
-
-function whereAny(breakpoints: readonly { file: string; line: number }[]): string {
-  const names = breakpoints.map((b) => `${path.basename(b.file)}:${b.line}`);
-  return names.length === 1 ? names[0] : `any of ${names.join(', ')}`;
 }
 
 /** The exit code of an `exited*` *stopped record (gdb writes it in octal), null when a signal ended the program. */

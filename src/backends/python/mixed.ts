@@ -13,7 +13,7 @@ import { ArrayLensError } from '../../core/errors';
 import { StridedView } from '../../core/view';
 import { Transport, TransportKind } from '../../transport/transport';
 import { DapClient } from '../../rpc/dapClient';
-import { DapDebuggee, SourceLine, adapterError } from '../dapLaunch';
+import { DapDebuggee, SourceLine, adapterError, where, whereAny } from '../dapLaunch';
 import { isNativeSource } from '../backend';
 export { isNativeSource };
 import { LldbDebugger, findLldbDap, lldbDapAdapter, lldbInitCommands } from '../native/lldb';
@@ -245,7 +245,7 @@ export class MixedProgram {
         if (key && b.breakpoint?.verified) bound.add(key);
       });
       for (const b of await ll.setBreakpointLines(native, { realPaths: true })) {
-        const key = `${path.basename(b.file)}:${b.line}`;
+        const key = where(b);
         if (b.id !== undefined) idOf.set(b.id, key);
         if (b.verified) bound.add(key);
       }
@@ -254,12 +254,11 @@ export class MixedProgram {
       const p = new MixedProgram(pyd, ll, ll.pid!);
       const first = await p.runOn(() => pyd.client.request('continue', { threadId: pyd.threadId }), o.stopTimeoutMs);
       if ('ended' in first) {
-        const names = o.breakpoints.map((b) => `${path.basename(b.file)}:${b.line}`);
         const code = first.exitCode !== null ? ` (exit code ${first.exitCode})` : '';
         // As the CLI says it: a native breakpoint that never bound had no code in what the program loaded.
-        const unbound = native.map((b) => `${path.basename(b.file)}:${b.line}`).filter((k) => !bound.has(k));
+        const unbound = native.map(where).filter((k) => !bound.has(k));
         const why = unbound.length ? `: no code at ${unbound.join(', ')} in the libraries the program loaded (breakpoint not resolved)` : '';
-        throw new ArrayLensError('program-ended', `the program ended${code} before reaching ${names.length === 1 ? names[0] : `any of ${names.join(', ')}`}${why}`);
+        throw new ArrayLensError('program-ended', `the program ended${code} before reaching ${whereAny(o.breakpoints)}${why}`);
       }
       return p;
     });
