@@ -13,7 +13,7 @@ import * as path from 'path';
 import { FrameLocator, Locator } from 'playwright-core';
 import { REPO_ROOT, sleep } from './harness/codeServer';
 import { writeLaunch } from './harness/extensions';
-import { ARTIFACTS, Suite, codeServerSuite } from './harness/suite';
+import { Suite, codeServerSuite, onPage } from './harness/suite';
 import { InspectorPage, Workbench } from './harness/workbench';
 import { markerLine } from '../helpers/env';
 
@@ -121,9 +121,7 @@ describe('Eigen and OpenCV arrays of a C++ program in code-server: Arrays view a
   test('cv::Mat BGR and BGRA images and an Eigen::MatrixXf: rows with dtype and shape, colour pixels in the inspector', { timeout: 360_000 }, async () => {
     const ws = imagesWorkspace(suite.tmp);
     writeLaunch(ws, [{ type: 'arraylens', request: 'launch', name: 'ArrayLens: images', program: '${workspaceFolder}/build/images', cwd: '${workspaceFolder}' }]);
-    const page = await suite.browser.newPage();
-    const wb = new Workbench(page, ARTIFACTS, 'native-images', log);
-    try {
+    await onPage(suite, 'native-images', log, async (wb) => {
       await wb.open(suite.server.url, ws);
       await wb.openFile('images.cpp');
       const line = markerLine(SRC, '// BREAK');
@@ -182,11 +180,6 @@ describe('Eigen and OpenCV arrays of a C++ program in code-server: Arrays view a
       assert.deepEqual(await pixelOf(heat.frame, 0, 0), [0x44, 0x01, 0x54, 255], 'min is viridis(0)');
       await wb.screenshot('inspector-eigen-heat');
       await wb.stopDebugging();
-    } catch (e) {
-      await wb.screenshot('FAILED').catch(() => undefined);
-      throw e;
-    } finally {
-      await page.close().catch(() => undefined);
-    }
+    });
   });
 });

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { Locator } from 'playwright-core';
 import { REPO_ROOT, sleep } from './harness/codeServer';
 import { writeLaunch } from './harness/extensions';
-import { ARTIFACTS, Suite, codeServerSuite } from './harness/suite';
+import { ARTIFACTS, Suite, codeServerSuite, onPage } from './harness/suite';
 import { Workbench } from './harness/workbench';
 import { markerLine } from '../helpers/env';
 
@@ -175,9 +175,7 @@ describe('Arrays view: arrays of two debugged processes over one shared-memory s
     fs.mkdirSync(markers, { recursive: true });
     fs.copyFileSync(COMPUTED, path.join(ws, 'computed.py'));
     writeLaunch(ws, [{ name: 'computed', type: 'debugpy', request: 'launch', program: '${workspaceFolder}/computed.py', args: [markers], console: 'internalConsole' }]);
-    const page = await suite.browser.newPage();
-    const wb = new Workbench(page, ARTIFACTS, 'shm-view-on-request', log);
-    try {
+    await onPage(suite, 'shm-view-on-request', log, async (wb) => {
       await wb.open(suite.server.url, ws);
       await wb.openFile('computed.py');
       await wb.goToLine(markerLine(COMPUTED, '# BREAK'));
@@ -197,12 +195,7 @@ describe('Arrays view: arrays of two debugged processes over one shared-memory s
       assert.equal(rowOf(rows, 'img_l'), 'img_l opens on request');
       await wb.screenshot('opened');
       await wb.stopDebugging();
-    } catch (e) {
-      await wb.screenshot('FAILED').catch(() => undefined);
-      throw e;
-    } finally {
-      await page.close().catch(() => undefined);
-    }
+    });
   });
 });
 

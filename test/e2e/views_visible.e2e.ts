@@ -11,8 +11,7 @@ import * as path from 'path';
 import { Locator, Page } from 'playwright-core';
 import { REPO_ROOT, sleep } from './harness/codeServer';
 import { writeLaunch } from './harness/extensions';
-import { ARTIFACTS, codeServerSuite } from './harness/suite';
-import { Workbench } from './harness/workbench';
+import { codeServerSuite, onPage } from './harness/suite';
 import { markerLine } from '../helpers/env';
 
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
@@ -84,9 +83,7 @@ describe('ArrayLens views at the first stop, fresh profile (code-server)', () =>
     const ws = path.join(suite.tmp, 'ws');
     writeLaunch(ws, [{ name: 'ArrayLens: Python', type: 'arraylens', request: 'launch', program: '${workspaceFolder}/ride_arrays.py' }]);
     fs.copyFileSync(FIXTURE, path.join(ws, 'ride_arrays.py'));
-    const page = await suite.browser.newPage();
-    const wb = new Workbench(page, ARTIFACTS, 'views-visible', log);
-    try {
+    await onPage(suite, 'views-visible', log, async (wb, page) => {
       await wb.open(suite.server.url, ws);
       const line = markerLine(FIXTURE, '# BREAK');
       await wb.openFile('ride_arrays.py');
@@ -121,11 +118,6 @@ describe('ArrayLens views at the first stop, fresh profile (code-server)', () =>
       await assertArraysShownEditorFocused(page, line, 'second session, pane collapsed before');
       await wb.screenshot('second-session');
       await wb.stopDebugging();
-    } catch (e) {
-      await wb.screenshot('FAILED').catch(() => undefined);
-      throw e;
-    } finally {
-      await page.close().catch(() => undefined);
-    }
+    });
   });
 });

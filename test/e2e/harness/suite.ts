@@ -6,10 +6,11 @@ import { after, before } from 'node:test';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext } from 'playwright-core';
+import { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser';
 import { CodeServer, REPO_ROOT, processesMentioning, sleep, startCodeServer } from './codeServer';
 import { installExtension, packageTestExtension } from './extensions';
+import { Workbench } from './workbench';
 
 export const ARTIFACTS = path.join(REPO_ROOT, 'test', 'artifacts');
 
@@ -72,4 +73,21 @@ export function codeServerSuite(opts: SuiteOptions): Suite {
     assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
   });
   return suite;
+}
+
+/**
+ * One case on a fresh page of the suite's code-server: `body` gets a Workbench whose screenshots are named
+ * `<prefix>-NN-…` and its page; a failure saves a `FAILED` screenshot before it is thrown on; the page is always closed.
+ */
+export async function onPage(suite: Suite, prefix: string, log: (line: string) => void, body: (wb: Workbench, page: Page) => Promise<void>): Promise<void> {
+  const page = await suite.browser.newPage();
+  const wb = new Workbench(page, ARTIFACTS, prefix, log);
+  try {
+    await body(wb, page);
+  } catch (e) {
+    await wb.screenshot('FAILED').catch(() => undefined);
+    throw e;
+  } finally {
+    await page.close().catch(() => undefined);
+  }
 }
