@@ -199,47 +199,49 @@ describe('ArrayLens riding the Python Debugger\'s sessions (debugpy) in code-ser
     }
   });
 
-  test('a multiprocessing worker (child session): its arrays, not the parent\'s, under the worker\'s pid', { timeout: 300_000 }, async () => {
-    const ws = path.join(suite.tmp, 'ws-workers');
-    fs.mkdirSync(ws, { recursive: true });
-    fs.copyFileSync(WORKERS_FIXTURE, path.join(ws, 'ride_workers.py'));
-    const pidFile = path.join(ws, 'worker.pid');
-    writeLaunch(ws, [{ name: 'Python Debugger: workers', type: 'debugpy', request: 'launch', program: '${workspaceFolder}/ride_workers.py', args: [pidFile], console: 'internalConsole' }]);
-    const want = numpyRows(
-      'import numpy as np; seed = 40; ARRAYS = {"chunk": np.arange(seed, seed + 96, dtype=np.float32).reshape(8, 12) * 0.5, "weights": np.linspace(0.0, 1.0, 12)}; ' + DESCRIBE,
-    );
-    await rideCase('worker', ws, [['ride_workers.py', markerLine(WORKERS_FIXTURE, '# WORKER BREAK')]], async (wb, arrays) => {
-      const rows = await wb.waitForRows(arrays, (r) => [...want.keys()].every((n) => rowOf(r, n)), "the worker's arrays", 60_000);
-      log(`worker: ${JSON.stringify(rows)}`);
-      for (const [name, text] of want) assert.ok(rowOf(rows, name)!.startsWith(text), `${name}: '${rowOf(rows, name)}' should start with '${text}' (NumPy)`);
-      assert.equal(rowOf(rows, 'parent_only'), undefined, "the parent's arrays are not listed");
-      const workerPid = await readPidFile(pidFile);
-      await waitForDescription(arrays, `pid ${workerPid}`);
-      const callStack = await wb.viewPane('Call Stack');
-      await wb.waitForRows(callStack, (r) => r.some((t) => new RegExp(`Subprocess ${workerPid}`).test(t)), "the worker's child session in the Call Stack");
-      await wb.screenshot('worker-arrays');
+  // Child sessions debugpy opens with a startDebugging request: a multiprocessing worker (spawn) and a `subprocess` child.
+  const children = [
+    {
+      what: 'a multiprocessing worker',
+      shots: 'worker',
+      fixture: WORKERS_FIXTURE,
+      marker: '# WORKER BREAK',
+      pidFile: 'worker.pid',
+      arrays: '{"chunk": np.arange(seed, seed + 96, dtype=np.float32).reshape(8, 12) * 0.5, "weights": np.linspace(0.0, 1.0, 12)}',
+      setup: 'seed = 40; ',
+    },
+    {
+      what: 'a `subprocess` child',
+      shots: 'subprocess',
+      fixture: SUBPROCESS_FIXTURE,
+      marker: '# CHILD BREAK',
+      pidFile: 'child.pid',
+      arrays: '{"frame": np.arange(-30, 30, dtype=np.int16).reshape(6, 10), "gains": np.full(10, 0.25, dtype=np.float32)}',
+      setup: '',
+    },
+  ];
+  for (const c of children) {
+    test(`${c.what} (child session): its arrays, not the parent's, under the child's pid`, { timeout: 300_000 }, async () => {
+      const ws = path.join(suite.tmp, `ws-${c.shots}`);
+      const name = path.basename(c.fixture);
+      fs.mkdirSync(ws, { recursive: true });
+      fs.copyFileSync(c.fixture, path.join(ws, name));
+      const pidFile = path.join(ws, c.pidFile);
+      writeLaunch(ws, [{ name: `Python Debugger: ${c.shots}`, type: 'debugpy', request: 'launch', program: `\${workspaceFolder}/${name}`, args: [pidFile], console: 'internalConsole' }]);
+      const want = numpyRows(`import numpy as np; ${c.setup}ARRAYS = ${c.arrays}; ${DESCRIBE}`);
+      await rideCase(c.shots, ws, [[name, markerLine(c.fixture, c.marker)]], async (wb, arrays) => {
+        const rows = await wb.waitForRows(arrays, (r) => [...want.keys()].every((n) => rowOf(r, n)), "the child's arrays", 60_000);
+        log(`${c.shots}: ${JSON.stringify(rows)}`);
+        for (const [n, text] of want) assert.ok(rowOf(rows, n)!.startsWith(text), `${n}: '${rowOf(rows, n)}' should start with '${text}' (NumPy)`);
+        assert.equal(rowOf(rows, 'parent_only'), undefined, "the parent's arrays are not listed");
+        const childPid = await readPidFile(pidFile);
+        await waitForDescription(arrays, `pid ${childPid}`);
+        const callStack = await wb.viewPane('Call Stack');
+        await wb.waitForRows(callStack, (r) => r.some((t) => new RegExp(`Subprocess ${childPid}`).test(t)), "the child's session in the Call Stack");
+        await wb.screenshot(`${c.shots}-arrays`);
+      });
     });
-  });
-
-  test('a `subprocess` child (child session): its arrays, not the parent\'s, under the child\'s pid', { timeout: 300_000 }, async () => {
-    const ws = path.join(suite.tmp, 'ws-subprocess');
-    fs.mkdirSync(ws, { recursive: true });
-    fs.copyFileSync(SUBPROCESS_FIXTURE, path.join(ws, 'ride_subprocess.py'));
-    const pidFile = path.join(ws, 'child.pid');
-    writeLaunch(ws, [{ name: 'Python Debugger: subprocess', type: 'debugpy', request: 'launch', program: '${workspaceFolder}/ride_subprocess.py', args: [pidFile], console: 'internalConsole' }]);
-    const want = numpyRows('import numpy as np; ARRAYS = {"frame": np.arange(-30, 30, dtype=np.int16).reshape(6, 10), "gains": np.full(10, 0.25, dtype=np.float32)}; ' + DESCRIBE);
-    await rideCase('subprocess', ws, [['ride_subprocess.py', markerLine(SUBPROCESS_FIXTURE, '# CHILD BREAK')]], async (wb, arrays) => {
-      const rows = await wb.waitForRows(arrays, (r) => [...want.keys()].every((n) => rowOf(r, n)), "the child's arrays", 60_000);
-      log(`subprocess: ${JSON.stringify(rows)}`);
-      for (const [name, text] of want) assert.ok(rowOf(rows, name)!.startsWith(text), `${name}: '${rowOf(rows, name)}' should start with '${text}' (NumPy)`);
-      assert.equal(rowOf(rows, 'parent_only'), undefined, "the parent's arrays are not listed");
-      const childPid = await readPidFile(pidFile);
-      await waitForDescription(arrays, `pid ${childPid}`);
-      const callStack = await wb.viewPane('Call Stack');
-      await wb.waitForRows(callStack, (r) => r.some((t) => new RegExp(`Subprocess ${childPid}`).test(t)), "the child's session in the Call Stack");
-      await wb.screenshot('subprocess-arrays');
-    });
-  });
+  }
 
   test('"arraylensNative": true: a Python stop, then the Rust breakpoint hits in lldb-dap; the ArrayView marked as a\'s bytes', { timeout: 300_000 }, async () => {
     const r = spawnSync(PY, ['-c', 'import arraylens_mixed'], { encoding: 'utf8' });
