@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import { PythonTarget } from '../src/backends/python/target';
 import { findLldbDap, lldbDapAdapter, lldbLaunchArguments } from '../src/backends/native/lldb';
 import { backendById } from '../src/backends/registry';
@@ -336,7 +336,32 @@ async function report(name: string, cycles: number, what: string, go: (onCycle: 
   );
 }
 
+/**
+ * V8's young generation (semi-spaces) grows in steps while a process runs, up to a fixed maximum (16 MiB per semi-space
+ * in Node 20), whenever enough objects have survived scavenges since the last step: a long-lived host (VS Code's
+ * extension host after minutes of use) is at that maximum, and a fresh bench process crosses the steps somewhere in
+ * its 200 cycles, which moves RSS by 8-16 MiB without anything being kept. So `run()` measures in a child started at
+ * that maximum (`--min-semi-space-size=16 --max-semi-space-size=16`), where RSS growth is the host's own;
+ * `ARRAYLENS_SOAK_YOUNG=default` runs in this process with V8's default sizing instead (the steps then show).
+ */
+const PINNED_YOUNG = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
+
+function inPinnedChild(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...PINNED_YOUNG, __filename], {
+      stdio: 'inherit',
+      env: { ...process.env, ARRAYLENS_SOAK_CHILD: '1' },
+    });
+    child.on('error', reject);
+    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`soak child exited with ${sig ?? code}`))));
+  });
+}
+
 export async function run(): Promise<void> {
+  if (process.env.ARRAYLENS_SOAK_YOUNG !== 'default' && process.env.ARRAYLENS_SOAK_CHILD !== '1') {
+    console.log(`V8 young generation pinned at its maximum from the start (${PINNED_YOUNG.join(' ')}; ARRAYLENS_SOAK_YOUNG=default for V8's own sizing)`);
+    return inPinnedChild();
+  }
   const cycles = Number(process.env.ARRAYLENS_SOAK_CYCLES ?? 200);
   const only = process.env.ARRAYLENS_SOAK_ONLY; // 'python' or 'native' to run one of the two
   const what = 'stop, list, inspect --stats, a values slice, inspector panel: stopped + readTile + readOverview + stats, continue';
