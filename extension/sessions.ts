@@ -11,7 +11,7 @@ import { PairedArraySource } from '../src/pairing/pairedSource';
 import { CdpProxyAddress } from '../src/backends/node/jsDebug';
 import { backendById, backendForDebugType } from '../src/backends/registry';
 import { ArraySource, DapArraySource, EngineArraySource } from '../src/engine/arraySource';
-import { ArraySummary, InspectArgs, InspectBody, KnownArray } from '../src/protocol/dap';
+import { ArraySummary, InspectArgs, InspectBody, KnownArray, mayChangeProgram } from '../src/protocol/dap';
 
 export const PYTHON_TYPES = new Set(backendById('python').debugTypes);
 /** js-debug's Node types: `node` in launch.json, `pwa-node` for the sessions it runs. */
@@ -226,9 +226,10 @@ export class SessionTracker implements vscode.Disposable {
                 self.stoppedEmitter.fire(t);
               } else if (m.event === 'continued') self.markRunning(t);
             },
-            onWillReceiveMessage(m: { type?: string; command?: string }) {
+            onWillReceiveMessage(m: { type?: string; command?: string; arguments?: unknown }) {
               if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto'].includes(m.command ?? ''))
                 self.markRunning(t);
+              else if (m.type === 'request' && mayChangeProgram(m.command ?? '', m.arguments)) t.source.invalidate();
             },
             onExit() {
               self.end(t);

@@ -27,7 +27,7 @@
     },
     {
       "target_name": "arraylens_native",
-      "sources": ["src/binding.cc", "src/marshal.cc", "src/engine.cc", "src/moments.cc", "src/histogram.cc", "src/percentiles.cc", "src/dispatch.cc", "src/isa_serial.cc", "src/isa_neon.cc", "src/vmread.cc"],
+      "sources": ["src/binding.cc", "src/marshal.cc", "src/engine.cc", "src/moments.cc", "src/histogram.cc", "src/percentiles.cc", "src/dispatch.cc", "src/isa_serial.cc", "src/isa_neon.cc", "src/vmread.cc", "src/overview.cc"],
       "dependencies": ["arraylens_avx2", "arraylens_avx512"],
       "ldflags": ["-pthread"],
     },

@@ -107,3 +107,21 @@ export function vmReadAsync(pid: number, ranges: BigUint64Array, buf: Uint8Array
  * a fresh buffer then faults in 2 MiB at a time. Returns the bytes advised, 0 where the kernel refuses.
  */
 export function adviseHugePages(buf: Uint8Array): number;
+
+/**
+ * Reduces `rows` rows of `cols` values of `x` (row i starts at element i * stride) on a worker thread to factor × factor
+ * blocks and writes, once done, `acc` (sum for 'mean', else min / max of the finite values; 0 / +Inf / -Inf when none),
+ * `cnt` (finite values) and `flags` (1 NaN, 2 +Inf, 4 -Inf seen), each ceil(rows/factor) × ceil(cols/factor) long.
+ * Means add in the same order as src/engine/overview.ts, so both give the same bits.
+ */
+export function reduceBlocksAsync(
+  x: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  stride: number,
+  factor: number,
+  mode: 'mean' | 'min' | 'max',
+  acc: Float64Array,
+  cnt: Float64Array,
+  flags: Uint8Array,
+): Promise<void>;

@@ -7,8 +7,9 @@ import type { ChannelOrder } from './axisControls';
 import { FrameScheduler, el } from './dom';
 import { TileStore, tileTimes } from './tiles';
 import { DecodedTile, FormatOptions, RgbTile } from './values';
+import { HEAT_TILE, previewStep } from '../src/protocol/plane';
 
-export const HEAT_TILE = 256;
+export { HEAT_TILE } from '../src/protocol/plane';
 
 export interface HeatHost {
   /** Hover readout of plane element (r, c) shown at `step` (null when the pointer leaves). */
@@ -302,7 +303,7 @@ export class Heatmap {
    */
   private drawPreview(ctx: CanvasRenderingContext2D): boolean {
     if (!this.preview) return false;
-    const p = 2 ** Math.max(0, Math.ceil(Math.log2(Math.max(this.rows, this.cols) / HEAT_TILE)));
+    const p = previewStep(this.rows, this.cols);
     if (p <= 1) return false;
     const t = this.preview.get(p, 0, 0, this.rows, this.cols);
     if (!t) return false;

@@ -3,6 +3,7 @@
 
 import { aliasText } from '../src/protocol/dap';
 import type { ReduceMode, Tile } from '../src/protocol/dap';
+import { PANEL_STATS_BINS } from '../src/protocol/webview';
 import type { ArrayState, HostNotification } from '../src/protocol/webview';
 import { AxisControls } from './axisControls';
 import { ColorControls, FormatControls } from './displayControls';
@@ -73,7 +74,13 @@ class Inspector {
       const st = this.state;
       if (!st?.array) return Promise.reject(new Error('no array'));
       // A sample: every step-th element of the region (the host reads only those rows' spans), for the coarse picture.
-      if (sample) return this.conn.request('readTile', { stop: st.stop, ...tileIndex(st.array.shape, axes, r0, r1, c0, c1, step) });
+      if (sample) {
+        const at = tileIndex(st.array.shape, axes, r0, r1, c0, c1, step);
+        // The host sent this very sample with the state: paint it without asking.
+        const sent = st.preview;
+        if (sent && sent.index === at.index && sent.transpose === at.transpose) return Promise.resolve(sent.tile);
+        return this.conn.request('readTile', { stop: st.stop, ...at });
+      }
       const region = tileIndex(st.array.shape, axes, r0, r1, c0, c1, 1);
       if (step === 1) return this.conn.request('readTile', { stop: st.stop, ...region });
       // Zoomed out: the host reads the region and reduces each step × step block (never every element here).
@@ -246,7 +253,11 @@ class Inspector {
 
   private onNotification(n: HostNotification): void {
     if (n.method === 'state') this.onState(n.params);
-    else if (n.method === 'ended') {
+    else if (n.method === 'changed') {
+      if (this.state?.stop !== n.params.stop) return;
+      this.state = { ...this.state, changed: n.params.changed };
+      this.showChanged(n.params.changed);
+    } else if (n.method === 'ended') {
       this.stopLabel.textContent = 'session ended';
       this.changed.textContent = '';
       this.showError(`the debug session ended: ${n.params.reason}. The last values stay on screen.`);
@@ -282,8 +293,7 @@ class Inspector {
     this.state = s;
     this.title.textContent = s.expr;
     this.stopLabel.textContent = `stop ${s.stop}`;
-    this.changed.textContent = s.changed === null ? '' : s.changed ? 'changed since last stop' : 'unchanged since last stop';
-    this.changed.className = `badge ${s.changed ? 'changed' : ''}`;
+    this.showChanged(s.changed);
     if (!s.array) {
       this.meta.textContent = '';
       this.aliases.textContent = '';
@@ -304,7 +314,12 @@ class Inspector {
     this.statsPanel.loading(a.size);
     this.slicing.build();
     this.refreshPlane(!!sameShape);
-    this.statsPanel.request(() => this.conn.request('stats', { stop: s.stop, bins: 128 }), () => this.state?.stop === s.stop, () => this.colors.update());
+    this.statsPanel.request(() => this.conn.request('stats', { stop: s.stop, bins: PANEL_STATS_BINS }), () => this.state?.stop === s.stop, () => this.colors.update());
+  }
+
+  private showChanged(changed: boolean | null): void {
+    this.changed.textContent = changed === null ? '' : changed ? 'changed since last stop' : 'unchanged since last stop';
+    this.changed.className = `badge ${changed ? 'changed' : ''}`;
   }
 
   private generation(): string {

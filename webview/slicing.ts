@@ -2,24 +2,10 @@
 // choice both ways, and the index of one tile of the displayed plane.
 
 import { parseIndex } from '../src/core/indexing';
+import type { Axes } from '../src/protocol/plane';
 
-export interface Axes {
-  /** Axis shown down the rows (-1 for a 0-d array). */
-  row: number;
-  /** Axis shown across the columns (-1 for 0-d and 1-d arrays). */
-  col: number;
-  /** Index of every axis that is not displayed (entries of displayed axes are ignored). */
-  fixed: number[];
-}
-
-export function defaultAxes(shape: readonly number[]): Axes {
-  const nd = shape.length;
-  return { row: nd >= 2 ? nd - 2 : nd - 1, col: nd >= 2 ? nd - 1 : -1, fixed: shape.map(() => 0) };
-}
-
-export function planeDims(shape: readonly number[], a: Axes): { rows: number; cols: number } {
-  return { rows: a.row < 0 ? 1 : shape[a.row], cols: a.col < 0 ? 1 : shape[a.col] };
-}
+export type { Axes } from '../src/protocol/plane';
+export { defaultAxes, planeDims, tileIndex } from '../src/protocol/plane';
 
 /** `[3, :, :]`: displayed axes as `:`, the others at their fixed index. */
 export function displayIndexText(shape: readonly number[], a: Axes): string {
@@ -60,21 +46,6 @@ export function parseDisplayIndex(text: string, shape: readonly number[], prev: 
     return { row: same ? prev.row : full[0], col: same ? prev.col : full[1], fixed };
   }
   return { row: want === 1 ? full[0] : -1, col: -1, fixed };
-}
-
-/** The index (on the whole array) of rows [r0, r1) and cols [c0, c1) of the plane, every `step`th element. */
-export function tileIndex(
-  shape: readonly number[],
-  a: Axes,
-  r0: number,
-  r1: number,
-  c0: number,
-  c1: number,
-  step: number,
-): { index: string; transpose: boolean } {
-  const s = step === 1 ? '' : `:${step}`;
-  const parts = shape.map((_, i) => (i === a.row ? `${r0}:${r1}${s}` : i === a.col ? `${c0}:${c1}${s}` : String(a.fixed[i] ?? 0)));
-  return { index: `[${parts.join(', ')}]`, transpose: a.row >= 0 && a.col >= 0 && a.row > a.col };
 }
 
 /** The array index of plane element (r, c). */

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -18,6 +19,7 @@
 
 #include "engine.h"
 #include "marshal.h"
+#include "overview.h"
 #include "vmread.h"
 
 namespace arraylens {
@@ -181,6 +183,83 @@ Napi::Value PercentilesAsync(const Napi::CallbackInfo& info) {
   Job* job = make_job(info, JobKind::Percentiles, 3);
   job->qs = qs;
   return queue(job);
+}
+
+/**
+ * reduceBlocksAsync(x, rows, cols, stride, factor, mode, acc, cnt, flags): `rows` rows of `cols` values of `x`
+ * (Float32Array or Float64Array; row i starts at element i * stride) reduced on a worker thread to blocks
+ * (native/src/overview.h); the results are written into `acc`/`cnt` (Float64Array) and `flags` (Uint8Array) of
+ * ceil(rows/factor) × ceil(cols/factor) entries once it is done, on the JS thread.
+ */
+class ReduceJob : public Napi::AsyncWorker {
+ public:
+  ReduceJob(Napi::Env env, const Napi::CallbackInfo& info, const void* x, bool f64, int64_t n, int64_t C, int64_t stride,
+            int64_t factor, ReduceMode m, size_t cells)
+      : Napi::AsyncWorker(env, "arraylens-reduce"), deferred_(Napi::Promise::Deferred::New(env)), x_(x), f64_(f64), n_(n),
+        c_(C), stride_(stride), factor_(factor), mode_(m), acc_(cells), cnt_(cells), flags_(cells) {
+    xref_ = Napi::Persistent(info[0].As<Napi::Object>());
+    for (int i = 0; i < 3; i++) out_[i] = Napi::Persistent(info[6 + i].As<Napi::Object>());
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { reduce_blocks(x_, f64_, n_, c_, stride_, factor_, mode_, acc_.data(), cnt_.data(), flags_.data()); }
+  void OnOK() override {
+    Napi::Float64Array acc = out_[0].Value().As<Napi::Float64Array>(), cnt = out_[1].Value().As<Napi::Float64Array>();
+    Napi::Uint8Array flags = out_[2].Value().As<Napi::Uint8Array>();
+    // The caller's arrays may have been detached meanwhile: write only what is still there.
+    const size_t m = std::min({acc.ElementLength(), cnt.ElementLength(), flags.ElementLength(), acc_.size()});
+    if (m) {
+      std::memcpy(acc.Data(), acc_.data(), m * sizeof(double));
+      std::memcpy(cnt.Data(), cnt_.data(), m * sizeof(double));
+      std::memcpy(flags.Data(), flags_.data(), m);
+    }
+    deferred_.Resolve(Env().Undefined());
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  const void* x_;
+  bool f64_;
+  int64_t n_, c_, stride_, factor_;
+  ReduceMode mode_;
+  std::vector<double> acc_, cnt_;
+  std::vector<uint8_t> flags_;
+  Napi::ObjectReference xref_, out_[3];
+};
+
+Napi::Value ReduceBlocksAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) type_error(env, "reduceBlocksAsync: x must be a Float32Array or Float64Array");
+  Napi::TypedArray xa = info[0].As<Napi::TypedArray>();
+  const bool f64 = xa.TypedArrayType() == napi_float64_array;
+  if (!f64 && xa.TypedArrayType() != napi_float32_array) type_error(env, "reduceBlocksAsync: x must be a Float32Array or Float64Array");
+  const int64_t n = safe_int(env, info[1], "rows"), C = safe_int(env, info[2], "cols"), stride = safe_int(env, info[3], "stride");
+  const int64_t factor = safe_int(env, info[4], "factor");
+  if (n < 1 || C < 1 || factor < 1 || factor > (int64_t)1 << 30 || stride < C)
+    range_error(env, "reduceBlocksAsync: rows, cols and factor must be positive and stride at least cols");
+  // Every value read lies in x: the last row ends at (n - 1) * stride + C (checked without overflow).
+  const int64_t len = (int64_t)xa.ElementLength();
+  if ((n - 1) > (len - C) / stride || len < C) range_error(env, "reduceBlocksAsync: x is shorter than (rows - 1) * stride + cols values");
+  if (!info[5].IsString()) type_error(env, "reduceBlocksAsync: mode must be 'mean', 'min' or 'max'");
+  const std::string mode = info[5].As<Napi::String>().Utf8Value();
+  const ReduceMode m = mode == "mean" ? ReduceMode::Mean : mode == "min" ? ReduceMode::Min : mode == "max" ? ReduceMode::Max
+                                                                                                    : (type_error(env, "reduceBlocksAsync: mode must be 'mean', 'min' or 'max'"), ReduceMode::Mean);
+  const size_t cells = (size_t)((n + factor - 1) / factor) * (size_t)((C + factor - 1) / factor);
+  auto typed = [&](int i, napi_typedarray_type t, const char* what) {
+    if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != t) type_error(env, std::string("reduceBlocksAsync: ") + what);
+    if (info[i].As<Napi::TypedArray>().ElementLength() != cells)
+      range_error(env, std::string("reduceBlocksAsync: ") + what + " must have ceil(rows/factor) * ceil(cols/factor) = " + std::to_string(cells) + " entries");
+  };
+  typed(6, napi_float64_array, "acc must be a Float64Array");
+  typed(7, napi_float64_array, "cnt must be a Float64Array");
+  typed(8, napi_uint8_array, "flags must be a Uint8Array");
+  const uint8_t* data = static_cast<const uint8_t*>(xa.ArrayBuffer().Data()) + xa.ByteOffset();
+  auto* job = new ReduceJob(env, info, data, f64, n, C, stride, factor, m, cells);
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
 }
 
 /** Sum of the buffer's little-endian u64 words (the streaming-read bandwidth probe of the benchmark). */
@@ -379,7 +458,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"backend", Backend}, {"readSum", ReadSum}, {"mmap", Mmap}, {"markPointers", MarkPointers},
       {"moments", Moments}, {"momentsAsync", MomentsAsync}, {"histogram", Histogram}, {"histogramAsync", HistogramAsync},
       {"patterns", Patterns}, {"patternsAsync", PatternsAsync}, {"percentiles", Percentiles}, {"percentilesAsync", PercentilesAsync},
-      {"vmRead", VmRead}, {"vmReadAsync", VmReadAsync}, {"adviseHugePages", AdviseHugePages},
+      {"vmRead", VmRead}, {"vmReadAsync", VmReadAsync}, {"reduceBlocksAsync", ReduceBlocksAsync}, {"adviseHugePages", AdviseHugePages},
   };
   for (const auto& [name, fn] : table) exports.Set(name, Napi::Function::New(env, fn));
   return exports;

@@ -6,7 +6,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import { Readable, Writable } from 'stream';
 import { ArrayLensError, isArrayLensError } from '../core/errors';
-import { ARRAYLENS_REQUESTS, isArrayLensRequest } from '../protocol/dap';
+import { ARRAYLENS_REQUESTS, isArrayLensRequest, mayChangeProgram } from '../protocol/dap';
 import { ProtocolError } from '../protocol/schema';
 import { DapChannel, dapFailureText } from '../rpc/dapClient';
 import { DapFramingError, DapMessage, DapReader, writeDap } from '../rpc/dapFraming';
@@ -175,6 +175,10 @@ export class ArrayLensDapSession {
     if (m.type !== 'request' || typeof m.command !== 'string') return;
     try {
       if (isArrayLensRequest(m.command)) return await this.customRequest(m);
+      if (mayChangeProgram(m.command, m.arguments)) {
+        this.source?.invalidate();
+        this.summaries.invalidate();
+      }
       const ours = this.summaries.fromClient(m);
       if (ours) return this.respond(m, ours);
       if (this.mixed) {

@@ -111,9 +111,16 @@ async function wholePercentiles(t: Transport, view: StridedView, qs: number[], s
   return percentilesOfBuffer(buf, cv, qs);
 }
 
-/** The engine in this process over a DebugTarget per frame (made on demand, dropped on invalidate). */
+/**
+ * The engine in this process over a DebugTarget per frame (made on demand, dropped on invalidate). An expression is
+ * resolved once per frame and stop and shared by every request of that stop (a panel opening asks for a sample, four
+ * overview tiles and stats at once; each resolve is a debugger evaluate, ~45 ms under debugpy): `invalidate()` —
+ * the debuggee moved, or the user evaluated in the Debug Console — drops them with the targets. A failed resolve is
+ * not kept.
+ */
 export class EngineArraySource implements ArraySource {
   private readonly targets = new Map<number, DebugTarget>();
+  private readonly handles = new Map<string, Promise<ArrayHandle>>();
 
   constructor(private readonly makeTarget: (frameId: number) => DebugTarget) {}
 
@@ -133,7 +140,7 @@ export class EngineArraySource implements ArraySource {
 
   async inspect(args: InspectArgs, signal?: AbortSignal): Promise<InspectBody> {
     const target = this.target(args.frameId);
-    const handle = await target.resolve(args.expr);
+    const handle = await this.resolved(target, args.frameId, args.expr);
     const view = handle.view;
     const t = await target.transport(args.transport ?? 'auto', view);
     const body: InspectBody = { array: summarize(handle), transport: t.kind };
@@ -164,7 +171,22 @@ export class EngineArraySource implements ArraySource {
     return body;
   }
 
+  private resolved(target: DebugTarget, frameId: number, expr: string): Promise<ArrayHandle> {
+    const key = `${frameId}\u0000${expr}`;
+    let h = this.handles.get(key);
+    if (!h) {
+      h = target.resolve(expr);
+      this.handles.set(key, h);
+      const mine = h;
+      h.catch(() => {
+        if (this.handles.get(key) === mine) this.handles.delete(key);
+      });
+    }
+    return h;
+  }
+
   invalidate(): void {
+    this.handles.clear();
     const old = [...this.targets.values()];
     this.targets.clear();
     for (const t of old) void t.close().catch(() => undefined);

@@ -6,6 +6,7 @@ import type { InspectArgs, JsonStats } from '../protocol/dap';
 import {
   ArrayState,
   HostMessage,
+  PANEL_STATS_BINS,
   ProtocolError,
   RequestParams,
   RequestResult,
@@ -15,6 +16,7 @@ import {
   parseWebviewMessage,
   recoverRequestId,
 } from '../protocol/webview';
+import { defaultPreviewIndex } from '../protocol/plane';
 import { PulledArray, compareArrays, pullArray } from './compare';
 import { sliceAsNpy } from './exportSlice';
 import { ArraySource } from '../engine/arraySource';
@@ -235,24 +237,34 @@ export class InspectorHost {
     return value;
   }
 
-  /** The program stopped (or the panel opened at a stop): describe the array there and tell the webview. */
+  /**
+   * The program stopped (or the panel opened at a stop): describe the array there and tell the webview at once, with
+   * the coarse first picture of its default plane (one strided read of at most HEAT_TILE² values); the content
+   * fingerprint ("changed since last stop") and the panel's whole-array stats follow in the background and never hold
+   * up the picture (a `changed` notification; the webview's `stats` request waits for the same computation).
+   */
   async stopped(ctx: StopContext): Promise<ArrayState> {
     this.abort.abort();
     this.abort = new AbortController();
+    const signal = this.abort.signal;
     this.ctx = ctx;
     this.stop++;
     this.statsCache = null;
     const stop = this.stop;
+    const transport = this.settings.transport?.();
     let next: ArrayState;
     try {
-      const body = await ctx.source.inspect(
-        { frameId: ctx.frameId, expr: this.expr, fingerprint: true, transport: this.settings.transport?.() },
-        this.abort.signal,
-      );
-      const fp = body.fingerprint ?? null;
-      const changed = this.lastFingerprint === null || fp === null ? null : fp !== this.lastFingerprint;
-      this.lastFingerprint = fp;
-      next = { stop, session: this.session, expr: this.expr, array: body.array, transport: body.transport, changed, error: null };
+      const body = await ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, transport }, signal);
+      next = { stop, session: this.session, expr: this.expr, array: body.array, transport: body.transport, changed: null, error: null };
+      const at = body.array && !body.array.onRequest ? defaultPreviewIndex(body.array.shape) : null;
+      if (at && stop === this.stop) {
+        // Best effort: without it the webview asks for the same sample itself.
+        const tile = await ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, transport, tile: at }, signal).then(
+          (b) => b.tile ?? null,
+          () => null,
+        );
+        if (tile) next.preview = { ...at, tile };
+      }
     } catch (e) {
       next = { stop, session: this.session, expr: this.expr, array: null, transport: null, changed: null, error: (e as Error).message };
     }
@@ -260,7 +272,40 @@ export class InspectorHost {
     this.state = next;
     if (this.ready) this.post({ type: 'notify', method: 'state', params: next });
     this.keepSnapshot(ctx, next);
+    if (next.array) void this.fingerprint(ctx, stop, signal);
+    else this.lastFingerprint = null;
     return next;
+  }
+
+  /**
+   * The stop's content fingerprint (an exact hash up to 64 MiB, else made from the whole-array stats) with the panel's
+   * stats in the same pass; compared with the previous stop's. A stop whose fingerprint is never known (cancelled,
+   * failed) leaves none to compare the next stop with.
+   */
+  private async fingerprint(ctx: StopContext, stop: number, signal: AbortSignal): Promise<void> {
+    const before = this.lastFingerprint;
+    this.lastFingerprint = null;
+    const bins = this.settings.bins?.() ?? PANEL_STATS_BINS;
+    const body = ctx.source.inspect(
+      { frameId: ctx.frameId, expr: this.expr, fingerprint: true, stats: { bins }, transport: this.settings.transport?.() },
+      signal,
+    );
+    const value = body.then((b) => b.stats!);
+    this.statsCache = { stop, bins, value };
+    value.catch(() => {
+      if (this.statsCache?.value === value) this.statsCache = null;
+    });
+    let fp: string | null;
+    try {
+      fp = (await body).fingerprint ?? null;
+    } catch {
+      return; // cancelled by the next stop, or unreadable: the badge stays empty
+    }
+    if (stop !== this.stop) return;
+    this.lastFingerprint = fp;
+    const changed = before === null || fp === null ? null : fp !== before;
+    this.state = { ...this.state, changed };
+    if (this.ready) this.post({ type: 'notify', method: 'changed', params: { stop, changed } });
   }
 
   /** Keeps this stop's values (small arrays only) so that the next stop can be compared with it. */

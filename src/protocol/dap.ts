@@ -226,6 +226,20 @@ export function isArrayLensRequest(command: string): command is ArrayLensRequest
   return Object.prototype.hasOwnProperty.call(ARRAYLENS_REQUESTS, command);
 }
 
+/**
+ * A client request that can change the stopped program's values without a stop or continue event: the user's Debug
+ * Console input (`evaluate` in the `repl` context) and setting a variable or expression. Cached resolves and
+ * summaries of the stop are dropped after it. Two console commands that change no value do not count: lldb's
+ * `type lookup` and gdb's `set may-call-functions` (ArrayLens sends both through a riding session's console).
+ */
+export function mayChangeProgram(command: string, args: unknown): boolean {
+  if (command === 'setVariable' || command === 'setExpression') return true;
+  const a = args as { context?: unknown; expression?: unknown } | undefined;
+  if (command !== 'evaluate' || a?.context !== 'repl') return false;
+  const expr = typeof a.expression === 'string' ? a.expression.trim() : '';
+  return !/^`type lookup\s/.test(expr) && !/^>\s*set may-call-functions (off|on)$/.test(expr);
+}
+
 /** Stats as the engine computes them, made JSON-exact (bigints, NaN, ±Inf as strings). */
 export function jsonStats(s: Stats, backend: string): JsonStats {
   const n = (x: number | bigint | null): number | string | null => {

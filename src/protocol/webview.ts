@@ -3,7 +3,7 @@
 // parseWebviewMessage / parseHostMessage and reject anything else with a ProtocolError.
 
 import { ArraySummarySchema, IndexTextSchema, PercentileRankSchema, REDUCE_MODES, StatsSchema, TileSchema } from './dap';
-import { Infer, ProtocolError, Schema, array, bool, int, literal, nullable, num, object, oneOf, str, tagged } from './schema';
+import { Infer, ProtocolError, Schema, array, bool, int, literal, nullable, num, object, oneOf, optional, str, tagged } from './schema';
 
 export { ProtocolError } from './schema';
 
@@ -48,6 +48,10 @@ export const CompareResultSchema = object({
 export type CompareResult = Infer<typeof CompareResultSchema>;
 
 /** Requests the webview sends; the host answers each with a response carrying the same id. */
+/** Bins of the stats panel's histogram (unless the `arraylens.bins` setting says otherwise): the host computes the
+ * stop's stats with them while describing the array, so the panel's first `stats` request is answered at once. */
+export const PANEL_STATS_BINS = 128;
+
 export const WEBVIEW_REQUESTS = {
   /** Elements of one tile of the displayed slice; `index` selects it (NumPy basic indexing on the whole array). */
   readTile: { params: object({ stop: stopId, index: IndexTextSchema, transpose: bool }), result: TileSchema },
@@ -108,9 +112,17 @@ export const ArrayStateSchema = object({
   /** null when the expression does not name an array at this stop (error says why). */
   array: nullable(ArraySummarySchema),
   transport: nullable(str({ max: 20 })),
-  /** Content fingerprint at this stop; `changed` compares it with the previous stop's (null on the first). */
+  /**
+   * Content fingerprint at this stop; `changed` compares it with the previous stop's (null on the first, and while it
+   * is being computed: a `changed` notification follows).
+   */
   changed: nullable(bool),
   error: nullable(str({ max: 2000 })),
+  /**
+   * The coarse first picture of the default plane (src/protocol/plane.ts defaultPreviewIndex), read with the state so
+   * that the panel paints it without asking; the webview uses it when it would ask for exactly this index.
+   */
+  preview: optional(object({ index: IndexTextSchema, transpose: bool, tile: TileSchema })),
 });
 export type ArrayState = Infer<typeof ArrayStateSchema>;
 
@@ -118,6 +130,8 @@ export type ArrayState = Infer<typeof ArrayStateSchema>;
 export const HOST_NOTIFICATIONS = {
   /** What the panel shows, sent on open and after every stop. */
   state: ArrayStateSchema,
+  /** The stop's content fingerprint is known (after the state): whether the array changed since the last stop. */
+  changed: object({ stop: stopId, changed: nullable(bool) }),
   /** The debug session ended: keep the last picture, mark it as such. */
   ended: object({ reason: str({ max: 500 }) }),
   /** Something failed on the host side that is not the answer to a request. */

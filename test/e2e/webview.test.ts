@@ -239,7 +239,7 @@ test('heatmap zoom and pan: tiles follow the view, hover readout names the eleme
 });
 
 test('zoomed out: overviews reduced on the host (mean, min, max of each block), not every n-th element (checker 1024×1536)', async () => {
-  const { page, requests, calls } = await openInspector('checker');
+  const { page, requests, calls, states } = await openInspector('checker');
   await waitText(page, '#stats-caption', /^whole array \(1,572,864 elements, /);
   await select(page, 'colormap', 'gray');
   await page.waitForFunction(() => Number(document.getElementById('heatmap')!.dataset.step) >= 2);
@@ -250,10 +250,13 @@ test('zoomed out: overviews reduced on the host (mean, min, max of each block), 
   const box = (await page.locator('#heatmap').boundingBox())!;
   await hoverReadout(page, box.x + box.width / 2, box.y + box.height / 2, new RegExp(`^checker\\[\\d+, \\d+\\] = 0\\.5 \\(mean of the ${step}×${step} block`));
   await page.screenshot({ path: path.join(ARTIFACTS, 'webview-overview-mean.png') });
-  // Zoomed out, only overviews are asked for, and one strided sample of the whole plane (the coarse first picture).
+  // Zoomed out, only overviews are asked for; the one strided sample of the whole plane (the coarse first picture)
+  // came with the state, so the webview asked for no tile at all.
   const tiles = calls.filter((c) => c.method === 'readTile').map((c) => (c.params as { index: string }).index);
   assert.ok(requests.includes('readOverview'), `overviews asked for: ${requests}`);
-  assert.deepEqual(tiles, ['[0:1024:8, 0:1536:8]'], 'no readTile but the one sample of every 8th element');
+  assert.deepEqual(tiles, [], 'no readTile: the sample came with the state');
+  const sent = states.at(-1)?.preview;
+  assert.deepEqual([sent?.index, sent?.transpose, sent?.tile.shape], ['[0:1024:8, 0:1536:8]', false, [128, 192]], 'the state carried every 8th element');
   await select(page, 'overview-mode', 'max');
   assert.deepEqual(await pixelOf(page, 512, 768), [255, 255, 255, 255], 'max of each block: white');
   await select(page, 'overview-mode', 'min');

@@ -10,7 +10,7 @@ import { DapClient } from '../../src/rpc/dapClient';
 import { ArraySource, DapArraySource } from '../../src/engine/arraySource';
 import { InspectorHost, InspectorSettings } from '../../src/inspector/inspectorHost';
 import { inspectorHtml, makeNonce } from '../../extension/inspectorHtml';
-import type { HostMessage } from '../../src/protocol/webview';
+import type { ArrayState, HostMessage } from '../../src/protocol/webview';
 import { PYTHON, ROOT, markerLine } from '../helpers/env';
 
 export const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
@@ -113,6 +113,8 @@ export interface InspectorPage {
   requests: string[];
   /** The same requests with their parameters. */
   calls: { method: string; params: unknown }[];
+  /** Every `state` the host sent the page, in order. */
+  states: ArrayState[];
 }
 
 /** A page with the inspector for `expr`, its host wired both ways through the typed protocol. */
@@ -132,7 +134,11 @@ export async function openInspectorPage(
   const consoleErrors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(e.message));
-  const post = (m: HostMessage): void => void page.evaluate((msg) => window.postMessage(msg, '*'), m).catch(() => undefined);
+  const states: ArrayState[] = [];
+  const post = (m: HostMessage): void => {
+    if (m.type === 'notify' && m.method === 'state') states.push(m.params);
+    void page.evaluate((msg) => window.postMessage(msg, '*'), m).catch(() => undefined);
+  };
   const host = new InspectorHost(post, expr, 'webview-test', null, (p) => problems.push(p), settings);
   await host.stopped({ source, frameId });
   const requests: string[] = [];
@@ -156,5 +162,5 @@ export async function openInspectorPage(
   });
   await page.goto(origin);
   await page.waitForFunction((e) => document.getElementById('title')?.textContent === e, expr);
-  return { page, host, problems, consoleErrors, requests, calls };
+  return { page, host, problems, consoleErrors, requests, calls, states };
 }

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dtype } from '../../src/core/dtype';
 import { StridedView, cStrides, gatherView } from '../../src/core/view';
+import { loadKernels } from '../../src/engine/kernels';
+import { loadedAddon } from '../../src/engine/nativeKernels';
 import { readReducedTile, reduceView } from '../../src/engine/overview';
 import { chunkIndices, compareArrays } from '../../src/inspector/compare';
 import { Transport } from '../../src/transport/transport';
@@ -101,5 +103,96 @@ describe('compare (host side)', () => {
     assert.equal(r.maxAbs, 2);
     assert.deepEqual(r.maxAbsIndex, [1, 1]);
     assert.throws(() => compareArrays(a, { ...b, summary: summary([4]) }, { a: 'a', b: 'b' }, 0, 0, { index: '[:]', transpose: false }), /shapes differ/);
+  });
+});
+
+/** A transport over `mem` that also reads raw ranges into a caller's buffer (as the direct transport does). */
+function rangeTransport(mem: Buffer): Transport & { readRangeInto(a: bigint, l: number, into: Uint8Array, at: number): Promise<void>; ranges: number } {
+  const t = {
+    kind: 'direct' as const,
+    ranges: 0,
+    async readView(v: StridedView): Promise<Buffer> {
+      return gatherView(mem, 0n, v);
+    },
+    async readRangeInto(a: bigint, l: number, into: Uint8Array, at: number): Promise<void> {
+      t.ranges++;
+      if (Number(a) < 0 || Number(a) + l > mem.length) throw new Error(`read outside the memory: ${a}+${l}`);
+      into.set(mem.subarray(Number(a), Number(a) + l), at);
+    },
+  };
+  return t;
+}
+
+const native = loadKernels().backend !== 'js' && typeof loadedAddon()?.reduceBlocksAsync === 'function';
+
+describe('block overviews: the addon\'s worker-thread reduce gives the same bits as the JS loops', () => {
+  // Deterministic pseudo-random values with NaN, ±Inf, negative zero and large magnitudes sprinkled in.
+  function values(n: number, seed: number): number[] {
+    let s = seed >>> 0;
+    const next = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    return Array.from({ length: n }, () => {
+      const r = next();
+      if (r < 0.02) return NaN;
+      if (r < 0.03) return Infinity;
+      if (r < 0.04) return -Infinity;
+      if (r < 0.05) return -0;
+      return (next() - 0.5) * (r < 0.1 ? 1e30 : 1000);
+    });
+  }
+
+  it('float32 and float64, C-order and row slices (read in place), odd sizes and factors, every mode', { skip: !native && 'the addon is not loaded in this run' }, async () => {
+    let cases = 0;
+    for (const name of ['float32', 'float64'] as const) {
+      for (const [R, W, C, factor] of [[37, 50, 50, 4], [64, 64, 40, 16], [9, 7, 7, 3], [5, 1000, 333, 7], [300, 3, 3, 1], [16, 16, 16, 32]]) {
+        const dt = dtype(name);
+        const vals = values(R * W, R * 7919 + W * 31 + factor);
+        const mem = Buffer.from((name === 'float32' ? new Float32Array(vals) : new Float64Array(vals)).buffer);
+        // A column window [1 : 1 + C] of rows W wide when C < W (rows W * itemsize apart), else the whole array.
+        const off = C < W ? 1 : 0;
+        const v: StridedView = { address: BigInt(off * dt.itemsize), dtype: dt, shape: [R, C], strides: [W * dt.itemsize, dt.itemsize] };
+        for (const mode of ['mean', 'min', 'max'] as const) {
+          const js = await reduceView(memTransport(mem), v, factor, mode, undefined, 'js');
+          const t = rangeTransport(mem);
+          const nat = await reduceView(t, v, factor, mode, undefined, 'native');
+          assert.ok(t.ranges > 0, 'the native path read the strips in place');
+          const viaView = await reduceView(memTransport(mem), v, factor, mode, undefined, 'native');
+          assert.deepEqual([nat.rows, nat.cols], [js.rows, js.cols]);
+          for (let i = 0; i < js.values.length; i++) {
+            assert.ok(Object.is(nat.values[i], js.values[i]), `${name} [${R}x${C}/${W}] f${factor} ${mode} block ${i}: native ${nat.values[i]} vs js ${js.values[i]}`);
+            assert.ok(Object.is(viaView.values[i], js.values[i]), `${name} ${mode} block ${i} (gathered strips)`);
+          }
+          cases++;
+        }
+      }
+    }
+    assert.equal(cases, 36);
+  });
+
+  it('int16 and a reversed (negative-stride) view go through gathered strips with the same results', { skip: !native && 'the addon is not loaded in this run' }, async () => {
+    const vals = values(40 * 30, 5).map((x) => (Number.isFinite(x) ? Math.max(-32768, Math.min(32767, Math.round(x))) : 0));
+    const mem = Buffer.from(new Int16Array(vals).buffer);
+    const v: StridedView = { address: BigInt((39 * 30) * 2), dtype: dtype('int16'), shape: [40, 30], strides: [-60, 2] };
+    for (const mode of ['mean', 'min', 'max'] as const) {
+      const t = rangeTransport(mem);
+      const nat = await reduceView(t, v, 4, mode, undefined, 'native');
+      const js = await reduceView(memTransport(mem), v, 4, mode, undefined, 'js');
+      assert.equal(t.ranges, 0, 'not read in place: int16 and negative strides');
+      assert.deepEqual(Array.from(nat.values), Array.from(js.values));
+    }
+  });
+
+  it('the addon checks what it is given: short x, wrong output sizes, bad mode', { skip: !native && 'the addon is not loaded in this run' }, async () => {
+    const red = loadedAddon()!.reduceBlocksAsync;
+    const out = (n: number) => [new Float64Array(n), new Float64Array(n), new Uint8Array(n)] as const;
+    assert.throws(() => red(new Float32Array(10), 3, 4, 4, 2, 'mean', ...out(4)), /shorter than/);
+    assert.throws(() => red(new Float32Array(16), 4, 4, 4, 2, 'mean', ...out(3)), /entries/);
+    assert.throws(() => red(new Float32Array(16), 4, 4, 3, 2, 'mean', ...out(4)), /stride at least cols/);
+    assert.throws(() => red(new Float32Array(16), 4, 4, 4, 2, 'median' as 'mean', ...out(4)), /mode/);
+    assert.throws(() => red(new Int32Array(16) as unknown as Float32Array, 4, 4, 4, 2, 'mean', ...out(4)), /Float32Array or Float64Array/);
+    const [acc, cnt, flags] = out(4);
+    await red(new Float32Array([1, 2, NaN, 4, 5, 6, Infinity, 8, 9, 10, 11, 12, 13, 14, 15, -Infinity]), 4, 4, 4, 2, 'mean', acc, cnt, flags);
+    assert.deepEqual([...acc], [14, 12, 46, 38]);
+    assert.deepEqual([...cnt], [4, 2, 4, 3]);
+    assert.deepEqual([...flags], [0, 3, 0, 4]);
   });
 });

@@ -6,6 +6,7 @@ import { ArraySummary, InspectArgsSchema, InspectBodySchema, jsonStats } from '.
 import { ProtocolError } from '../../src/protocol/schema';
 import { HostMessage, WebviewMessage, parseHostMessage, parseWebviewMessage, recoverRequestId } from '../../src/protocol/webview';
 import { arrayIndexOf, defaultAxes, displayIndexText, parseDisplayIndex, tileIndex } from '../../webview/slicing';
+import { HEAT_TILE, defaultPreviewIndex, planeDims, previewStep } from '../../src/protocol/plane';
 
 const summary: ArraySummary = {
   expr: 'a',
@@ -149,5 +150,42 @@ describe('displayed plane and its NumPy index', () => {
     assert.throws(() => parseDisplayIndex('[0, :, :', shape, a), /missing closing bracket/);
     assert.deepEqual(parseDisplayIndex('[:]', [7], defaultAxes([7])), { row: 0, col: -1, fixed: [0] });
     assert.deepEqual(parseDisplayIndex('[]', [], defaultAxes([])), { row: -1, col: -1, fixed: [] });
+  });
+});
+
+describe('the coarse first picture the host sends with the state (src/protocol/plane.ts)', () => {
+  it('is the sample the heatmap asks for: every p-th element of the default plane, p the power of two that fits one tile', () => {
+    assert.deepEqual(defaultPreviewIndex([1024, 1536]), { index: '[0:1024:8, 0:1536:8]', transpose: false });
+    assert.deepEqual(defaultPreviewIndex([8192, 8192]), { index: '[0:8192:32, 0:8192:32]', transpose: false });
+    assert.deepEqual(defaultPreviewIndex([3, 600, 200]), { index: '[0, 0:600:4, 0:200:4]', transpose: false });
+    assert.deepEqual(defaultPreviewIndex([257, 3]), { index: '[0:257:2, 0:3:2]', transpose: false });
+    for (const shape of [[1024, 1536], [3, 600, 200], [5, 7, 9000]]) {
+      const axes = defaultAxes(shape);
+      const { rows, cols } = planeDims(shape, axes);
+      const p = previewStep(rows, cols);
+      // What the webview's preview store asks for: tile (0, 0) at step p, HEAT_TILE × HEAT_TILE elements of it.
+      assert.deepEqual(defaultPreviewIndex(shape), tileIndex(shape, axes, 0, Math.min(rows, HEAT_TILE * p), 0, Math.min(cols, HEAT_TILE * p), p));
+      assert.ok(Math.ceil(rows / p) <= HEAT_TILE && Math.ceil(cols / p) <= HEAT_TILE);
+    }
+  });
+
+  it('is not sent for planes of one tile, 0-d and 1-d arrays, or empty planes', () => {
+    for (const shape of [[256, 256], [10, 3], [100000], [], [0, 5000], [5000, 0]]) assert.equal(defaultPreviewIndex(shape), null, JSON.stringify(shape));
+  });
+});
+
+describe('host notifications of a stop: the state with its coarse picture, then whether the array changed', () => {
+  const state = { stop: 2, session: 's', expr: 'a', array: summary, transport: 'direct', changed: null, error: null };
+  const tile = { shape: [1, 2], dtype: 'float32', byteOrder: 'little', base64: Buffer.from(new Float32Array([1, 2]).buffer).toString('base64') };
+  it('accepts a state with or without a preview, and the changed notification', () => {
+    assert.doesNotThrow(() => parseHostMessage({ type: 'notify', method: 'state', params: state }));
+    assert.doesNotThrow(() => parseHostMessage({ type: 'notify', method: 'state', params: { ...state, preview: { index: '[0:2:2, 0:4:2]', transpose: false, tile } } }));
+    const m = parseHostMessage({ type: 'notify', method: 'changed', params: { stop: 2, changed: true } });
+    assert.deepEqual(m, { type: 'notify', method: 'changed', params: { stop: 2, changed: true } });
+  });
+  it('refuses a preview whose tile bytes disagree with its shape, or a changed without its stop', () => {
+    assert.throws(() => parseHostMessage({ type: 'notify', method: 'state', params: { ...state, preview: { index: '[0:2:2]', transpose: false, tile: { ...tile, shape: [3] } } } }), ProtocolError);
+    assert.throws(() => parseHostMessage({ type: 'notify', method: 'state', params: { ...state, preview: null } }), ProtocolError);
+    assert.throws(() => parseHostMessage({ type: 'notify', method: 'changed', params: { changed: true } }), ProtocolError);
   });
 });
