@@ -17,6 +17,8 @@ export interface HeatHost {
   onLeave(): void;
   /** The zoom level changed: 1 shows every element, n > 1 one value per n × n block. */
   onStep?(step: number): void;
+  /** Every tile in view has been drawn once since the plane was set (the complete picture). */
+  onFullPicture?(): void;
 }
 
 export class Heatmap {
@@ -286,7 +288,10 @@ export class Heatmap {
     // When the first picture (coarse or not) and the complete one were drawn, in the page's performance.now() time
     // (ms since the panel's page started loading): bench/inspector reads them.
     if ((drawn || shown > 0) && this.pictureAt.first === null) this.canvas.dataset.firstPictureAt = String((this.pictureAt.first = performance.now()));
-    if (shown === requested && requested > 0 && this.pictureAt.full === null) this.canvas.dataset.fullPictureAt = String((this.pictureAt.full = performance.now()));
+    if (shown === requested && requested > 0 && this.pictureAt.full === null) {
+      this.canvas.dataset.fullPictureAt = String((this.pictureAt.full = performance.now()));
+      this.host.onFullPicture?.();
+    }
     if (shown === requested && requested > 0 && this.paintedFor !== tileTimes.arrived) {
       // First complete picture since the newest tile arrived: "first paint after the data is read".
       this.paintedFor = tileTimes.arrived;

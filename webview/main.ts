@@ -20,6 +20,9 @@ import { StatsPanel } from './statsPanel';
 import { TileStore } from './tiles';
 import { DecodedTile, FormatOptions } from './values';
 
+/** The stats panel asks this long after a stop at the latest, when the heatmap's picture is not complete by then. */
+const STATS_AFTER_MS = 1000;
+
 declare function acquireVsCodeApi(): VsCodeApi;
 
 type Mode = 'grid' | 'heatmap' | 'plot';
@@ -60,9 +63,15 @@ class Inspector {
   private plotGeneration = '';
   private readonly heatControls: HTMLElement;
   private readonly main = el('div', { class: 'main', attrs: { id: 'main' } });
+  /** Asks for this stop's stats: called when the heatmap's picture is complete (see setState). */
+  private afterPicture: (() => void) | null = null;
+  private afterPictureTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(api: VsCodeApi) {
     this.conn = new HostConnection(api, (n) => this.onNotification(n), (m) => this.showError(m));
+    // Ready before the page is built: the host's state (with the first picture) travels while the DOM is made and laid
+    // out; it is handled once this constructor has returned (messages are tasks of their own).
+    this.conn.notify('ready', {});
     this.slicing = new AxisControls({
       shape: () => this.state?.array?.shape ?? null,
       channelsShown: () => this.mode === 'heatmap',
@@ -130,6 +139,7 @@ class Inspector {
       },
       onLeave: () => (this.readout.textContent = ''),
       onStep: (step) => this.statsPanel.imageNote(step, this.reduceMode),
+      onFullPicture: () => this.afterPicture?.(),
     }, this.fmt, this.previewStore);
 
     this.comparePanel = new ComparePanel((r) => {
@@ -215,7 +225,6 @@ class Inspector {
     const body = el('div', { class: 'body' }, [el('div', { class: 'view' }, [this.main, this.readout]), side]);
     document.getElementById('app')!.replaceChildren(header, sliceBar, viewBar, this.banner, this.history.root, body);
     this.setMode('heatmap');
-    this.conn.notify('ready', {});
   }
 
   private get axes(): Axes {
@@ -314,7 +323,24 @@ class Inspector {
     this.statsPanel.loading(a.size);
     this.slicing.build();
     this.refreshPlane(!!sameShape);
-    this.statsPanel.request(() => this.conn.request('stats', { stop: s.stop, bins: PANEL_STATS_BINS }), () => this.state?.stop === s.stop, () => this.colors.update());
+    const askStats = (): void =>
+      this.statsPanel.request(() => this.conn.request('stats', { stop: s.stop, bins: PANEL_STATS_BINS }), () => this.state?.stop === s.stop, () => this.colors.update());
+    // The whole-array pass reads every byte, as the overviews do: in the heatmap the picture goes first, the stats
+    // are asked for once it is complete (or after STATS_AFTER_MS, whichever comes first).
+    if (this.afterPictureTimer) clearTimeout(this.afterPictureTimer);
+    if (this.mode !== 'heatmap') {
+      this.afterPicture = null;
+      askStats();
+    } else {
+      const once = (): void => {
+        if (this.afterPicture !== once) return;
+        this.afterPicture = null;
+        if (this.afterPictureTimer) clearTimeout(this.afterPictureTimer);
+        askStats();
+      };
+      this.afterPicture = once;
+      this.afterPictureTimer = setTimeout(once, STATS_AFTER_MS);
+    }
   }
 
   private showChanged(changed: boolean | null): void {

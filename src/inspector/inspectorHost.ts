@@ -59,6 +59,9 @@ export class InspectorHost {
   private lastFingerprint: string | null = null;
   private state: ArrayState;
   private statsCache: { stop: number; bins: number; value: Promise<JsonStats> } | null = null;
+  /** This stop's fingerprint + stats pass, started by the webview's first stats request at that stop. */
+  private pass: { stop: number; done: Promise<void> } | null = null;
+  private startPass: (() => void) | null = null;
   private abort = new AbortController();
   private ready = false;
   private current: Snapshot | null = null;
@@ -227,6 +230,7 @@ export class InspectorHost {
   }
 
   private stats(ctx: StopContext, bins: number): Promise<JsonStats> {
+    if (bins === (this.settings.bins?.() ?? PANEL_STATS_BINS)) this.startPass?.();
     if (this.statsCache && this.statsCache.stop === this.stop && this.statsCache.bins === bins) return this.statsCache.value;
     const signal = this.abort.signal;
     const value = ctx.source
@@ -240,10 +244,11 @@ export class InspectorHost {
   /**
    * The program stopped (or the panel opened at a stop): describe the array there and tell the webview at once, with
    * the coarse first picture of its default plane (one strided read of at most HEAT_TILE² values); the content
-   * fingerprint ("changed since last stop") and the panel's whole-array stats follow in the background and never hold
-   * up the picture (a `changed` notification; the webview's `stats` request waits for the same computation).
+   * fingerprint ("changed since last stop") and the panel's whole-array stats follow in one pass and never hold up
+   * the picture (a `changed` notification; the webview's `stats` request starts that pass and waits for it).
    */
   async stopped(ctx: StopContext): Promise<ArrayState> {
+    this.startPass = null;
     this.abort.abort();
     this.abort = new AbortController();
     const signal = this.abort.signal;
@@ -272,8 +277,16 @@ export class InspectorHost {
     this.state = next;
     if (this.ready) this.post({ type: 'notify', method: 'state', params: next });
     this.keepSnapshot(ctx, next);
-    if (next.array) void this.fingerprint(ctx, stop, signal);
-    else this.lastFingerprint = null;
+    // The pass over the whole array starts when the webview asks for its stats, which it does once its picture is
+    // complete (the picture first: both read the array). A stop the webview never asks about (the panel was closed)
+    // gets no fingerprint, and the next stop then says nothing about "changed".
+    const before = this.lastFingerprint;
+    this.lastFingerprint = null;
+    if (next.array)
+      this.startPass = () => {
+        if (this.pass?.stop === stop || stop !== this.stop) return;
+        this.pass = { stop, done: this.fingerprint(ctx, stop, signal, before) };
+      };
     return next;
   }
 
@@ -282,9 +295,7 @@ export class InspectorHost {
    * stats in the same pass; compared with the previous stop's. A stop whose fingerprint is never known (cancelled,
    * failed) leaves none to compare the next stop with.
    */
-  private async fingerprint(ctx: StopContext, stop: number, signal: AbortSignal): Promise<void> {
-    const before = this.lastFingerprint;
-    this.lastFingerprint = null;
+  private async fingerprint(ctx: StopContext, stop: number, signal: AbortSignal, before: string | null): Promise<void> {
     const bins = this.settings.bins?.() ?? PANEL_STATS_BINS;
     const body = ctx.source.inspect(
       { frameId: ctx.frameId, expr: this.expr, fingerprint: true, stats: { bins }, transport: this.settings.transport?.() },
@@ -321,6 +332,7 @@ export class InspectorHost {
 
   /** The program runs: requests are answered as stale until the next stop. */
   running(): void {
+    this.startPass = null;
     this.abort.abort();
     this.ctx = null;
   }
@@ -331,6 +343,7 @@ export class InspectorHost {
   }
 
   dispose(): void {
+    this.startPass = null;
     this.abort.abort();
   }
 }
