@@ -8,7 +8,7 @@ import { sliceView } from '../core/indexing';
 import { StridedView, elementCount } from '../core/view';
 import { MAX_TILE_ELEMENTS, ReduceMode, Tile } from '../protocol/dap';
 import { Transport } from '../transport/transport';
-import { readsInto } from '../transport/direct';
+import { readsViewInto } from '../transport/direct';
 import { chunkPool } from './chunkPool';
 import { loadKernels } from './kernels';
 import { NativeAddon, loadedAddon } from './nativeKernels';
@@ -184,40 +184,32 @@ export async function reduceView(
   const addon = reducer === 'js' ? null : nativeReducer();
   if (reducer === 'native' && !addon) throw new ArrayLensError('bad-argument', 'the native addon with reduceBlocksAsync is not loaded');
   const itemsize = v.dtype.itemsize;
-  // Rows of native float32/float64 whose gaps are small: each strip's whole span is read into a reused buffer and the
-  // addon reduces the rows where they lie (no fresh 8 MiB buffer per strip, no gather into C order).
-  const inPlace =
-    addon !== null &&
-    readsInto(t) &&
-    v.dtype.byteOrder === HOST_BYTE_ORDER &&
-    (v.dtype.name === 'float32' || v.dtype.name === 'float64') &&
-    v.shape.length === 2 &&
-    cs === itemsize &&
-    rs >= C * itemsize &&
-    rs % itemsize === 0 &&
-    rs - C * itemsize <= C * itemsize + (64 << 10);
+  // Native float32/float64 strips are read (row runs straight into place) into reused buffers and reduced by the
+  // addon where they lie: no fresh 8 MiB buffer per strip, nothing converted.
+  const pooled =
+    addon !== null && readsViewInto(t) && v.dtype.byteOrder === HOST_BYTE_ORDER && (v.dtype.name === 'float32' || v.dtype.name === 'float64');
   interface Strip {
     x: Float32Array | Float64Array;
-    stride: number;
     pooled: Uint8Array | null;
   }
   const read = async (r0: number): Promise<Strip> => {
     const n = Math.min(stripRows, R - r0);
-    const address = v.address + BigInt(r0) * BigInt(rs);
-    if (inPlace && readsInto(t)) {
-      const span = (n - 1) * rs + C * itemsize;
-      const buf = chunkPool.take(span);
+    const strip: StridedView = { address: v.address + BigInt(r0) * BigInt(rs), dtype: v.dtype, shape: [n, C], strides: [rs, cs] };
+    if (pooled && readsViewInto(t)) {
+      const bytes = n * C * itemsize;
+      const buf = chunkPool.take(bytes);
+      let ok = false;
       try {
-        await t.readRangeInto(address, span, buf, 0);
-      } catch (e) {
-        chunkPool.give(buf);
-        throw e;
+        ok = await t.readViewInto(strip, buf);
+      } finally {
+        if (!ok) chunkPool.give(buf);
       }
-      const x = v.dtype.name === 'float32' ? new Float32Array(buf.buffer, buf.byteOffset, span / 4) : new Float64Array(buf.buffer, buf.byteOffset, span / 8);
-      return { x, stride: rs / itemsize, pooled: buf };
+      if (ok) {
+        const x = v.dtype.name === 'float32' ? new Float32Array(buf.buffer, buf.byteOffset, n * C) : new Float64Array(buf.buffer, buf.byteOffset, n * C);
+        return { x, pooled: buf };
+      }
     }
-    const strip: StridedView = { address, dtype: v.dtype, shape: [n, C], strides: [rs, cs] };
-    return { x: numericValues(await t.readView(strip), v.dtype), stride: C, pooled: null };
+    return { x: numericValues(await t.readView(strip), v.dtype), pooled: null };
   };
   // The next strip is read while this one is reduced (on a worker thread with the addon).
   let next: Promise<Strip> | null = read(0);
@@ -233,8 +225,8 @@ export async function reduceView(
           // Strips hold whole block rows (stripRows is a multiple of factor), so each block is reduced in one call.
           const o0 = (r0 / factor) * ocols;
           const o1 = o0 + Math.ceil(n / factor) * ocols;
-          await addon(s.x, n, C, s.stride, factor, mode, acc.subarray(o0, o1), cnt.subarray(o0, o1), flags.subarray(o0, o1));
-        } else for (let i = 0; i < n; i++) row(s.x, i * s.stride, C, factor, Math.floor((r0 + i) / factor) * ocols, ocols, acc, cnt, flags);
+          await addon(s.x, n, C, C, factor, mode, acc.subarray(o0, o1), cnt.subarray(o0, o1), flags.subarray(o0, o1));
+        } else for (let i = 0; i < n; i++) row(s.x, i * C, C, factor, Math.floor((r0 + i) / factor) * ocols, ocols, acc, cnt, flags);
       } finally {
         if (s.pooled) chunkPool.give(s.pooled);
       }

@@ -67,11 +67,21 @@ export function readsInto(t: Transport): t is Transport & ReadsInto {
   return typeof (t as Partial<ReadsInto>).readRangeInto === 'function';
 }
 
+/** A transport that can read a view's elements (C order) into a buffer the caller owns (overview strips reuse theirs). */
+export interface ReadsViewInto {
+  /** Reads the view into `into` (at least elementCount × itemsize bytes); false when it cannot (then use readView). */
+  readViewInto(view: StridedView, into: Uint8Array): Promise<boolean>;
+}
+
+export function readsViewInto(t: Transport): t is Transport & ReadsViewInto {
+  return typeof (t as Partial<ReadsViewInto>).readViewInto === 'function';
+}
+
 function hex(a: bigint): string {
   return `0x${a.toString(16)}`;
 }
 
-export class DirectTransport implements Transport, ReadsInto {
+export class DirectTransport implements Transport, ReadsInto, ReadsViewInto {
   readonly kind = 'direct' as const;
   private fd: number | null = null;
   private vm: VmReader | null = null;
@@ -208,10 +218,18 @@ export class DirectTransport implements Transport, ReadsInto {
     return readViewByRanges((a, l) => this.readRange(a, l), view);
   }
 
+  /** Through process_vm_readv's runs only (the overview's strips, into pooled buffers); false otherwise. */
+  async readViewInto(view: StridedView, into: Uint8Array): Promise<boolean> {
+    const runs = this.vm ? contiguousRuns(view) : null;
+    if (!runs || !(runs.bytes >= RUN_MIN_BYTES || runs.count === 1) || into.byteLength < runs.count * runs.bytes) return false;
+    await this.readRuns(view, runs, into);
+    return true;
+  }
+
   /** The view's contiguous runs, in C order, each straight into its place in the output: no gather copy. */
-  private async readRuns(view: StridedView, runs: Runs): Promise<Buffer> {
-    const out = freshReadBuffer(runs.count * runs.bytes);
-    if (out.length === 0) return out;
+  private async readRuns<B extends Uint8Array = Buffer>(view: StridedView, runs: Runs, into?: B): Promise<B> {
+    const out = (into ?? freshReadBuffer(runs.count * runs.bytes)) as B;
+    if (runs.count * runs.bytes === 0) return out;
     if (this.fd === null) throw this.closedError();
     const perCall = Math.max(1, Math.min(RUNS_PER_CALL, Math.floor(BYTES_PER_CALL / runs.bytes)));
     const ranges = new BigUint64Array(2 * Math.min(perCall, runs.count));
