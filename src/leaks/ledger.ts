@@ -299,10 +299,19 @@ export async function compareStops(session: LedgerProcess, a: Stop, b: Stop, opt
       const y = toBySeq.get(x.seq);
       return y !== undefined && y.addr === x.addr && at < y.addr + y.size;
     };
+    // A view made since FROM over a block alive now is not dangling, even where an older, freed block once lay (the
+    // allocator reuses addresses: a realloc'd block can land where an unmapped one was). A view that was already
+    // there at FROM, over a block gone since, is dangling whatever now lives at its address.
+    const seenAtFrom = new Set((a.census?.views ?? []).map((w) => `${w.id}:${w.addr}`));
+    const liveAt = (at: number): boolean => b.table!.blocks.some((y) => at >= y.addr && at < y.addr + y.size);
     for (const v of b.census?.views ?? []) {
       const base = { language: 'python' as const, site: v.site ?? fromWhere, ...(v.expr ? { expr: v.expr } : {}), address: `0x${v.addr.toString(16)}`, bytes: v.nbytes };
       if (!isMapped(maps, v.addr, v.nbytes)) dangling.push({ ...base, reason: 'unmapped' });
-      else if (a.table?.blocks.some((x) => v.addr >= x.addr && v.addr < x.addr + x.size && !stillThere(x, v.addr))) dangling.push({ ...base, reason: 'freed' });
+      else if (
+        a.table?.blocks.some((x) => v.addr >= x.addr && v.addr < x.addr + x.size && !stillThere(x, v.addr)) &&
+        (seenAtFrom.has(`${v.id}:${v.addr}`) || !liveAt(v.addr))
+      )
+        dangling.push({ ...base, reason: 'freed' });
     }
   } else {
     const maps = readMaps(session.pid);
