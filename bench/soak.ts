@@ -98,7 +98,7 @@ interface SoakDriver {
 }
 
 interface SoakPlan {
-  /** Must be in the frame's listing at every stop. */
+  /** Must be in the frame's listing at every stop ('' for a control run: nothing listed, inspected or read). */
   listed: string;
   stats: string[];
   valuesSlice: string;
@@ -137,10 +137,12 @@ async function soak(driver: SoakDriver, plan: SoakPlan, cycles: number, onCycle?
     for (let cycle = 1; cycle <= cycles; cycle++) {
       if (cycle > 1) await driver.advance();
       const at = driver.at();
-      const listed = await at.target.listArrays();
-      if (!listed.some((h) => h.expr === plan.listed)) throw new Error(`cycle ${cycle}: '${plan.listed}' not listed (${listed.map((h) => h.expr).join(', ')})`);
-      for (const expr of plan.stats) await inspectArray(at.target, expr, { stats: true });
-      await inspectArray(at.target, plan.listed, { slice: plan.valuesSlice, values: true });
+      if (plan.listed) {
+        const listed = await at.target.listArrays();
+        if (!listed.some((h) => h.expr === plan.listed)) throw new Error(`cycle ${cycle}: '${plan.listed}' not listed (${listed.map((h) => h.expr).join(', ')})`);
+        for (const expr of plan.stats) await inspectArray(at.target, expr, { stats: true });
+        await inspectArray(at.target, plan.listed, { slice: plan.valuesSlice, values: true });
+      }
       if (host && plan.inspector) {
         const state = await host.stopped({ source: at.source, frameId: at.frameId });
         if (state.error !== null) throw new Error(`cycle ${cycle}: the inspector could not read ${plan.listed}: ${state.error}`);
@@ -177,7 +179,8 @@ async function soak(driver: SoakDriver, plan: SoakPlan, cycles: number, onCycle?
 
 /** Runs `cycles` stop/list/inspect/continue cycles on the debugpy fixture; `inspector` keeps a panel's host open. */
 export async function soakPython(
-  opts: { cycles: number; python?: string; env?: Record<string, string>; inspector?: boolean },
+  /** `control`: stop and continue only, nothing listed or read: what debugpy's stops alone do to the debuggee. */
+  opts: { cycles: number; python?: string; env?: Record<string, string>; inspector?: boolean; control?: boolean },
   onCycle?: (s: SoakSample) => void,
 ): Promise<SoakResult> {
   const program = SOAK_PROGRAM;
@@ -201,12 +204,14 @@ export async function soakPython(
     at: () => ({ target, source: new EngineArraySource(() => target), frameId: 0, done: async () => undefined }),
     close: () => target.close(),
   };
-  const plan: SoakPlan = {
-    listed: 'image',
-    stats: ['image', 'counts', 'strided'],
-    valuesSlice: '[:4, :8]',
-    inspector: opts.inspector ? { tile: '[0:64, 0:128]', overview: '[0:512, 0:512]', factor: 4 } : null,
-  };
+  const plan: SoakPlan = opts.control
+    ? { listed: '', stats: [], valuesSlice: '', inspector: null }
+    : {
+        listed: 'image',
+        stats: ['image', 'counts', 'strided'],
+        valuesSlice: '[:4, :8]',
+        inspector: opts.inspector ? { tile: '[0:64, 0:128]', overview: '[0:512, 0:512]', factor: 4 } : null,
+      };
   return soak(driver, plan, opts.cycles, onCycle);
 }
 
@@ -366,6 +371,10 @@ export async function run(): Promise<void> {
   const only = process.env.ARRAYLENS_SOAK_ONLY; // 'python' or 'native' to run one of the two
   const what = 'stop, list, inspect --stats, a values slice, inspector panel: stopped + readTile + readOverview + stats, continue';
   if (only !== 'native') await report('python (debugpy)', cycles, what, (on) => soakPython({ cycles, inspector: true }, on));
+  // The same debugpy program stopped and continued as often with nothing inspected: the debuggee's own growth under
+  // debugpy, to tell apart from what inspection adds.
+  if (only !== 'native' && process.env.ARRAYLENS_SOAK_CONTROL !== '0')
+    await report('python control (debugpy, nothing inspected)', cycles, 'stop, continue', (on) => soakPython({ cycles, control: true }, on));
   if (only !== 'python') await report('native (lldb-dap, C)', cycles, what, (on) => soakNative({ cycles, inspector: true }, on));
 }
 
