@@ -52,15 +52,14 @@ const POS = 2;
 const NEG = 4;
 
 /**
- * One row of a strip into its blocks' accumulators. The loops run across the blocks of the row for each position
- * within a block (x[j], x[j + factor], ...): each block's value still takes its elements in the same order as
- * one block at a time did (rows in order, positions ascending), so means are bit-identical, but the blocks' sums
- * are independent chains that the CPU runs side by side, where one block at a time waited on each add (~15 ns per
- * element in the generic loop that tested the mode per element; ~1-2 here). A last partial block (cols not a multiple
- * of the factor) runs as before. `cnt` counts the finite values: each full block adds `factor` and every non-finite
- * value takes one back; `flags` note NaN / +Inf / -Inf.
+ * One row of a strip into its blocks' accumulators: the JS fallback of the addon's reduceBlocksAsync (and its
+ * reference). The loops run across the blocks of the row for each position within a block (x[j], x[j + factor],
+ * ...): each block still takes its elements in the same order as one block at a time did (rows in order, positions
+ * ascending), so means are bit-identical, while the blocks' sums are independent chains. `cnt` counts the finite
+ * values: each block adds its width and every non-finite value takes one back; `flags` note NaN / +Inf / -Inf.
  */
-type RowReducer = (
+function reduceRow(
+  mode: ReduceMode,
   x: Float32Array | Float64Array,
   base: number,
   C: number,
@@ -70,91 +69,27 @@ type RowReducer = (
   acc: Float64Array,
   cnt: Float64Array,
   flags: Uint8Array,
-) => void;
-
-function nonFinite(val: number): number {
-  return val !== val ? NAN : val > 0 ? POS : NEG;
-}
-
-function fullBlocks(C: number, factor: number, ocols: number, orow: number, cnt: Float64Array): number {
+): void {
+  const take = (o: number, val: number): void => {
+    if (val - val === 0) {
+      const a = acc[o];
+      acc[o] = mode === 'mean' ? a + val : mode === 'min' ? (val < a ? val : a) : val > a ? val : a;
+    } else {
+      flags[o] |= val !== val ? NAN : val > 0 ? POS : NEG;
+      cnt[o]--;
+    }
+  };
   const full = Math.min(ocols, Math.floor(C / factor));
   for (let oc = 0; oc < full; oc++) cnt[orow + oc] += factor;
-  return full;
+  for (let j = 0; j < factor; j++) for (let oc = 0, p = base + j; oc < full; oc++, p += factor) take(orow + oc, x[p]);
+  // The last, partial block (cols not a multiple of the factor).
+  for (let oc = full; oc < ocols; oc++) {
+    const j0 = oc * factor;
+    const j1 = Math.min(C, j0 + factor);
+    cnt[orow + oc] += j1 - j0;
+    for (let j = j0; j < j1; j++) take(orow + oc, x[base + j]);
+  }
 }
-
-const rowMean: RowReducer = (x, base, C, factor, orow, ocols, acc, cnt, flags) => {
-  const full = fullBlocks(C, factor, ocols, orow, cnt);
-  for (let j = 0; j < factor; j++) {
-    for (let oc = 0, p = base + j; oc < full; oc++, p += factor) {
-      const val = x[p];
-      if (val - val === 0) acc[orow + oc] += val;
-      else {
-        flags[orow + oc] |= nonFinite(val);
-        cnt[orow + oc]--;
-      }
-    }
-  }
-  for (let oc = full; oc < ocols; oc++) {
-    const o = orow + oc;
-    for (let j = base + oc * factor, j1 = base + Math.min(C, (oc + 1) * factor); j < j1; j++) {
-      const val = x[j];
-      if (val - val === 0) {
-        acc[o] += val;
-        cnt[o]++;
-      } else flags[o] |= nonFinite(val);
-    }
-  }
-};
-
-const rowMin: RowReducer = (x, base, C, factor, orow, ocols, acc, cnt, flags) => {
-  const full = fullBlocks(C, factor, ocols, orow, cnt);
-  for (let j = 0; j < factor; j++) {
-    for (let oc = 0, p = base + j; oc < full; oc++, p += factor) {
-      const val = x[p];
-      if (val - val === 0) {
-        if (val < acc[orow + oc]) acc[orow + oc] = val;
-      } else {
-        flags[orow + oc] |= nonFinite(val);
-        cnt[orow + oc]--;
-      }
-    }
-  }
-  for (let oc = full; oc < ocols; oc++) {
-    const o = orow + oc;
-    for (let j = base + oc * factor, j1 = base + Math.min(C, (oc + 1) * factor); j < j1; j++) {
-      const val = x[j];
-      if (val - val === 0) {
-        if (val < acc[o]) acc[o] = val;
-        cnt[o]++;
-      } else flags[o] |= nonFinite(val);
-    }
-  }
-};
-
-const rowMax: RowReducer = (x, base, C, factor, orow, ocols, acc, cnt, flags) => {
-  const full = fullBlocks(C, factor, ocols, orow, cnt);
-  for (let j = 0; j < factor; j++) {
-    for (let oc = 0, p = base + j; oc < full; oc++, p += factor) {
-      const val = x[p];
-      if (val - val === 0) {
-        if (val > acc[orow + oc]) acc[orow + oc] = val;
-      } else {
-        flags[orow + oc] |= nonFinite(val);
-        cnt[orow + oc]--;
-      }
-    }
-  }
-  for (let oc = full; oc < ocols; oc++) {
-    const o = orow + oc;
-    for (let j = base + oc * factor, j1 = base + Math.min(C, (oc + 1) * factor); j < j1; j++) {
-      const val = x[j];
-      if (val - val === 0) {
-        if (val > acc[o]) acc[o] = val;
-        cnt[o]++;
-      } else flags[o] |= nonFinite(val);
-    }
-  }
-};
 
 /**
  * Reduces a 2-D view (rows × cols) to ceil(rows/f) × ceil(cols/f) values: the mean of each block's finite values,
@@ -180,7 +115,6 @@ export async function reduceView(
   const rowBytes = Math.max(1, C * v.dtype.itemsize);
   // Whole blocks per strip, at least one block row.
   const stripRows = Math.max(factor, Math.floor(STRIP_BYTES / rowBytes / factor) * factor);
-  const row = mode === 'mean' ? rowMean : mode === 'min' ? rowMin : rowMax;
   const addon = reducer === 'js' ? null : nativeReducer();
   if (reducer === 'native' && !addon) throw new ArrayLensError('bad-argument', 'the native addon with reduceBlocksAsync is not loaded');
   const itemsize = v.dtype.itemsize;
@@ -226,7 +160,7 @@ export async function reduceView(
           const o0 = (r0 / factor) * ocols;
           const o1 = o0 + Math.ceil(n / factor) * ocols;
           await addon(s.x, n, C, C, factor, mode, acc.subarray(o0, o1), cnt.subarray(o0, o1), flags.subarray(o0, o1));
-        } else for (let i = 0; i < n; i++) row(s.x, i * C, C, factor, Math.floor((r0 + i) / factor) * ocols, ocols, acc, cnt, flags);
+        } else for (let i = 0; i < n; i++) reduceRow(mode, s.x, i * C, C, factor, Math.floor((r0 + i) / factor) * ocols, ocols, acc, cnt, flags);
       } finally {
         if (s.pooled) chunkPool.give(s.pooled);
       }

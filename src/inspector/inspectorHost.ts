@@ -59,8 +59,7 @@ export class InspectorHost {
   private lastFingerprint: string | null = null;
   private state: ArrayState;
   private statsCache: { stop: number; bins: number; value: Promise<JsonStats> } | null = null;
-  /** This stop's fingerprint + stats pass, started by the webview's first stats request at that stop. */
-  private pass: { stop: number; done: Promise<void> } | null = null;
+  /** Starts this stop's fingerprint + stats pass, once: the webview's first stats request at that stop calls it. */
   private startPass: (() => void) | null = null;
   private abort = new AbortController();
   private ready = false;
@@ -284,8 +283,8 @@ export class InspectorHost {
     this.lastFingerprint = null;
     if (next.array)
       this.startPass = () => {
-        if (this.pass?.stop === stop || stop !== this.stop) return;
-        this.pass = { stop, done: this.fingerprint(ctx, stop, signal, before) };
+        this.startPass = null;
+        void this.fingerprint(ctx, stop, signal, before);
       };
     return next;
   }

@@ -212,16 +212,22 @@ export class DirectTransport implements Transport, ReadsInto, ReadsViewInto {
     }
   }
 
-  readView(view: StridedView): Promise<Buffer> {
+  /** The view's runs when process_vm_readv reads them best one iovec each (null: read by ranges instead). */
+  private runsOf(view: StridedView): Runs | null {
     const runs = this.vm ? contiguousRuns(view) : null;
-    if (runs && (runs.bytes >= RUN_MIN_BYTES || runs.count === 1)) return this.readRuns(view, runs);
+    return runs && (runs.bytes >= RUN_MIN_BYTES || runs.count === 1) ? runs : null;
+  }
+
+  readView(view: StridedView): Promise<Buffer> {
+    const runs = this.runsOf(view);
+    if (runs) return this.readRuns(view, runs);
     return readViewByRanges((a, l) => this.readRange(a, l), view);
   }
 
   /** Through process_vm_readv's runs only (the overview's strips, into pooled buffers); false otherwise. */
   async readViewInto(view: StridedView, into: Uint8Array): Promise<boolean> {
-    const runs = this.vm ? contiguousRuns(view) : null;
-    if (!runs || !(runs.bytes >= RUN_MIN_BYTES || runs.count === 1) || into.byteLength < runs.count * runs.bytes) return false;
+    const runs = this.runsOf(view);
+    if (!runs || into.byteLength < runs.count * runs.bytes) return false;
     await this.readRuns(view, runs, into);
     return true;
   }
