@@ -17,25 +17,13 @@ import type { DebugTarget } from '../src/engine/target';
 import { InspectorHost } from '../src/inspector/inspectorHost';
 import type { HostMessage } from '../src/protocol/webview';
 import { DapStops } from '../src/mcp/stops';
+import { isFlat, median, summarize, type SoakSample } from './soakSummary';
+
+export { summarize, isFlat, WARMUP_CYCLES, type SoakSample, type SoakSummary } from './soakSummary';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const SOAK_PROGRAM = path.join(ROOT, 'bench', 'fixtures', 'soak.py');
 export const SOAK_NATIVE_SOURCE = path.join(ROOT, 'bench', 'fixtures', 'soak_native.c');
-
-export interface SoakSample {
-  cycle: number;
-  /** This process (the host: engine, transports, DAP channel). */
-  hostRss: number;
-  hostFds: number;
-  /** V8 heap in use after a full collection: what the host still holds, apart from the allocator's slack. */
-  hostHeapUsed: number;
-  /** V8 heap committed (all spaces): grows in steps when V8 enlarges its young generation, which RSS shows. */
-  hostHeapTotal: number;
-  /** Memory of Buffers/ArrayBuffers and other objects outside the V8 heap (read chunks, the addon's allocations). */
-  hostExternal: number;
-  /** The debuggee, to see whether inspection leaves anything behind in it. */
-  debuggeeRss: number;
-}
 
 export interface SoakResult {
   samples: SoakSample[];
@@ -264,56 +252,6 @@ export async function soakNative(opts: { cycles: number; lldbDap?: string; inspe
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-interface SoakWindow {
-  hostRss: number;
-  /**
-   * RSS less V8's committed heap: roughly the host's memory apart from the size V8 chose for its spaces (rough: not
-   * every committed page is resident, so a young generation enlarged but untouched makes this fall).
-   */
-  hostRssOutsideHeap: number;
-  hostFds: number;
-  hostHeapUsed: number;
-  hostExternal: number;
-  debuggeeRss: number;
-}
-
-export interface SoakSummary {
-  first: SoakWindow;
-  last: SoakWindow;
-  /** last / first median host RSS. */
-  hostRssRatio: number;
-  hostRssOutsideHeapRatio: number;
-  debuggeeRssRatio: number;
-}
-
-/** Medians of the first and last `window` cycles (the issue's flatness test: within 10 %). */
-export function summarize(samples: readonly SoakSample[], window: number): SoakSummary {
-  const w = Math.min(window, Math.floor(samples.length / 2));
-  const part = (xs: readonly SoakSample[]): SoakWindow => ({
-    hostRss: median(xs.map((s) => s.hostRss)),
-    hostRssOutsideHeap: median(xs.map((s) => s.hostRss - s.hostHeapTotal)),
-    hostFds: median(xs.map((s) => s.hostFds)),
-    hostHeapUsed: median(xs.map((s) => s.hostHeapUsed)),
-    hostExternal: median(xs.map((s) => s.hostExternal)),
-    debuggeeRss: median(xs.map((s) => s.debuggeeRss)),
-  });
-  const first = part(samples.slice(0, w));
-  const last = part(samples.slice(samples.length - w));
-  return { first, last, hostRssRatio: last.hostRss / first.hostRss,
-    hostRssOutsideHeapRatio: last.hostRssOutsideHeap / first.hostRssOutsideHeap,
-    debuggeeRssRatio: last.debuggeeRss / first.debuggeeRss };
-}
-
-/** Flatness as the issue asks: median host RSS of the last `window` cycles within 10 % of the first `window`'s. */
-export function isFlat(sum: SoakSummary): boolean {
-  return Math.abs(sum.hostRssRatio - 1) <= 0.1;
-}
-
 async function report(name: string, cycles: number, what: string, go: (onCycle: (s: SoakSample) => void) => Promise<SoakResult>): Promise<void> {
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
   console.log(`--- ${name}: ${cycles} cycles (${what})`);
@@ -323,18 +261,23 @@ async function report(name: string, cycles: number, what: string, go: (onCycle: 
       console.log(`cycle ${String(s.cycle).padStart(4)}: host RSS ${mib(s.hostRss)} MiB, heap ${mib(s.hostHeapUsed)} MiB, external ${mib(s.hostExternal)} MiB, host fds ${s.hostFds}, debuggee RSS ${mib(s.debuggeeRss)} MiB`);
   });
   const sum = summarize(r.samples, 50);
-  const w = Math.min(50, Math.floor(cycles / 2));
-  const min = Math.min(...r.samples.map((s) => s.hostRss));
-  const max = Math.max(...r.samples.map((s) => s.hostRss));
-  console.log(`${name}: ${cycles} cycles in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(`${name}: host RSS median, first vs last ${w} cycles: ${mib(sum.first.hostRss)} -> ${mib(sum.last.hostRss)} MiB (x${sum.hostRssRatio.toFixed(3)}; min ${mib(min)}, max ${mib(max)})`);
+  const raw = summarize(r.samples, 50, 0);
+  const w = Math.min(50, Math.floor((cycles - sum.warmup) / 2));
+  const after = r.samples.slice(sum.warmup);
+  const min = Math.min(...after.map((s) => s.hostRss));
+  const max = Math.max(...after.map((s) => s.hostRss));
+  const kib = (b: number) => (b / 1024).toFixed(1);
+  const windows = `cycles ${sum.warmup + 1}-${sum.warmup + w} vs ${cycles - w + 1}-${cycles}`;
+  console.log(`${name}: ${cycles} cycles in ${((performance.now() - t0) / 1000).toFixed(1)} s; the first ${sum.warmup} are warm-up (host RSS ${mib(r.samples[0].hostRss)} MiB at cycle 1)`);
+  console.log(`${name}: host RSS median, ${windows}: ${mib(sum.first.hostRss)} -> ${mib(sum.last.hostRss)} MiB (x${sum.hostRssRatio.toFixed(3)}; min ${mib(min)}, max ${mib(max)} after the warm-up)`);
+  console.log(`${name}: host RSS trend after the warm-up: ${kib(sum.hostRssSlope)} KiB a cycle; with the warm-up in the first window (cycles 1-${w}): x${raw.hostRssRatio.toFixed(3)}`);
   console.log(
-    `${name}: host RSS less V8's committed heap, median first vs last ${w}: ${mib(sum.first.hostRssOutsideHeap)} -> ${mib(sum.last.hostRssOutsideHeap)} MiB (x${sum.hostRssOutsideHeapRatio.toFixed(3)}; ` +
-      `committed heap ${mib(median(r.samples.slice(0, w).map((s) => s.hostHeapTotal)))} -> ${mib(median(r.samples.slice(-w).map((s) => s.hostHeapTotal)))} MiB)`,
+    `${name}: host RSS less V8's committed heap, median ${windows}: ${mib(sum.first.hostRssOutsideHeap)} -> ${mib(sum.last.hostRssOutsideHeap)} MiB (x${sum.hostRssOutsideHeapRatio.toFixed(3)}; ` +
+      `committed heap ${mib(median(after.slice(0, w).map((s) => s.hostHeapTotal)))} -> ${mib(median(r.samples.slice(-w).map((s) => s.hostHeapTotal)))} MiB)`,
   );
-  console.log(`${name}: host V8 heap after GC, median first vs last ${w}: ${mib(sum.first.hostHeapUsed)} -> ${mib(sum.last.hostHeapUsed)} MiB, external ${mib(sum.first.hostExternal)} -> ${mib(sum.last.hostExternal)} MiB`);
-  console.log(`${name}: host fds median, first vs last ${w}: ${sum.first.hostFds} -> ${sum.last.hostFds}`);
-  console.log(`${name}: debuggee RSS median, first vs last ${w}: ${mib(sum.first.debuggeeRss)} -> ${mib(sum.last.debuggeeRss)} MiB (x${sum.debuggeeRssRatio.toFixed(3)})`);
+  console.log(`${name}: host V8 heap after GC, median ${windows}: ${mib(sum.first.hostHeapUsed)} -> ${mib(sum.last.hostHeapUsed)} MiB, external ${mib(sum.first.hostExternal)} -> ${mib(sum.last.hostExternal)} MiB`);
+  console.log(`${name}: host fds median, ${windows}: ${sum.first.hostFds} -> ${sum.last.hostFds}`);
+  console.log(`${name}: debuggee RSS median, ${windows}: ${mib(sum.first.debuggeeRss)} -> ${mib(sum.last.debuggeeRss)} MiB (x${sum.debuggeeRssRatio.toFixed(3)}; trend ${kib(sum.debuggeeRssSlope)} KiB a cycle)`);
   console.log(
     `${name}: host RSS flat within 10 %: ${isFlat(sum) ? 'yes' : 'NO'}; debuggee gone after close: ${r.debuggeeGone ? 'yes' : 'NO'}; ` +
       `leftover child processes: ${r.leftoverChildren.length === 0 ? 'none' : r.leftoverChildren.join(', ')}`,
