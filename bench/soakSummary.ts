@@ -105,4 +105,3 @@ export function summarize(samples: readonly SoakSample[], window: number, warmup
 export function isFlat(sum: SoakSummary): boolean {
   return Math.abs(sum.hostRssRatio - 1) <= 0.1;
 }
-

@@ -33,7 +33,11 @@ describe('soak summary (issue 18)', () => {
 
   it('a steady leak shows in both the ratio and the trend, warm-up or not', () => {
     // 100 KiB a cycle from 80 MiB: +17 MiB over the 175 cycles after the warm-up.
-    const s = samples(200, (c) => 80 * MiB + c * 100 * 1024, (c) => 50 * MiB + c * 8 * 1024);
+    const s = samples(
+      200,
+      (c) => 80 * MiB + c * 100 * 1024,
+      (c) => 50 * MiB + c * 8 * 1024,
+    );
     const sum = summarize(s, 50);
     assert.ok(!isFlat(sum), `x${sum.hostRssRatio}`);
     assert.ok(Math.abs(sum.hostRssSlope - 100 * 1024) < 1e-6, `slope ${sum.hostRssSlope}`);
