@@ -2,8 +2,8 @@
 // the float32 histogram shortcut against numpy's bin rule at every edge of thousands of random specs, no kernel
 // reading past a view's last element (views that end at a PROT_NONE page), every SIMD table this CPU runs against the
 // serial one (isa_vs_serial), and the NEON (arm64) table against the serial one, cross-compiled and run under
-// qemu-aarch64 on x86-64. They test the sources, so they run with and
-// without ARRAYLENS_NO_NATIVE; without g++ they say so and pass. Without the aarch64 cross g++ or qemu the NEON
+// qemu-aarch64 on x86-64. They test the sources, not the addon, so ARRAYLENS_NO_NATIVE does not change them (scripts/test.sh
+// runs them once, in the run with the addon); without g++ they say so and pass. Without the aarch64 cross g++ or qemu the NEON
 // checks fail (scripts/setup.d/22-neon-cross.sh installs them) unless ARRAYLENS_SKIP_NEON_CHECK=1 skips them.
 
 import assert from 'node:assert/strict';
