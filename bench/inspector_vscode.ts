@@ -25,6 +25,8 @@ interface Marks {
   first: number;
   full: number;
   dcl: number;
+  /** When the stop's state (with the first picture's sample) reached the page. */
+  state: number;
 }
 
 export async function run(): Promise<void> {
@@ -67,12 +69,19 @@ export async function run(): Promise<void> {
       await heat.waitFor({ state: 'attached', timeout: 120_000 });
       const m = await heat.evaluate((c: HTMLElement): Marks => {
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-        return { origin: performance.timeOrigin, first: Number(c.dataset.firstPictureAt), full: Number(c.dataset.fullPictureAt), dcl: nav?.domContentLoadedEventEnd ?? NaN };
+        return {
+          origin: performance.timeOrigin,
+          first: Number(c.dataset.firstPictureAt),
+          full: Number(c.dataset.fullPictureAt),
+          dcl: nav?.domContentLoadedEventEnd ?? NaN,
+          state: Number(document.documentElement.dataset.stateAt),
+        };
       });
       rows.push({ click, m });
       const fromClick = (t: number): number => m.origin + t - click;
       console.log(
-        `round ${round + 1}: panel document started ${(m.origin - click).toFixed(0)} ms after the click (DOMContentLoaded +${m.dcl.toFixed(0)} ms); ` +
+        `round ${round + 1}: panel document started ${(m.origin - click).toFixed(0)} ms after the click (DOMContentLoaded +${m.dcl.toFixed(0)} ms, ` +
+          `the stop's state in +${m.state.toFixed(0)} ms); ` +
           `first picture ${fromClick(m.first).toFixed(0)} ms after the click / ${m.first.toFixed(0)} ms after the panel's document started ` +
           `(budget 300 ms: ${(m.first / 300).toFixed(2)}x); full ${fromClick(m.full).toFixed(0)} / ${m.full.toFixed(0)} ms (budget 800 ms: ${(m.full / 800).toFixed(2)}x)`,
       );
@@ -84,6 +93,15 @@ export async function run(): Promise<void> {
       `median of ${ROUNDS}: first picture ${med(rows.map((r) => r.m.first)).toFixed(0)} ms, full ${med(rows.map((r) => r.m.full)).toFixed(0)} ms after the panel's document started; ` +
         `${med(rows.map((r) => r.m.origin + r.m.first - r.click)).toFixed(0)} / ${med(rows.map((r) => r.m.origin + r.m.full - r.click)).toFixed(0)} ms after the click`,
     );
+    // What the extension host logged for each open (InspectorPanel.refresh: describe + the first picture's sample).
+    const logs = path.join(tmp, 'code-server', 'user-data', 'logs');
+    const lines = fs.existsSync(logs)
+      ? (fs.readdirSync(logs, { recursive: true }) as string[])
+          .filter((f) => f.endsWith('-ArrayLens.log'))
+          .flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n'))
+          .filter((l) => l.includes('[inspector big]'))
+      : [];
+    for (const l of lines) console.log(`extension host: ${l.trim()}`);
     await wb.stopDebugging().catch(() => undefined);
   } finally {
     await browser.close().catch(() => undefined);

@@ -60,7 +60,7 @@ class InspectorPanel {
     private readonly tracker: SessionTracker,
     readonly session: TrackedSession,
     expr: string,
-    log: vscode.OutputChannel,
+    private readonly log: vscode.OutputChannel,
     onDispose: () => void,
   ) {
     const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
@@ -120,8 +120,14 @@ class InspectorPanel {
     this.lastStops = this.session.stops;
     const frameId = stop.frameId;
     try {
+      const t0 = performance.now();
       const state = await withDelayedProgress(`ArrayLens: reading ${this.host.expr}`, () =>
         this.host.stopped({ source: this.session.source, frameId }),
+      );
+      const { describeMs, sampleMs } = this.host.stopTimings;
+      const ms = (x: number | null): string => (x === null ? '-' : x.toFixed(0));
+      this.log.appendLine(
+        `[inspector ${this.host.expr}] stop ${state.stop} shown in ${ms(performance.now() - t0)} ms (describe ${ms(describeMs)} ms, first picture's sample ${ms(sampleMs)} ms)`,
       );
       if (state.error && state.stop === 1) void vscode.window.showWarningMessage(`ArrayLens: ${state.error}`);
     } catch (e) {

@@ -289,6 +289,8 @@ class Inspector {
   }
 
   private onState(s: ArrayState): void {
+    // When this stop's state reached the page (ms since its document started): bench/inspector_vscode.ts reads it.
+    if (this.state?.stop !== s.stop) document.documentElement.dataset.stateAt = String(performance.now());
     if (this.state && this.state.stop !== s.stop) {
       if (this.state.expr !== s.expr) this.history.clear();
       else {

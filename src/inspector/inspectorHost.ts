@@ -246,6 +246,9 @@ export class InspectorHost {
    * fingerprint ("changed since last stop") and the panel's whole-array stats follow in one pass and never hold up
    * the picture (a `changed` notification; the webview's `stats` request starts that pass and waits for it).
    */
+  /** How long the last stopped() took to describe the array and to read the first picture's sample (logs, benches). */
+  stopTimings: { describeMs: number | null; sampleMs: number | null } = { describeMs: null, sampleMs: null };
+
   async stopped(ctx: StopContext): Promise<ArrayState> {
     this.startPass = null;
     this.abort.abort();
@@ -257,8 +260,11 @@ export class InspectorHost {
     const stop = this.stop;
     const transport = this.settings.transport?.();
     let next: ArrayState;
+    const t0 = performance.now();
+    this.stopTimings = { describeMs: null, sampleMs: null };
     try {
       const body = await ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, transport }, signal);
+      this.stopTimings.describeMs = performance.now() - t0;
       next = { stop, session: this.session, expr: this.expr, array: body.array, transport: body.transport, changed: null, error: null };
       const at = body.array && !body.array.onRequest ? defaultPreviewIndex(body.array.shape) : null;
       if (at && stop === this.stop) {
@@ -268,6 +274,7 @@ export class InspectorHost {
           () => null,
         );
         if (tile) next.preview = { ...at, tile };
+        this.stopTimings.sampleMs = performance.now() - t0 - this.stopTimings.describeMs;
       }
     } catch (e) {
       next = { stop, session: this.session, expr: this.expr, array: null, transport: null, changed: null, error: (e as Error).message };
