@@ -120,15 +120,15 @@ class InspectorPanel {
     this.lastStops = this.session.stops;
     const frameId = stop.frameId;
     try {
-      const t0 = performance.now();
       const state = await withDelayedProgress(`ArrayLens: reading ${this.host.expr}`, () =>
         this.host.stopped({ source: this.session.source, frameId }),
       );
-      const { describeMs, sampleMs } = this.host.stopTimings;
+      const { stop: timed, totalMs, describeMs, sampleMs } = this.host.stopTimings;
       const ms = (x: number | null): string => (x === null ? '-' : x.toFixed(0));
-      this.log.appendLine(
-        `[inspector ${this.host.expr}] stop ${state.stop} shown in ${ms(performance.now() - t0)} ms (describe ${ms(describeMs)} ms, first picture's sample ${ms(sampleMs)} ms)`,
-      );
+      if (timed === state.stop)
+        this.log.appendLine(
+          `[inspector ${this.host.expr}] stop ${state.stop} shown in ${ms(totalMs)} ms (describe ${ms(describeMs)} ms, first picture's sample ${ms(sampleMs)} ms)`,
+        );
       if (state.error && state.stop === 1) void vscode.window.showWarningMessage(`ArrayLens: ${state.error}`);
     } catch (e) {
       void vscode.window.showErrorMessage(`ArrayLens: ${explain(e)}`);

@@ -241,14 +241,17 @@ export class InspectorHost {
   }
 
   /**
+   * How long the last stop the webview was told about took: all of stopped(), its describe, and the first picture's
+   * sample (null: not read). For logs and benches.
+   */
+  stopTimings: { stop: number; totalMs: number; describeMs: number | null; sampleMs: number | null } = { stop: 0, totalMs: 0, describeMs: null, sampleMs: null };
+
+  /**
    * The program stopped (or the panel opened at a stop): describe the array there and tell the webview at once, with
    * the coarse first picture of its default plane (one strided read of at most HEAT_TILE² values); the content
    * fingerprint ("changed since last stop") and the panel's whole-array stats follow in one pass and never hold up
    * the picture (a `changed` notification; the webview's `stats` request starts that pass and waits for it).
    */
-  /** How long the last stopped() took to describe the array and to read the first picture's sample (logs, benches). */
-  stopTimings: { describeMs: number | null; sampleMs: number | null } = { describeMs: null, sampleMs: null };
-
   async stopped(ctx: StopContext): Promise<ArrayState> {
     this.startPass = null;
     this.abort.abort();
@@ -261,10 +264,11 @@ export class InspectorHost {
     const transport = this.settings.transport?.();
     let next: ArrayState;
     const t0 = performance.now();
-    this.stopTimings = { describeMs: null, sampleMs: null };
+    let described: number | null = null;
+    let sampled: number | null = null;
     try {
       const body = await ctx.source.inspect({ frameId: ctx.frameId, expr: this.expr, transport }, signal);
-      this.stopTimings.describeMs = performance.now() - t0;
+      described = performance.now();
       next = { stop, session: this.session, expr: this.expr, array: body.array, transport: body.transport, changed: null, error: null };
       const at = body.array && !body.array.onRequest ? defaultPreviewIndex(body.array.shape) : null;
       if (at && stop === this.stop) {
@@ -274,12 +278,18 @@ export class InspectorHost {
           () => null,
         );
         if (tile) next.preview = { ...at, tile };
-        this.stopTimings.sampleMs = performance.now() - t0 - this.stopTimings.describeMs;
+        sampled = performance.now();
       }
     } catch (e) {
       next = { stop, session: this.session, expr: this.expr, array: null, transport: null, changed: null, error: (e as Error).message };
     }
     if (stop !== this.stop) return next; // a newer stop overtook this one
+    this.stopTimings = {
+      stop,
+      totalMs: performance.now() - t0,
+      describeMs: described === null ? null : described - t0,
+      sampleMs: described === null || sampled === null ? null : sampled - described,
+    };
     this.state = next;
     if (this.ready) this.post({ type: 'notify', method: 'state', params: next });
     this.keepSnapshot(ctx, next);
