@@ -7,15 +7,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { launchToBreakpoint } from '../src/backends/dapLaunch';
 import { debugpyAdapter, debugpyLaunchArguments } from '../src/backends/python/debugpy';
+import { median } from './soakSummary';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PROGRAM = path.join(ROOT, 'bench', 'fixtures', 'soak.py');
 const ROUNDS = 40;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function measure(plain: boolean): Promise<{ evaluate: number; stackTrace: number; variables: number }> {
   const python = path.join(ROOT, '.venv', 'bin', 'python');

@@ -10,10 +10,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { launchChromium } from '../test/e2e/harness/browser';
-import { REPO_ROOT, findCodeServer, startCodeServer } from '../test/e2e/harness/codeServer';
+import { REPO_ROOT, arrayLensLog, findCodeServer, startCodeServer } from '../test/e2e/harness/codeServer';
 import { writeLaunch } from '../test/e2e/harness/extensions';
 import { Workbench } from '../test/e2e/harness/workbench';
 import { markerLine } from '../test/helpers/env';
+import { median } from './soakSummary';
 
 const PY = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'python', 'inspector_big.py');
@@ -43,7 +44,8 @@ export async function run(): Promise<void> {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'arraylens-bench-vscode-'));
   const quiet = (): undefined => undefined;
-  const server = await startCodeServer({ root: path.join(tmp, 'code-server'), vsix, log: quiet });
+  const root = path.join(tmp, 'code-server');
+  const server = await startCodeServer({ root, vsix, log: quiet });
   const browser = await launchChromium(path.join(tmp, 'chromium'));
   try {
     const ws = path.join(tmp, 'ws');
@@ -88,20 +90,12 @@ export async function run(): Promise<void> {
       await wb.runCommand('View: Close Editor');
       await wb.webview().locator('#heatmap').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
     }
-    const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(
-      `median of ${ROUNDS}: first picture ${med(rows.map((r) => r.m.first)).toFixed(0)} ms, full ${med(rows.map((r) => r.m.full)).toFixed(0)} ms after the panel's document started; ` +
-        `${med(rows.map((r) => r.m.origin + r.m.first - r.click)).toFixed(0)} / ${med(rows.map((r) => r.m.origin + r.m.full - r.click)).toFixed(0)} ms after the click`,
+      `median of ${ROUNDS}: first picture ${median(rows.map((r) => r.m.first)).toFixed(0)} ms, full ${median(rows.map((r) => r.m.full)).toFixed(0)} ms after the panel's document started; ` +
+        `${median(rows.map((r) => r.m.origin + r.m.first - r.click)).toFixed(0)} / ${median(rows.map((r) => r.m.origin + r.m.full - r.click)).toFixed(0)} ms after the click`,
     );
     // What the extension host logged for each open (InspectorPanel.refresh: describe + the first picture's sample).
-    const logs = path.join(tmp, 'code-server', 'user-data', 'logs');
-    const lines = fs.existsSync(logs)
-      ? (fs.readdirSync(logs, { recursive: true }) as string[])
-          .filter((f) => f.endsWith('-ArrayLens.log'))
-          .flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n'))
-          .filter((l) => l.includes('[inspector big]'))
-      : [];
-    for (const l of lines) console.log(`extension host: ${l.trim()}`);
+    for (const l of arrayLensLog(root).split('\n')) if (l.includes('[inspector big]')) console.log(`extension host: ${l.trim()}`);
     await wb.stopDebugging().catch(() => undefined);
   } finally {
     await browser.close().catch(() => undefined);

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BrowserContext, Locator } from 'playwright-core';
 import { launchChromium } from './harness/browser';
-import { CodeServer, REPO_ROOT, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
+import { CodeServer, REPO_ROOT, arrayLensLog, processesMentioning, sleep, startCodeServer } from './harness/codeServer';
 import { InspectorPage, Workbench } from './harness/workbench';
 
 interface ExpectedArray {
@@ -159,14 +159,6 @@ function prepareWorkspace(c: E2ECase, tmp: string): string {
   return ws;
 }
 
-/** The ArrayLens output channel of the code-server under `tmp`, as written to its logs folder ('' before any line). */
-function arrayLensLog(tmp: string): string {
-  const logs = path.join(tmp, 'code-server', 'user-data', 'logs');
-  if (!fs.existsSync(logs)) return '';
-  const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith('-ArrayLens.log'));
-  return files.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('');
-}
-
 /**
  * Hovers the row labelled `label` until its tooltip containing `text` shows (a redraw of the tree under the pointer
  * drops a hover that was opening: move away and hover again); returns the tooltip.
@@ -283,7 +275,7 @@ describe('ArrayLens in code-server', () => {
             log(`addon.cc breakpoint bound by lldb: '${text}'`);
             break;
           }
-          assert.ok(Date.now() < boundAt, `the addon.cc breakpoint was not bound by the native session within 60 s ('${text}'); ArrayLens log: ${arrayLensLog(tmp)}`);
+          assert.ok(Date.now() < boundAt, `the addon.cc breakpoint was not bound by the native session within 60 s ('${text}'); ArrayLens log: ${arrayLensLog(path.join(tmp, 'code-server'))}`);
           await sleep(200);
         }
         await wb.screenshot('native-attached');

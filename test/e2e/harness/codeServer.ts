@@ -31,6 +31,14 @@ export function findCodeServer(): CodeServerInstall {
   return { node, entry, version };
 }
 
+/** The ArrayLens output channel of the code-server started with `root` (CodeServerOptions.root), as written to its logs folder ('' before any line). */
+export function arrayLensLog(root: string): string {
+  const logs = path.join(root, 'user-data', 'logs');
+  if (!fs.existsSync(logs)) return '';
+  const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith('-ArrayLens.log'));
+  return files.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('');
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
