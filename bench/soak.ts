@@ -17,7 +17,7 @@ import type { DebugTarget } from '../src/engine/target';
 import { InspectorHost } from '../src/inspector/inspectorHost';
 import type { HostMessage } from '../src/protocol/webview';
 import { DapStops } from '../src/mcp/stops';
-import { isFlat, median, summarize, type SoakSample } from './soakSummary';
+import { isFlat, summarize, type SoakSample } from './soakSummary';
 
 export { summarize, isFlat, WARMUP_CYCLES, type SoakSample, type SoakSummary } from './soakSummary';
 
@@ -262,7 +262,7 @@ async function report(name: string, cycles: number, what: string, go: (onCycle: 
   });
   const sum = summarize(r.samples, 50);
   const raw = summarize(r.samples, 50, 0);
-  const w = Math.min(50, Math.floor((cycles - sum.warmup) / 2));
+  const w = sum.window;
   const after = r.samples.slice(sum.warmup);
   const min = Math.min(...after.map((s) => s.hostRss));
   const max = Math.max(...after.map((s) => s.hostRss));
@@ -270,10 +270,10 @@ async function report(name: string, cycles: number, what: string, go: (onCycle: 
   const windows = `cycles ${sum.warmup + 1}-${sum.warmup + w} vs ${cycles - w + 1}-${cycles}`;
   console.log(`${name}: ${cycles} cycles in ${((performance.now() - t0) / 1000).toFixed(1)} s; the first ${sum.warmup} are warm-up (host RSS ${mib(r.samples[0].hostRss)} MiB at cycle 1)`);
   console.log(`${name}: host RSS median, ${windows}: ${mib(sum.first.hostRss)} -> ${mib(sum.last.hostRss)} MiB (x${sum.hostRssRatio.toFixed(3)}; min ${mib(min)}, max ${mib(max)} after the warm-up)`);
-  console.log(`${name}: host RSS trend after the warm-up: ${kib(sum.hostRssSlope)} KiB a cycle; with the warm-up in the first window (cycles 1-${w}): x${raw.hostRssRatio.toFixed(3)}`);
+  console.log(`${name}: host RSS trend after the warm-up: ${kib(sum.hostRssSlope)} KiB a cycle; with the warm-up in the first window (cycles 1-${raw.window}): x${raw.hostRssRatio.toFixed(3)}`);
   console.log(
     `${name}: host RSS less V8's committed heap, median ${windows}: ${mib(sum.first.hostRssOutsideHeap)} -> ${mib(sum.last.hostRssOutsideHeap)} MiB (x${sum.hostRssOutsideHeapRatio.toFixed(3)}; ` +
-      `committed heap ${mib(median(after.slice(0, w).map((s) => s.hostHeapTotal)))} -> ${mib(median(r.samples.slice(-w).map((s) => s.hostHeapTotal)))} MiB)`,
+      `committed heap ${mib(sum.first.hostHeapTotal)} -> ${mib(sum.last.hostHeapTotal)} MiB)`,
   );
   console.log(`${name}: host V8 heap after GC, median ${windows}: ${mib(sum.first.hostHeapUsed)} -> ${mib(sum.last.hostHeapUsed)} MiB, external ${mib(sum.first.hostExternal)} -> ${mib(sum.last.hostExternal)} MiB`);
   console.log(`${name}: host fds median, ${windows}: ${sum.first.hostFds} -> ${sum.last.hostFds}`);

@@ -28,6 +28,7 @@ interface SoakWindow {
    * every committed page is resident, so a young generation enlarged but untouched makes this fall).
    */
   hostRssOutsideHeap: number;
+  hostHeapTotal: number;
   hostFds: number;
   hostHeapUsed: number;
   hostExternal: number;
@@ -35,8 +36,9 @@ interface SoakWindow {
 }
 
 export interface SoakSummary {
-  /** Cycles left out before the first window (see WARMUP_CYCLES). */
+  /** Cycles left out before the first window (see WARMUP_CYCLES), and the cycles in each window. */
   warmup: number;
+  window: number;
   first: SoakWindow;
   last: SoakWindow;
   /** last / first median host RSS. */
@@ -82,6 +84,7 @@ export function summarize(samples: readonly SoakSample[], window: number, warmup
   const part = (xs: readonly SoakSample[]): SoakWindow => ({
     hostRss: median(xs.map((s) => s.hostRss)),
     hostRssOutsideHeap: median(xs.map((s) => s.hostRss - s.hostHeapTotal)),
+    hostHeapTotal: median(xs.map((s) => s.hostHeapTotal)),
     hostFds: median(xs.map((s) => s.hostFds)),
     hostHeapUsed: median(xs.map((s) => s.hostHeapUsed)),
     hostExternal: median(xs.map((s) => s.hostExternal)),
@@ -91,6 +94,7 @@ export function summarize(samples: readonly SoakSample[], window: number, warmup
   const last = part(rest.slice(rest.length - w));
   return {
     warmup: skip,
+    window: w,
     first,
     last,
     hostRssRatio: last.hostRss / first.hostRss,
